@@ -1,0 +1,377 @@
+"""Frozen, validated domain objects.
+
+Units contract (one place for the whole package): durations and clock times are integer
+**minutes** (clock times are minutes after local midnight, Asia/Ho_Chi_Minh), distances are
+**metres**, coordinates are WGS 84 longitude/latitude in degrees. Every model is a frozen
+pydantic object: a what-if is ``obj.model_copy(update={...})``, never a mutation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from shapely import wkt
+from shapely.geometry.base import BaseGeometry
+
+PLAN_SCHEMA_VERSION = "1.0"
+
+SlotKind = Literal["evening", "weekend", "holiday"]
+SLOT_KINDS: tuple[SlotKind, ...] = ("evening", "weekend", "holiday")
+Terrain = Literal["plain", "mountain"]
+BANDS: tuple[str, ...] = ("age_0_6", "age_6_14", "age_14_plus")
+
+
+def _to_geometry(value: Any) -> BaseGeometry:
+    if isinstance(value, BaseGeometry):
+        return value
+    if isinstance(value, str):
+        return wkt.loads(value)
+    raise ValueError("expected a shapely geometry or WKT text")
+
+
+Geometry = Annotated[
+    BaseGeometry,
+    PlainValidator(_to_geometry),
+    PlainSerializer(lambda g: g.wkt, return_type=str),
+    WithJsonSchema({"type": "string", "description": "WKT geometry"}),
+]
+
+
+class Frozen(BaseModel):
+    """Base for every domain object: immutable, no unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+
+class Point(Frozen):
+    """A WGS 84 location."""
+
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+
+
+class BandCounts(Frozen):
+    """Counts of applications by age band (0-6, 6-14, 14 and over)."""
+
+    age_0_6: int = Field(default=0, ge=0)
+    age_6_14: int = Field(default=0, ge=0)
+    age_14_plus: int = Field(default=0, ge=0)
+
+    @property
+    def total(self) -> int:
+        """All bands together."""
+        return self.age_0_6 + self.age_6_14 + self.age_14_plus
+
+    def as_tuple(self) -> tuple[int, int, int]:
+        """Counts in ``BANDS`` order."""
+        return (self.age_0_6, self.age_6_14, self.age_14_plus)
+
+    @classmethod
+    def from_seq(cls, values: Any) -> BandCounts:
+        """Build from three numbers in ``BANDS`` order."""
+        a, b, c = (int(v) for v in values)
+        return cls(age_0_6=a, age_6_14=b, age_14_plus=c)
+
+    def __add__(self, other: BandCounts) -> BandCounts:
+        return BandCounts.from_seq(x + y for x, y in zip(self.as_tuple(), other.as_tuple(), strict=True))
+
+
+class BandMinutes(Frozen):
+    """Minutes (per station) or weights for each age band."""
+
+    age_0_6: float = Field(gt=0)
+    age_6_14: float = Field(gt=0)
+    age_14_plus: float = Field(gt=0)
+
+    def as_tuple(self) -> tuple[float, float, float]:
+        """Values in ``BANDS`` order."""
+        return (self.age_0_6, self.age_6_14, self.age_14_plus)
+
+
+class Commune(Frozen):
+    """A commune (xã, phường, thị trấn) and its outstanding demand."""
+
+    code: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    geometry: Geometry
+    terrain: Terrain = "plain"
+    service_point: Point
+    service_point_name: str = ""
+    police_contact: str = ""
+    households: int = Field(default=0, ge=0)
+    outstanding: BandCounts = BandCounts()
+
+
+class District(Frozen):
+    """A district with its police base and its communes."""
+
+    code: str
+    name: str
+    outline: Geometry
+    base: Point
+    base_name: str = "Công an huyện"
+    communes: tuple[Commune, ...]
+
+    @field_validator("communes")
+    @classmethod
+    def _unique_codes(cls, communes: tuple[Commune, ...]) -> tuple[Commune, ...]:
+        seen: set[str] = set()
+        for c in communes:
+            if c.code in seen:
+                raise ValueError(f"commune code {c.code!r} appears twice")
+            seen.add(c.code)
+        return communes
+
+    def commune(self, code: str) -> Commune:
+        """The commune with this code (KeyError if absent)."""
+        for c in self.communes:
+            if c.code == code:
+                return c
+        raise KeyError(code)
+
+
+class Team(Frozen):
+    """A mobile team (tổ lưu động)."""
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_-]+$")
+    name: str = Field(min_length=1)
+    base: Point | None = None  # None: the district police base
+    stations: int = Field(default=1, ge=1, le=20)
+    members: tuple[str, ...] = ()
+    weekly_hour_cap: float | None = Field(default=None, gt=0)
+    unavailable_dates: tuple[dt.date, ...] = ()
+
+
+def parse_clock(value: Any) -> int:
+    """Parse ``"HH:MM"`` (or minutes) into minutes after midnight."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        minutes = value
+    elif isinstance(value, dt.time):
+        minutes = value.hour * 60 + value.minute
+    elif isinstance(value, str):
+        try:
+            hh, mm = value.strip().split(":")
+            minutes = int(hh) * 60 + int(mm)
+            if not (0 <= int(mm) < 60):
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"{value!r} is not a clock time HH:MM") from None
+    else:
+        raise ValueError(f"{value!r} is not a clock time HH:MM")
+    if not 0 <= minutes <= 24 * 60:
+        raise ValueError(f"{value!r} is outside 00:00-24:00")
+    return minutes
+
+
+def format_clock(minutes: int) -> str:
+    """Minutes after midnight as ``HH:MM``."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+Clock = Annotated[
+    int,
+    PlainValidator(parse_clock),
+    PlainSerializer(format_clock, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{2}:\d{2}$"}),
+]
+
+
+class SlotTemplate(Frozen):
+    """Working hours of one kind of slot.
+
+    The duty window includes travel from and back to the base; citizens are served only
+    inside the reception window, which lies within the duty window.
+    """
+
+    duty_start: Clock
+    duty_end: Clock
+    reception_start: Clock
+    reception_end: Clock
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SlotTemplate:
+        if not (self.duty_start <= self.reception_start < self.reception_end <= self.duty_end):
+            raise ValueError(
+                "times must satisfy duty_start <= reception_start < reception_end <= duty_end"
+            )
+        return self
+
+
+class Calendar(Frozen):
+    """Campaign dates and the slots worked on them."""
+
+    start: dt.date
+    end: dt.date
+    evening: SlotTemplate = SlotTemplate(
+        duty_start=parse_clock("17:00"),
+        duty_end=parse_clock("21:30"),
+        reception_start=parse_clock("17:45"),
+        reception_end=parse_clock("21:00"),
+    )
+    weekend: SlotTemplate = SlotTemplate(
+        duty_start=parse_clock("07:00"),
+        duty_end=parse_clock("17:30"),
+        reception_start=parse_clock("07:30"),
+        reception_end=parse_clock("17:00"),
+    )
+    holiday: SlotTemplate = SlotTemplate(
+        duty_start=parse_clock("07:00"),
+        duty_end=parse_clock("17:30"),
+        reception_start=parse_clock("07:30"),
+        reception_end=parse_clock("17:00"),
+    )
+    work_evenings: bool = True
+    work_weekends: bool = True
+    work_holidays: bool = True
+    extra_non_working_days: tuple[dt.date, ...] = ()
+    holiday_country: str = "VN"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Calendar:
+        if self.end < self.start:
+            raise ValueError("campaign end is before its start")
+        if (self.end - self.start).days > 366:
+            raise ValueError("a campaign may last at most one year")
+        return self
+
+    def template(self, kind: SlotKind) -> SlotTemplate:
+        """The slot template of this kind."""
+        return {"evening": self.evening, "weekend": self.weekend, "holiday": self.holiday}[kind]
+
+    def dates(self) -> Iterator[dt.date]:
+        """Every date of the campaign, first to last."""
+        d = self.start
+        while d <= self.end:
+            yield d
+            d += dt.timedelta(days=1)
+
+
+class ServiceParams(Frozen):
+    """How long service takes."""
+
+    minutes_per_application: BandMinutes = BandMinutes(
+        age_0_6=6.0, age_6_14=10.0, age_14_plus=12.0
+    )
+    setup_minutes: int = Field(default=15, ge=0, le=240)
+
+
+class SolverParams(Frozen):
+    """Optimizer settings: always a time limit; a seed for reproducibility."""
+
+    time_limit_seconds: float = Field(default=30.0, gt=0, le=24 * 3600)
+    seed: int = Field(default=0, ge=0)
+    workers: int = Field(default=2, ge=1, le=64)
+    weights: BandMinutes = BandMinutes(age_0_6=3.0, age_6_14=2.0, age_14_plus=1.0)
+    max_stops_per_slot: int = Field(default=3, ge=1, le=6)
+
+
+class Problem(Frozen):
+    """Everything the optimizer needs, already loaded and validated; no file paths."""
+
+    name: str
+    district: District
+    teams: tuple[Team, ...] = Field(min_length=1)
+    calendar: Calendar
+    service: ServiceParams = ServiceParams()
+    solver: SolverParams = SolverParams()
+
+    @field_validator("teams")
+    @classmethod
+    def _unique_ids(cls, teams: tuple[Team, ...]) -> tuple[Team, ...]:
+        ids = [t.id for t in teams]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"team id {sorted(dup)[0]!r} appears twice")
+        return teams
+
+    def team_base(self, team: Team) -> Point:
+        """Where a team departs from and returns to."""
+        return team.base if team.base is not None else self.district.base
+
+
+# --------------------------------------------------------------------------- plan
+
+
+class Visit(Frozen):
+    """One stop of a team in a commune during one slot."""
+
+    team_id: str
+    date: dt.date
+    slot: SlotKind
+    commune_code: str
+    order: int = Field(ge=1)
+    arrive: Clock
+    start: Clock
+    end: Clock
+    travel_minutes: int = Field(ge=0)  # from the previous stop or the base
+    expected: BandCounts
+
+
+class Route(Frozen):
+    """A team's work on one date: out from base, ordered stops, back."""
+
+    team_id: str
+    date: dt.date
+    slot: SlotKind
+    depart: Clock
+    return_: Clock = Field(alias="return")
+    travel_minutes: int = Field(ge=0)
+    distance_m: int = Field(ge=0)
+    visits: tuple[Visit, ...]
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @property
+    def expected(self) -> BandCounts:
+        """Applications expected over all stops."""
+        total = BandCounts()
+        for v in self.visits:
+            total = total + v.expected
+        return total
+
+
+class Kpis(Frozen):
+    """Headline figures of a plan."""
+
+    applications_outstanding: int
+    applications_planned: int
+    planned_by_band: BandCounts
+    outstanding_by_band: BandCounts
+    share_planned: float
+    weighted_planned: float
+    communes_never_visited: tuple[str, ...]
+    visits: int
+    team_hours: float
+    travel_minutes: int
+    distance_km: float
+    solve_seconds: float
+    solver_status: str
+
+
+class Plan(Frozen):
+    """The optimizer's result: routes per team and date, with KPIs."""
+
+    schema_version: str = PLAN_SCHEMA_VERSION
+    scenario: str
+    problem: Problem  # the inputs, so every output can be re-rendered without solving
+    seed: int
+    time_limit_seconds: float
+    routes: tuple[Route, ...]
+    kpis: Kpis
+
+    @property
+    def visits(self) -> tuple[Visit, ...]:
+        """All visits, in route order."""
+        return tuple(v for r in self.routes for v in r.visits)

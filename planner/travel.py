@@ -1,0 +1,91 @@
+"""Travel times without a road network: great-circle distance × circuity ÷ speed.
+
+Mountain legs are slower. Minutes are integers (rounded up). After the direct times are
+computed, shortest paths through the other points are taken (Floyd–Warshall), so that the
+matrix obeys the triangle inequality: a team may always drive through a third place.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from planner.model import Frozen, Point, Terrain
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+class StraightLineModel(Frozen):
+    """Parameters of the straight-line travel model."""
+
+    circuity: float = 1.35
+    plain_kmh: float = 35.0
+    mountain_kmh: float = 20.0
+
+
+def haversine_m(a: Point, b: Point) -> float:
+    """Great-circle distance in metres."""
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dp = p2 - p1
+    dl = math.radians(b.lon - a.lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, h)))
+
+
+class TravelMatrix(Frozen):
+    """Integer minutes and metres between points, indexed like ``points``."""
+
+    minutes: tuple[tuple[int, ...], ...]
+    metres: tuple[tuple[int, ...], ...]
+
+    def mins(self, i: int, j: int) -> int:
+        """Minutes from point ``i`` to point ``j``."""
+        return self.minutes[i][j]
+
+    def dist(self, i: int, j: int) -> int:
+        """Metres from point ``i`` to point ``j``."""
+        return self.metres[i][j]
+
+
+def travel_matrix(
+    points: Sequence[Point],
+    terrains: Sequence[Terrain],
+    model: StraightLineModel | None = None,
+) -> TravelMatrix:
+    """Travel times (minutes, rounded up) and road distances (metres) between all points.
+
+    Parameters
+    ----------
+    points
+        Locations (bases and service points).
+    terrains
+        Terrain at each point; a leg is driven at the mean pace of its two ends.
+    model
+        Circuity and speeds; defaults to :class:`StraightLineModel`.
+    """
+    if len(points) != len(terrains):
+        raise ValueError("points and terrains differ in length")
+    model = model or StraightLineModel()
+    n = len(points)
+    pace = np.array(
+        [60.0 / (model.mountain_kmh if t == "mountain" else model.plain_kmh) for t in terrains]
+    )  # minutes per km
+    road_m = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            road_m[i, j] = road_m[j, i] = haversine_m(points[i], points[j]) * model.circuity
+    minutes = road_m / 1000.0 * (pace[:, None] + pace[None, :]) / 2.0
+    dist = road_m.copy()
+    # Floyd–Warshall on time; carry the distance of the chosen path along.
+    for k in range(n):
+        via = minutes[:, k : k + 1] + minutes[k : k + 1, :]
+        better = via < minutes - 1e-9
+        minutes = np.where(better, via, minutes)
+        dist = np.where(better, dist[:, k : k + 1] + dist[k : k + 1, :], dist)
+    mins_int = np.ceil(minutes - 1e-9).astype(int)
+    return TravelMatrix(
+        minutes=tuple(tuple(int(x) for x in row) for row in mins_int),
+        metres=tuple(tuple(round(float(x)) for x in row) for row in dist),
+    )
