@@ -85,7 +85,9 @@ class BandCounts(Frozen):
         return cls(age_0_6=a, age_6_14=b, age_14_plus=c)
 
     def __add__(self, other: BandCounts) -> BandCounts:
-        return BandCounts.from_seq(x + y for x, y in zip(self.as_tuple(), other.as_tuple(), strict=True))
+        return BandCounts.from_seq(
+            x + y for x, y in zip(self.as_tuple(), other.as_tuple(), strict=True)
+        )
 
 
 class BandMinutes(Frozen):
@@ -261,9 +263,7 @@ class Calendar(Frozen):
 class ServiceParams(Frozen):
     """How long service takes."""
 
-    minutes_per_application: BandMinutes = BandMinutes(
-        age_0_6=6.0, age_6_14=10.0, age_14_plus=12.0
-    )
+    minutes_per_application: BandMinutes = BandMinutes(age_0_6=6.0, age_6_14=10.0, age_14_plus=12.0)
     setup_minutes: int = Field(default=15, ge=0, le=240)
 
 
@@ -370,6 +370,7 @@ class Plan(Frozen):
     time_limit_seconds: float
     routes: tuple[Route, ...]
     kpis: Kpis
+    warnings: tuple[str, ...] = ()  # e.g. communes no team can reach, in words
 
     @property
     def visits(self) -> tuple[Visit, ...]:

@@ -1,0 +1,204 @@
+"""The ``planner`` command. Logging is configured here and nowhere else."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from planner.errors import InputError
+from planner.i18n import LANGS, band_name, label
+from planner.model import Plan
+
+DEMO_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "demo.yaml"
+
+app = typer.Typer(
+    name="planner",
+    help=(
+        "Plan campaigns of mobile ID-card teams (tổ lưu động): which team works which commune "
+        "in which evening, weekend or holiday slot. Writes a map, route sheets and tables."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+Lang = Annotated[
+    str,
+    typer.Option("--lang", help="Language of maps, sheets and the summary: vi (Vietnamese) or en."),
+]
+TimeLimit = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        min=0.5,
+        help="Optimizer time limit in seconds (default: the scenario's solver.time_limit_seconds).",
+    ),
+]
+Seed = Annotated[
+    int | None,
+    typer.Option("--seed", min=0, help="Random seed; the same inputs and seed give the same plan."),
+]
+OutDir = Annotated[
+    Path,
+    typer.Option(
+        "--out", "-o", help="Folder for the outputs; replaced as a whole when the run succeeds."
+    ),
+]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show the optimizer's log.")]
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise _fail(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}.", 2)
+
+
+def print_summary(plan: Plan, out_dir: Path | None, lang: str) -> None:
+    """Print the short summary table at the end of a run."""
+    k = plan.kpis
+    t = Table(title=f"{label('summary_title', lang)}: {plan.scenario}", show_header=True)
+    t.add_column(label("kpi", lang))
+    t.add_column(label("value", lang), justify="right")
+    t.add_row(label("applications_outstanding", lang), f"{k.applications_outstanding:,}")
+    t.add_row(
+        label("applications_planned", lang),
+        f"{k.applications_planned:,} ({k.share_planned:.1%})",
+    )
+    for band, planned, total in zip(
+        ("age_0_6", "age_6_14", "age_14_plus"),
+        k.planned_by_band.as_tuple(),
+        k.outstanding_by_band.as_tuple(),
+        strict=True,
+    ):
+        t.add_row(f"  {band_name(band, lang)}", f"{planned:,} / {total:,}")
+    t.add_row(
+        label("routes", lang), f"{len(plan.routes)} ({k.visits} {label('visits', lang).lower()})"
+    )
+    never = ", ".join(k.communes_never_visited) or label("none", lang)
+    t.add_row(label("communes_never_visited", lang), f"{len(k.communes_never_visited)}: {never}")
+    t.add_row(label("team_hours", lang), f"{k.team_hours:,.1f}")
+    t.add_row(
+        label("travel_time", lang),
+        f"{k.travel_minutes:,} {label('minutes', lang)} ({k.distance_km:,.0f} km)",
+    )
+    t.add_row(label("solve_seconds", lang), f"{k.solve_seconds:.1f}")
+    out.print(t)
+    for w in plan.warnings:
+        out.print(f"[yellow]{label('warnings', lang)}:[/] {w}", highlight=False)
+    if out_dir is not None:
+        out.print(f"{label('outputs_in', lang)}: {out_dir}", highlight=False)
+
+
+def _run_plan(
+    scenario: Path, out_dir: Path, time_limit: float | None, seed: int | None, lang: str
+) -> None:
+    from planner.outputs import write_plan_outputs
+    from planner.scenario import load_scenario
+    from planner.solve import solve
+
+    _check_lang(lang)
+    overrides: dict[str, Any] = {}
+    if time_limit is not None:
+        overrides["time_limit_seconds"] = time_limit
+    if seed is not None:
+        overrides["seed"] = seed
+    try:
+        with err.status(f"Reading {scenario} …"):
+            problem = load_scenario(scenario, overrides)
+        d = problem.district
+        err.print(
+            f"{d.name}: {len(d.communes)} communes, {len(problem.teams)} teams, "
+            f"{problem.calendar.start} → {problem.calendar.end}; "
+            f"time limit {problem.solver.time_limit_seconds:g} s",
+            highlight=False,
+        )
+        t0 = time.perf_counter()
+        with err.status("Optimizing …") as status:
+
+            def progress(message: str, fraction: float) -> None:
+                status.update(
+                    f"Optimizing … {fraction:4.0%} {message} ({time.perf_counter() - t0:.0f} s)"
+                )
+
+            plan = solve(problem, progress=progress)
+        with err.status(f"Writing map, route sheets and tables to {out_dir} …"):
+            write_plan_outputs(plan, out_dir, lang=lang)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"cannot write or read a file: {exc}") from None
+    print_summary(plan, out_dir, lang)
+
+
+@app.command("plan")
+def plan_cmd(
+    scenario: Annotated[
+        Path, typer.Argument(help="Scenario file (YAML), e.g. scenarios/demo.yaml.")
+    ],
+    out: OutDir = Path("out/plan"),
+    time_limit: TimeLimit = None,
+    seed: Seed = None,
+    lang: Lang = "vi",
+    verbose: Verbose = False,
+) -> None:
+    """Plan a campaign from a scenario file and write plan.json, summary.json,
+    assignments.csv, map.html and one route sheet per team per working day (sheets/)."""
+    _setup_logging(verbose)
+    _run_plan(scenario, out, time_limit, seed, lang)
+
+
+@app.command("demo")
+def demo_cmd(
+    out: OutDir = Path("out/demo"),
+    time_limit: TimeLimit = None,
+    seed: Seed = None,
+    lang: Lang = "vi",
+    verbose: Verbose = False,
+) -> None:
+    """Plan the shipped demo district (scenarios/demo.yaml) and write all outputs."""
+    _setup_logging(verbose)
+    _run_plan(DEMO_SCENARIO, out, time_limit, seed, lang)
+
+
+def main() -> None:
+    """Entry point of the ``planner`` command."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("Interrupted; earlier outputs are left as they were.")
+        sys.exit(130)
+    except Exception as exc:  # one paragraph, not a traceback
+        if "--verbose" in sys.argv or "-v" in sys.argv:
+            raise
+        err.print(
+            f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}. "
+            "Earlier outputs are left as "
+            "they were. Run again with --verbose for the details and report them.",
+            highlight=False,
+        )
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""Turn the optimizer's weekly counts into dated routes with clock times."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+from planner.model import BandCounts, Route, Visit
+from planner.solve.instance import Instance
+from planner.solve.ortools_adapter import MINUTE_SCALE, Assignment
+
+
+@dataclass
+class _Copy:
+    pattern: int
+    stops: tuple[int, ...]
+    capacity: int
+    minutes: dict[int, int] = field(default_factory=dict)
+    apps: dict[int, list[int]] = field(default_factory=dict)
+
+
+def _split_minutes(inst: Instance, gi: int, asg: Assignment) -> list[_Copy]:
+    """Spread each pattern's service minutes over its copies (wrap-around filling)."""
+    g = inst.groups[gi]
+    pats = inst.patterns[(inst.base_of_team[g.team], g.kind)]
+    copies: list[_Copy] = []
+    for (gj, pi), k in sorted(asg.counts.items()):
+        if gj != gi:
+            continue
+        p = pats[pi]
+        mine = [_Copy(pi, p.stops, p.capacity) for _ in range(k)]
+        idx, room = 0, p.capacity
+        for c in p.stops:
+            left = asg.minutes.get((gi, pi, c), 0)
+            while left > 0 and idx < k:
+                take = min(left, room)
+                mine[idx].minutes[c] = mine[idx].minutes.get(c, 0) + take
+                left -= take
+                room -= take
+                if room == 0:
+                    idx, room = idx + 1, p.capacity
+        copies.extend(mine)
+    return copies
+
+
+def _service_minutes(apps: list[int], mpa10: list[int], stations: int) -> int:
+    return math.ceil(
+        sum(x * m for x, m in zip(apps, mpa10, strict=True)) / (MINUTE_SCALE * stations)
+    )
+
+
+def _place_apps(inst: Instance, gi: int, asg: Assignment, copies: list[_Copy]) -> None:
+    """Give each visit whole applications that fit its service minutes."""
+    stations = inst.problem.teams[inst.groups[gi].team].stations
+    mpa10 = [round(x * MINUTE_SCALE) for x in inst.minutes_per_app]
+    band_order = sorted(range(3), key=lambda b: -mpa10[b])  # big items first packs tighter
+    for (gj, c), want in sorted(asg.apps.items()):
+        if gj != gi:
+            continue
+        left = list(want)
+        visits = [cp for cp in copies if cp.minutes.get(c, 0) > 0]
+        for cp in visits:
+            budget = cp.minutes[c] * MINUTE_SCALE * stations
+            got = [0, 0, 0]
+            for b in band_order:
+                take = min(left[b], budget // mpa10[b])
+                got[b] += take
+                left[b] -= take
+                budget -= take * mpa10[b]
+            cp.apps[c] = got
+        # Rounding leftovers go wherever a copy that visits this commune has slack.
+        for cp in [cp for cp in copies if c in cp.stops]:
+            if not any(left):
+                break
+            used = sum(_service_minutes(v, mpa10, stations) for v in cp.apps.values())
+            got = cp.apps.setdefault(c, [0, 0, 0])
+            for b in band_order:
+                while left[b] > 0:
+                    got[b] += 1
+                    extra = (
+                        sum(_service_minutes(v, mpa10, stations) for v in cp.apps.values()) - used
+                    )
+                    if used + extra > cp.capacity:
+                        got[b] -= 1
+                        break
+                    left[b] -= 1
+
+
+def realize(inst: Instance, asg: Assignment) -> tuple[Route, ...]:
+    """Dated routes with clock times for every team, sorted by date and team."""
+    problem = inst.problem
+    setup = problem.service.setup_minutes
+    mpa10 = [round(x * MINUTE_SCALE) for x in inst.minutes_per_app]
+    codes = [c.code for c in problem.district.communes]
+    routes: list[Route] = []
+    for gi, g in enumerate(inst.groups):
+        team = problem.teams[g.team]
+        copies = _split_minutes(inst, gi, asg)
+        _place_apps(inst, gi, asg, copies)
+        kept = []
+        for cp in copies:
+            stops = tuple(c for c in cp.stops if sum(cp.apps.get(c, [0, 0, 0])) > 0)
+            if stops:
+                kept.append((stops, cp))
+        kept.sort(key=lambda sc: (tuple(codes[c] for c in sc[0]), sc[1].pattern))
+        if len(kept) > len(g.slots):
+            raise RuntimeError("more routes than slots in a week; the model is inconsistent")
+        base = inst.base_of_team[g.team]
+        for slot, (stops, cp) in zip(g.slots, kept, strict=False):
+            pts = [base] + [inst.point_of_commune(c) for c in stops] + [base]
+            legs = [inst.matrix.mins(x, y) for x, y in itertools.pairwise(pts)]
+            dist = sum(inst.matrix.dist(x, y) for x, y in itertools.pairwise(pts))
+            arrive = max(slot.duty_start + legs[0], slot.reception_start - setup)
+            depart = arrive - legs[0]
+            visits = []
+            clock = arrive
+            for k, c in enumerate(stops):
+                if k > 0:
+                    clock += legs[k]
+                start = max(clock + setup, slot.reception_start)
+                end = start + _service_minutes(cp.apps[c], mpa10, team.stations)
+                visits.append(
+                    Visit(
+                        team_id=team.id,
+                        date=slot.date,
+                        slot=slot.kind,
+                        commune_code=codes[c],
+                        order=k + 1,
+                        arrive=clock,
+                        start=start,
+                        end=end,
+                        travel_minutes=legs[k],
+                        expected=BandCounts.from_seq(cp.apps[c]),
+                    )
+                )
+                clock = end
+            ret = clock + legs[-1]
+            if clock > slot.reception_end or ret > slot.duty_end:
+                raise RuntimeError(
+                    f"internal error: route of {team.id} on {slot.date} overruns its windows"
+                )
+            routes.append(
+                Route(
+                    team_id=team.id,
+                    date=slot.date,
+                    slot=slot.kind,
+                    depart=depart,
+                    return_=ret,
+                    travel_minutes=sum(legs),
+                    distance_m=dist,
+                    visits=tuple(visits),
+                )
+            )
+    team_order = {t.id: i for i, t in enumerate(problem.teams)}
+    return tuple(sorted(routes, key=lambda r: (r.date, team_order[r.team_id])))
