@@ -7,6 +7,7 @@ field (and for data files, the row).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,24 @@ class CampaignSpec(_Strict):
     work_holidays: bool = True
     extra_non_working_days: tuple[dt.date, ...] = ()
 
+    @model_validator(mode="after")
+    def _ordered(self) -> CampaignSpec:
+        if self.end < self.start:
+            raise ValueError(f"the campaign ends ({self.end}) before it starts ({self.start})")
+        if (self.end - self.start).days > 366:
+            raise ValueError("a campaign may last at most one year")
+        return self
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML loader that leaves dates as text, so that pydantic reports bad dates by field."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
 
 class ScenarioFile(_Strict):
     """The YAML schema of a scenario file."""
@@ -104,7 +123,12 @@ def _loc(loc: tuple[Any, ...]) -> str:
 
 def _pydantic_problems(path: Path, err: ValidationError) -> list[str]:
     problems = []
-    for e in err.errors():
+    errors = err.errors()
+    for e in errors:
+        if e["type"] == "too_short" and any(
+            o is not e and tuple(o["loc"][: len(e["loc"])]) == tuple(e["loc"]) for o in errors
+        ):
+            continue  # a list emptied by an invalid item: the item's error says it all
         loc = tuple(p for p in e["loc"] if p not in ("function-after",))
         msg = e["msg"]
         if e["type"] == "extra_forbidden":
@@ -125,7 +149,7 @@ def read_scenario_file(path: Path) -> ScenarioFile:
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
@@ -171,11 +195,20 @@ def _float(path: Path, row: int, field: str, value: object) -> float:
     return out
 
 
-def load_district(files: DistrictFiles, base_dir: Path, exclude: tuple[str, ...] = ()) -> District:
+def load_district(
+    files: DistrictFiles, scenario_path: Path, exclude: tuple[str, ...] = ()
+) -> District:
     """Read boundary, communes and households; aggregate households into commune demand."""
-    bpath = base_dir / files.boundary
-    cpath = base_dir / files.communes
-    hpath = base_dir / files.households
+    base_dir = Path(scenario_path).parent
+    bpath = Path(os.path.normpath(base_dir / files.boundary))
+    cpath = Path(os.path.normpath(base_dir / files.communes))
+    hpath = Path(os.path.normpath(base_dir / files.households))
+    for field, p in (("boundary", bpath), ("communes", cpath), ("households", hpath)):
+        if not p.is_file():
+            raise InputError(
+                f"{scenario_path}: field district.{field}: file not found: {p} "
+                "(paths are relative to the scenario file)"
+            )
     bd = _read_layer(bpath, "district boundary", ["code", "name", "base_lon", "base_lat"])
     if len(bd) != 1:
         raise InputError(f"{bpath}: expected exactly one district feature, found {len(bd)}")
@@ -234,8 +267,7 @@ def load_district(files: DistrictFiles, base_dir: Path, exclude: tuple[str, ...]
 
 def build_problem(spec: ScenarioFile, path: Path) -> Problem:
     """Load a validated scenario's data and assemble the Problem the optimizer solves."""
-    base_dir = Path(path).parent
-    district = load_district(spec.district, base_dir, spec.exclude_communes)
+    district = load_district(spec.district, path, spec.exclude_communes)
     by_code = {c.code: c for c in district.communes}
     teams = []
     for i, t in enumerate(spec.teams):

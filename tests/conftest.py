@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from shapely.geometry import box
@@ -151,3 +152,14 @@ def tiny_plan() -> Plan:
         routes=routes,
         kpis=kpis,
     )
+
+
+DATA = Path(__file__).resolve().parent / "data"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def load_instance(name: str, **solver: object) -> Problem:
+    """Load a named instance from tests/data, with solver settings overridden."""
+    from planner.scenario import load_scenario
+
+    return load_scenario(DATA / name / "scenario.yaml", dict(solver) or None)

@@ -34,6 +34,8 @@ def solve(problem: Problem, progress: Progress | None = None) -> Plan:
         inst,
         time_limit=params.time_limit_seconds,
         weights=params.weights.as_tuple(),
+        seed=params.seed,
+        workers=params.workers,
         progress=progress,
     )
     routes = realize(inst, asg)

@@ -1,0 +1,156 @@
+"""The optimizer on small named instances: one test per rule, each shown to bind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from planner.check import violations
+from planner.model import BandMinutes, Plan
+from planner.solve import solve
+from tests.conftest import load_instance
+
+
+def _planned(plan: Plan, code: str) -> int:
+    return sum(v.expected.total for v in plan.visits if v.commune_code == code)
+
+
+def test_ok_small_plans_all_demand() -> None:
+    """OkSmall: when capacity exceeds demand, every application is planned, and nothing breaks."""
+    plan = solve(load_instance("ok_small"))
+    assert violations(plan) == []
+    assert plan.kpis.applications_planned == plan.kpis.applications_outstanding == 63
+    assert plan.kpis.communes_never_visited == ()
+
+
+def test_demand_caps_each_band() -> None:
+    """No band of any commune gets more applications than are outstanding."""
+    problem = load_instance("ok_small")
+    plan = solve(problem)
+    for c in problem.district.communes:
+        got = [0, 0, 0]
+        for v in plan.visits:
+            if v.commune_code == c.code:
+                got = [a + b for a, b in zip(got, v.expected.as_tuple(), strict=True)]
+        assert tuple(got) == c.outstanding.as_tuple()
+
+
+def test_busy_commune_gets_several_visits_within_reception() -> None:
+    """BusyCommune: more demand than an evening can take → several visits, in reception hours."""
+    problem = load_instance("busy_commune")
+    plan = solve(problem)
+    assert violations(plan) == []
+    visits = [v for v in plan.visits if v.commune_code == "90001"]
+    assert len(visits) >= 5
+    ev = problem.calendar.evening
+    assert all(ev.reception_start <= v.start and v.end <= ev.reception_end for v in visits)
+    # Capacity binds: the busiest commune cannot be fully served in one week.
+    assert _planned(plan, "90001") < problem.district.commune("90001").outstanding.total
+    # ... and the evenings are used up to (nearly) the end of reception.
+    assert max(v.end for v in visits) >= ev.reception_end - 10
+
+
+def test_service_time_follows_applications_and_stations() -> None:
+    """Service minutes = applications × minutes per band ÷ stations, after set-up."""
+    problem = load_instance("busy_commune")
+    plan = solve(problem)
+    mpa = problem.service.minutes_per_application.as_tuple()
+    stations = {t.id: t.stations for t in problem.teams}
+    for v in plan.visits:
+        work = sum(x * m for x, m in zip(v.expected.as_tuple(), mpa, strict=True))
+        assert v.end - v.start >= work / stations[v.team_id] - 1e-9
+        assert v.end - v.start <= work / stations[v.team_id] + 1
+        assert v.start >= v.arrive + problem.service.setup_minutes
+
+
+def test_more_stations_take_more_applications() -> None:
+    """Doubling capture stations raises what a busy week can take."""
+    problem = load_instance("busy_commune")
+    base = solve(problem).kpis.applications_planned
+    teams = tuple(t.model_copy(update={"stations": t.stations * 2}) for t in problem.teams)
+    more = solve(problem.model_copy(update={"teams": teams})).kpis.applications_planned
+    assert base < problem.district.commune("90001").outstanding.total + 10
+    assert more > base
+    assert more == 515  # all the demand fits once stations double
+
+
+def test_duty_window_includes_travel() -> None:
+    """Departure and return lie in the duty window, and travel takes real time."""
+    problem = load_instance("busy_commune")
+    plan = solve(problem)
+    ev = problem.calendar.evening
+    for r in plan.routes:
+        assert ev.duty_start <= r.depart and r.return_ <= ev.duty_end
+        assert r.visits[0].arrive - r.depart == r.visits[0].travel_minutes
+
+
+def test_far_commune_is_explained_not_planned() -> None:
+    """FarCommune: a commune out of reach in an evening gets no visit and a reason in words."""
+    plan = solve(load_instance("far_commune"))
+    assert violations(plan) == []
+    assert "90009" in plan.kpis.communes_never_visited
+    assert any("Xã Xa Xôi" in w and "round trip" in w for w in plan.warnings)
+    assert {"90001", "90002", "90003"}.isdisjoint(plan.kpis.communes_never_visited)
+
+
+def test_holiday_only_calendar_works_only_holidays() -> None:
+    """HolidayOnly: routes fall on 31/8, 1/9 and 2/9 only, in holiday slots."""
+    plan = solve(load_instance("holiday_only"))
+    assert violations(plan) == []
+    assert {r.date for r in plan.routes} == {
+        dt.date(2026, 8, 31),
+        dt.date(2026, 9, 1),
+        dt.date(2026, 9, 2),
+    }
+    assert {r.slot for r in plan.routes} == {"holiday"}
+
+
+def test_unavailable_dates_are_respected() -> None:
+    """A team on leave gets no route that day (and would have had one otherwise)."""
+    problem = load_instance("busy_commune")
+    assert any(r.date == dt.date(2026, 10, 7) and r.team_id == "T1" for r in solve(problem).routes)
+    t1 = problem.teams[0].model_copy(update={"unavailable_dates": (dt.date(2026, 10, 7),)})
+    plan = solve(problem.model_copy(update={"teams": (t1, *problem.teams[1:])}))
+    assert not any(r.date == dt.date(2026, 10, 7) and r.team_id == "T1" for r in plan.routes)
+    assert violations(plan) == []
+
+
+def test_weekly_hour_cap_binds() -> None:
+    """A 9-hour weekly cap allows two evenings of about 4 h, not five."""
+    problem = load_instance("busy_commune")
+    free = Counter(r.team_id for r in solve(problem).routes)
+    assert free["T1"] == 5
+    t1 = problem.teams[0].model_copy(update={"weekly_hour_cap": 9.0})
+    plan = solve(problem.model_copy(update={"teams": (t1, *problem.teams[1:])}))
+    assert violations(plan) == []
+    hours = sum(r.return_ - r.depart for r in plan.routes if r.team_id == "T1") / 60
+    assert 0 < hours <= 9.0
+    assert Counter(r.team_id for r in plan.routes)["T1"] <= 2
+
+
+def test_weights_steer_towards_the_priority_band() -> None:
+    """Raising the 6-14 weight plans more 6-14 applications when capacity is short."""
+    problem = load_instance("busy_commune")
+    young = solve(problem).kpis.planned_by_band.age_6_14
+    w = BandMinutes(age_0_6=1.0, age_6_14=5.0, age_14_plus=1.0)
+    older = solve(
+        problem.model_copy(update={"solver": problem.solver.model_copy(update={"weights": w})})
+    )
+    assert older.kpis.planned_by_band.age_6_14 > young
+
+
+def test_same_seed_same_plan() -> None:
+    """Determinism: the same inputs and seed give the same plan."""
+    problem = load_instance("busy_commune")
+    a, b = solve(problem), solve(problem)
+    assert a.routes == b.routes
+    assert a.kpis.model_copy(update={"solve_seconds": 0}) == b.kpis.model_copy(
+        update={"solve_seconds": 0}
+    )
+
+
+def test_time_limit_is_respected() -> None:
+    """The solver stops within its time limit (plus a small margin for building the model)."""
+    problem = load_instance("busy_commune", time_limit_seconds=1.0)
+    plan = solve(problem)
+    assert plan.kpis.solve_seconds < 1.0 + 2.0
