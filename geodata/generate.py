@@ -40,14 +40,64 @@ TARGET_OUTSTANDING = 12_000
 BAND_SHARES = np.array([30_194, 10_861, 1_065]) / 42_120  # 0-6, 6-14, 14+ of a real campaign
 LAEA = "+proj=laea +lat_0=20 +lon_0=105.375 +ellps=WGS84 +units=m"
 
-MOUNTAIN_NAMES = ("Lũng Cao", "Thành Sơn", "Quang Hiến", "Điền Lư", "Trung Thành", "Sơn Thủy",
-                  "Lâm Phú", "Cao Ngọc", "Hồng Vân", "Tân Lập")
-PLAIN_NAMES = ("Thạch Lâm", "Yên Phú", "Cẩm Tân", "Minh Tiến", "Định Hòa", "Thiệu Quang",
-               "Vĩnh An", "Hoằng Lộc", "Đông Hưng", "Xuân Trường", "Phúc Thịnh", "Hà Ninh",
-               "Tân Phong", "Quý Lộc")
-BAN_NAMES = ("Nà Khà", "Pá Phang", "Hang Chú", "Lặn Ngoài", "Lặn Trong", "Cốc", "Kịt", "Nủa",
-             "Pốn", "Sại", "Tôm", "Ươi", "Vịn", "Bước", "Chiềng", "Ho", "Khuyn", "Mạ", "Nhài",
-             "Òn", "Pheo", "Quăn", "Sẩy", "Tang", "Uôn", "Xía", "Nà Mèo", "Cò Cài")
+MOUNTAIN_NAMES = (
+    "Lũng Cao",
+    "Thành Sơn",
+    "Quang Hiến",
+    "Điền Lư",
+    "Trung Thành",
+    "Sơn Thủy",
+    "Lâm Phú",
+    "Cao Ngọc",
+    "Hồng Vân",
+    "Tân Lập",
+)
+PLAIN_NAMES = (
+    "Thạch Lâm",
+    "Yên Phú",
+    "Cẩm Tân",
+    "Minh Tiến",
+    "Định Hòa",
+    "Thiệu Quang",
+    "Vĩnh An",
+    "Hoằng Lộc",
+    "Đông Hưng",
+    "Xuân Trường",
+    "Phúc Thịnh",
+    "Hà Ninh",
+    "Tân Phong",
+    "Quý Lộc",
+)
+BAN_NAMES = (
+    "Nà Khà",
+    "Pá Phang",
+    "Hang Chú",
+    "Lặn Ngoài",
+    "Lặn Trong",
+    "Cốc",
+    "Kịt",
+    "Nủa",
+    "Pốn",
+    "Sại",
+    "Tôm",
+    "Ươi",
+    "Vịn",
+    "Bước",
+    "Chiềng",
+    "Ho",
+    "Khuyn",
+    "Mạ",
+    "Nhài",
+    "Òn",
+    "Pheo",
+    "Quăn",
+    "Sẩy",
+    "Tang",
+    "Uôn",
+    "Xía",
+    "Nà Mèo",
+    "Cò Cài",
+)
 
 
 def nfc(text: str) -> str:
@@ -90,8 +140,9 @@ def density(pts: np.ndarray, split_x: float, town: np.ndarray) -> np.ndarray:
 def place_seeds(rng: np.random.Generator, outline: Polygon, town: np.ndarray) -> np.ndarray:
     """Commune seeds: density-weighted sample, then weighted Lloyd relaxation on a grid."""
     xmin, ymin, xmax, ymax = outline.bounds
-    gx, gy = (a.ravel() for a in np.meshgrid(np.arange(xmin, xmax, 0.4),
-                                             np.arange(ymin, ymax, 0.4)))
+    gx, gy = (
+        a.ravel() for a in np.meshgrid(np.arange(xmin, xmax, 0.4), np.arange(ymin, ymax, 0.4))
+    )
     inside = shapely.contains_xy(outline, gx, gy)
     pts = np.column_stack([gx[inside], gy[inside]])
     w = density(pts, xmin + 0.4 * (xmax - xmin), town)
@@ -156,13 +207,19 @@ def build_communes(
         shapely.multipoints(seeds), extend_to=outline_km.buffer(20).envelope
     )
     edges = shapely.union_all(shapely.boundary(shapely.get_parts(cells)))
-    inner = [g for g in shapely.get_parts(shapely.intersection(edges, outline_km))
-             if isinstance(g, LineString) and g.length > 1e-6]
+    inner = [
+        g
+        for g in shapely.get_parts(shapely.intersection(edges, outline_km))
+        if isinstance(g, LineString) and g.length > 1e-6
+    ]
     lines = [shapely.transform(wiggle(g, rng, outline_km), km_to_ll) for g in inner]
     lines.append(outline.boundary)
     noded = shapely.union_all(lines, grid_size=GRID)
-    faces = [f for f in shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
-             if outline.contains(f.point_on_surface())]
+    faces = [
+        f
+        for f in shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
+        if outline.contains(f.point_on_surface())
+    ]
     seed_pts = shapely.points(km_to_ll(seeds))
     owner = [[i for i, p in enumerate(seed_pts) if f.contains(p)] for f in faces]
     if sorted(i for o in owner for i in o) != list(range(N_COMMUNES)):
@@ -281,8 +338,9 @@ def household_counts(rng: np.random.Generator, kinds: list[str]) -> np.ndarray:
     n = np.array([lo[k] + (hi[k] - lo[k]) * rng.beta(2.0, 3.0) for k in kinds])
     plain = np.array([k == "plain" for k in kinds])
     n[plain] *= (TARGET_HOUSEHOLDS - n[~plain].sum()) / n[plain].sum()
-    return np.asarray(np.round(np.clip(n, [lo[k] for k in kinds], [hi[k] for k in kinds])),
-                      dtype=int)
+    return np.asarray(
+        np.round(np.clip(n, [lo[k] for k in kinds], [hi[k] for k in kinds])), dtype=int
+    )
 
 
 def add_outstanding(rng: np.random.Generator, hh: pd.DataFrame) -> pd.DataFrame:
@@ -345,11 +403,14 @@ def generate(seed: int, out: Path) -> None:
     # Kinds: the seed nearest the town target is the town, the 10 westernmost others mountain.
     town = int(np.hypot(*(seeds - town_target).T).argmin())
     west = set([i for i in np.argsort(seeds[:, 0]).tolist() if i != town][:N_MOUNTAIN])
-    kinds = ["town" if i == town else "mountain" if i in west else "plain"
-             for i in range(N_COMMUNES)]
+    kinds = [
+        "town" if i == town else "mountain" if i in west else "plain" for i in range(N_COMMUNES)
+    ]
     # Codes: the town first, then north to south in 8 km rows, west to east within a row.
-    rest = sorted((i for i in range(N_COMMUNES) if i != town),
-                  key=lambda i: (-math.floor(seeds[i, 1] / 8.0), seeds[i, 0]))
+    rest = sorted(
+        (i for i in range(N_COMMUNES) if i != town),
+        key=lambda i: (-math.floor(seeds[i, 1] / 8.0), seeds[i, 0]),
+    )
     order = [town, *rest]
     mountain_names, plain_names = iter(MOUNTAIN_NAMES), iter(PLAIN_NAMES)
     n_households = household_counts(rng, [kinds[i] for i in order])
@@ -360,8 +421,11 @@ def generate(seed: int, out: Path) -> None:
     base = np.zeros(2)
     for j, i in enumerate(order):
         kind, poly = kinds[i], polys[i]
-        short = "Minh Sơn" if kind == "town" else next(
-            mountain_names if kind == "mountain" else plain_names)
+        short = (
+            "Minh Sơn"
+            if kind == "town"
+            else next(mountain_names if kind == "mountain" else plain_names)
+        )
         unit = "thị trấn" if kind == "town" else "xã"
         code = f"999{j + 1:02d}"
         poly_km = shapely.transform(poly, ll_to_km)
@@ -371,60 +435,96 @@ def generate(seed: int, out: Path) -> None:
         if kind == "town":
             base = sample_in(rng, poly, main + rng.normal(0.0, 0.3, 2), 0.1, 1)[0]
         place = "Trụ sở Công an" if kind == "town" or rng.random() < 0.7 else "Nhà văn hóa"
-        commune_rows.append({
-            "code": code, "name": nfc(f"{unit.capitalize()} {short}"),
-            "terrain": "mountain" if kind == "mountain" else "plain",
-            "sp_name": nfc(f"{place} {unit} {short}"), "sp_lon": sp[0], "sp_lat": sp[1],
-            "police_contact": nfc(f"Trưởng Công an {unit}: 0237 3{phones[j] // 1000:02d} "
-                                  f"{phones[j] % 1000:03d}"),
-            "geometry": poly,
-        })
+        commune_rows.append(
+            {
+                "code": code,
+                "name": nfc(f"{unit.capitalize()} {short}"),
+                "terrain": "mountain" if kind == "mountain" else "plain",
+                "sp_name": nfc(f"{place} {unit} {short}"),
+                "sp_lon": sp[0],
+                "sp_lat": sp[1],
+                "police_contact": nfc(
+                    f"Trưởng Công an {unit}: 0237 3{phones[j] // 1000:02d} {phones[j] % 1000:03d}"
+                ),
+                "geometry": poly,
+            }
+        )
         # Children per household and the commune's propensity to have outstanding cards.
         lam = {"town": (0.50, 0.60), "plain": (0.62, 0.72), "mountain": (0.85, 0.95)}[kind]
         factor = {"town": 0.8, "plain": 1.0, "mountain": 1.35}[kind] * rng.lognormal(0, 0.15)
         for name, centre, size in zip(vil.names, vil.centres, vil.sizes, strict=True):
             sigma = rng.uniform(0.25, 0.5) if kind == "mountain" else rng.uniform(0.35, 0.6)
             ll = sample_in(rng, poly, centre, sigma, int(size))
-            household_parts.append(pd.DataFrame({
-                "commune_code": code, "village": name,
-                "lon": ll[:, 0], "lat": ll[:, 1],
-                "children_0_6": np.minimum(rng.poisson(lam[0], size), 4),
-                "children_6_14": np.minimum(rng.poisson(lam[1], size), 5),
-                "factor": factor * rng.lognormal(0, 0.15),
-            }))
+            household_parts.append(
+                pd.DataFrame(
+                    {
+                        "commune_code": code,
+                        "village": name,
+                        "lon": ll[:, 0],
+                        "lat": ll[:, 1],
+                        "children_0_6": np.minimum(rng.poisson(lam[0], size), 4),
+                        "children_6_14": np.minimum(rng.poisson(lam[1], size), 5),
+                        "factor": factor * rng.lognormal(0, 0.15),
+                    }
+                )
+            )
 
     hh = add_outstanding(rng, pd.concat(household_parts, ignore_index=True))
 
     out.mkdir(parents=True, exist_ok=True)
-    district = gpd.GeoDataFrame({
-        "code": ["999"], "name": [nfc("Huyện Minh Sơn")], "province": [nfc("Thanh Hóa")],
-        "base_name": [nfc("Công an huyện Minh Sơn")],
-        "base_lon": [float(base[0])], "base_lat": [float(base[1])],
-    }, geometry=[outline], crs="EPSG:4326")
+    district = gpd.GeoDataFrame(
+        {
+            "code": ["999"],
+            "name": [nfc("Huyện Minh Sơn")],
+            "province": [nfc("Thanh Hóa")],
+            "base_name": [nfc("Công an huyện Minh Sơn")],
+            "base_lon": [float(base[0])],
+            "base_lat": [float(base[1])],
+        },
+        geometry=[outline],
+        crs="EPSG:4326",
+    )
     communes = gpd.GeoDataFrame(commune_rows, geometry="geometry", crs="EPSG:4326")
     opts = {"COORDINATE_PRECISION": 5}
-    write_atomic(out / "district.geojson", lambda p: district.to_file(
-        p, driver="GeoJSON", layer="district", layer_options=opts))
-    write_atomic(out / "communes.geojson", lambda p: communes.to_file(
-        p, driver="GeoJSON", layer="communes", layer_options=opts))
-    write_atomic(out / "households.csv", lambda p: hh.to_csv(
-        p, index=False, encoding="utf-8", lineterminator="\n", float_format="%.5f"))
+    write_atomic(
+        out / "district.geojson",
+        lambda p: district.to_file(p, driver="GeoJSON", layer="district", layer_options=opts),
+    )
+    write_atomic(
+        out / "communes.geojson",
+        lambda p: communes.to_file(p, driver="GeoJSON", layer="communes", layer_options=opts),
+    )
+    write_atomic(
+        out / "households.csv",
+        lambda p: hh.to_csv(
+            p, index=False, encoding="utf-8", lineterminator="\n", float_format="%.5f"
+        ),
+    )
 
     area_km2 = float(gpd.GeoSeries([outline], crs="EPSG:4326").to_crs(LAEA).area.iloc[0]) / 1e6
     band_totals = [int(hh[c].sum()) for c in hh.columns if c.startswith("outstanding_")]
-    print(f"Huyện Minh Sơn: {area_km2:.0f} km², {len(communes)} communes "
-          f"({kinds.count('mountain')} mountain), {len(hh)} households")
-    print(f"outstanding 0-6 / 6-14 / 14+: {' / '.join(map(str, band_totals))} "
-          f"(total {sum(band_totals)})")
+    print(
+        f"Huyện Minh Sơn: {area_km2:.0f} km², {len(communes)} communes "
+        f"({kinds.count('mountain')} mountain), {len(hh)} households"
+    )
+    print(
+        f"outstanding 0-6 / 6-14 / 14+: {' / '.join(map(str, band_totals))} "
+        f"(total {sum(band_totals)})"
+    )
 
 
 def main() -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=20260831,
-                        help="random seed (default: %(default)s)")
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "demo",
-                        help="output directory (default: geodata/demo next to this script)")
+    parser.add_argument(
+        "--seed", type=int, default=20260831, help="random seed (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).resolve().parent / "demo",
+        help="output directory (default: geodata/demo next to this script)",
+    )
     args = parser.parse_args()
     generate(args.seed, args.out)
 
