@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from planner.calendar import team_slots
 from planner.model import BANDS, Plan
-from planner.travel import travel_matrix
+from planner.travel import problem_matrix
 
 
 def violations(plan: Plan) -> list[str]:
@@ -20,15 +20,8 @@ def violations(plan: Plan) -> list[str]:
     out: list[str] = []
     communes = {c.code: i for i, c in enumerate(problem.district.communes)}
     teams = {t.id: t for t in problem.teams}
-    bases = []
-    for t in problem.teams:
-        home = problem.team_base(t)
-        if home not in bases:
-            bases.append(home)
-    nb = len(bases)
-    points = bases + [c.service_point for c in problem.district.communes]
-    terr = ["plain"] * nb + [c.terrain for c in problem.district.communes]
-    m = travel_matrix(points, terr)  # type: ignore[arg-type]
+    m, nb, base_of_team = problem_matrix(problem)
+    team_index = {t.id: i for i, t in enumerate(problem.teams)}
     mpa = problem.service.minutes_per_application.as_tuple()
     setup = problem.service.setup_minutes
     planned: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -52,7 +45,7 @@ def violations(plan: Plan) -> list[str]:
             out.append(f"{where}: slot {r.slot} but the day is {slot.kind}")
         if r.depart < slot.duty_start or r.return_ > slot.duty_end:
             out.append(f"{where}: outside the duty window")
-        base = bases.index(problem.team_base(team))
+        base = base_of_team[team_index[team.id]]
         prev, clock = base, r.depart
         for v in r.visits:
             if v.commune_code not in communes:

@@ -181,8 +181,20 @@ def demo_cmd(
     _run_plan(DEMO_SCENARIO, out, time_limit, seed, lang)
 
 
+# Commands that live beside the features they drive: each module has ``register(app)``.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(app)
+
+
 def main() -> None:
     """Entry point of the ``planner`` command."""
+    _register_commands()
     try:
         app()
     except KeyboardInterrupt:

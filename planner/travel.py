@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from planner.model import Frozen, Point, Terrain
+from planner.model import Frozen, Point, Problem, Terrain
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -89,3 +89,31 @@ def travel_matrix(
         minutes=tuple(tuple(int(x) for x in row) for row in mins_int),
         metres=tuple(tuple(round(float(x)) for x in row) for row in dist),
     )
+
+
+def problem_points(problem: Problem) -> tuple[list[Point], list[Terrain], list[int]]:
+    """Points of a problem in matrix order: distinct team bases first, then service points.
+
+    Returns the points, their terrains, and for each team the index of its base.
+    """
+    bases: list[Point] = []
+    base_of_team = []
+    for team in problem.teams:
+        home = problem.team_base(team)
+        if home not in bases:
+            bases.append(home)
+        base_of_team.append(bases.index(home))
+    plain: list[Terrain] = ["plain"] * len(bases)
+    terrains = plain + [c.terrain for c in problem.district.communes]
+    points = bases + [c.service_point for c in problem.district.communes]
+    return points, terrains, base_of_team
+
+
+def problem_matrix(problem: Problem) -> tuple[TravelMatrix, int, list[int]]:
+    """The travel matrix of a problem (see :func:`problem_points` for its order).
+
+    Returns the matrix, the number of bases, and each team's base index.
+    """
+    points, terrains, base_of_team = problem_points(problem)
+    nb = len(points) - len(problem.district.communes)
+    return travel_matrix(points, terrains), nb, base_of_team

@@ -14,8 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from planner.calendar import Slot, team_slots
-from planner.model import BANDS, Problem, SlotKind, Terrain
-from planner.travel import TravelMatrix, travel_matrix
+from planner.model import BANDS, Problem, SlotKind
+from planner.travel import TravelMatrix, problem_matrix
 
 NEIGHBOURS = 6  # a multi-stop pattern only moves on to one of the nearest communes
 MIN_STOP_MINUTES = 20  # a stop in a multi-stop pattern must leave this much service time
@@ -62,27 +62,10 @@ class Instance:
         return self.n_bases + c
 
 
-def _bases(problem: Problem) -> tuple[list, list[int]]:
-    points: list = []
-    index: list[int] = []
-    for team in problem.teams:
-        p = problem.team_base(team)
-        if p not in points:
-            points.append(p)
-        index.append(points.index(p))
-    return points, index
-
-
 def build_instance(problem: Problem) -> Instance:
     """Compute travel times, demand and every useful route pattern for a problem."""
     district = problem.district
-    base_points, base_of_team = _bases(problem)
-    nb = len(base_points)
-    points = base_points + [c.service_point for c in district.communes]
-    # A base takes the terrain of the nearest commune service point (bases sit in towns).
-    plain: list[Terrain] = ["plain"] * nb
-    terrains = plain + [c.terrain for c in district.communes]
-    matrix = travel_matrix(points, terrains)
+    matrix, nb, base_of_team = problem_matrix(problem)
     n = len(district.communes)
     demand = tuple(c.outstanding.as_tuple() for c in district.communes)
 
