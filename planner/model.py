@@ -277,6 +277,19 @@ class SolverParams(Frozen):
     max_stops_per_slot: int = Field(default=3, ge=1, le=6)
 
 
+class TravelTable(Frozen):
+    """Travel between points computed beforehand (e.g. on a road network).
+
+    ``minutes[i][j]`` and ``metres[i][j]`` go from ``points[i]`` to ``points[j]``. When a problem
+    carries a table it must contain every team base and every service point.
+    """
+
+    source: str
+    points: tuple[Point, ...]
+    minutes: tuple[tuple[int, ...], ...]
+    metres: tuple[tuple[int, ...], ...]
+
+
 class Problem(Frozen):
     """Everything the optimizer needs, already loaded and validated; no file paths."""
 
@@ -286,6 +299,7 @@ class Problem(Frozen):
     calendar: Calendar
     service: ServiceParams = ServiceParams()
     solver: SolverParams = SolverParams()
+    travel_table: TravelTable | None = None  # None: the straight-line model
 
     @field_validator("teams")
     @classmethod

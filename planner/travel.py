@@ -116,4 +116,19 @@ def problem_matrix(problem: Problem) -> tuple[TravelMatrix, int, list[int]]:
     """
     points, terrains, base_of_team = problem_points(problem)
     nb = len(points) - len(problem.district.communes)
-    return travel_matrix(points, terrains), nb, base_of_team
+    table = problem.travel_table
+    if table is None:
+        return travel_matrix(points, terrains), nb, base_of_team
+    where = {p: i for i, p in enumerate(table.points)}
+    missing = [p for p in points if p not in where]
+    if missing:
+        raise ValueError(f"the travel table ({table.source}) lacks {len(missing)} point(s)")
+    idx = [where[p] for p in points]
+    return (
+        TravelMatrix(
+            minutes=tuple(tuple(table.minutes[i][j] for j in idx) for i in idx),
+            metres=tuple(tuple(table.metres[i][j] for j in idx) for i in idx),
+        ),
+        nb,
+        base_of_team,
+    )
