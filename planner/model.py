@@ -102,8 +102,28 @@ class BandMinutes(Frozen):
         return (self.age_0_6, self.age_6_14, self.age_14_plus)
 
 
+class ServicePoint(Frozen):
+    """A place inside a commune where a team sets up and serves (village hall, cluster centre).
+
+    Counts only: household identities never reach a service point.
+    """
+
+    id: str = Field(min_length=1)  # unique in the district, e.g. "99901-02"
+    name: str = Field(min_length=1)
+    location: Point
+    households: int = Field(default=0, ge=0)
+    outstanding: BandCounts = BandCounts()
+    home_visits: int = Field(default=0, ge=0)  # households flagged as needing a home visit
+
+
 class Commune(Frozen):
-    """A commune (xã, phường, thị trấn) and its outstanding demand."""
+    """A commune (xã, phường, thị trấn) and its outstanding demand.
+
+    ``service_point`` and ``outstanding`` describe the commune as a whole. When the household
+    registry is aggregated into several meeting places, ``service_points`` lists them, each with
+    its own demand (their sum is ``outstanding``); otherwise it is empty and teams serve the
+    whole commune at ``service_point``.
+    """
 
     code: str = Field(min_length=1)
     name: str = Field(min_length=1)
@@ -114,6 +134,7 @@ class Commune(Frozen):
     police_contact: str = ""
     households: int = Field(default=0, ge=0)
     outstanding: BandCounts = BandCounts()
+    service_points: tuple[ServicePoint, ...] = ()
 
 
 class District(Frozen):
