@@ -61,6 +61,8 @@ def campaign_slots(calendar: Calendar) -> list[Slot]:
     }
     slots = []
     for date in calendar.dates():
+        if calendar.deadline is not None and date > calendar.deadline:
+            break
         kind = day_kind(calendar, date)
         if not worked[kind]:
             continue

@@ -1,7 +1,7 @@
 """Independent check of a plan against the rules of the campaign.
 
-It recomputes everything from the problem (travel matrix, slots, service times) rather than
-trusting the optimizer, so tests and users can verify any plan, including edited ones.
+It recomputes everything from the problem (travel matrix, slots, service times, turnout) rather
+than trusting the optimizer, so tests and users can verify any plan, including edited ones.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from planner.calendar import team_slots
 from planner.model import BANDS, Plan
+from planner.sites import problem_sites
 from planner.travel import problem_matrix
 
 
@@ -18,15 +19,21 @@ def violations(plan: Plan) -> list[str]:
     """Every broken rule of ``plan``, in words; empty when the plan is feasible."""
     problem = plan.problem
     out: list[str] = []
-    communes = {c.code: i for i, c in enumerate(problem.district.communes)}
+    sites = problem_sites(problem)
+    site_index = {s.id: i for i, s in enumerate(sites)}
     teams = {t.id: t for t in problem.teams}
     m, nb, base_of_team = problem_matrix(problem)
     team_index = {t.id: i for i, t in enumerate(problem.teams)}
     mpa = problem.service.minutes_per_application.as_tuple()
     setup = problem.service.setup_minutes
-    planned: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    turnout = problem.turnout
+    planned: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    planned_kind: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    site_visits: dict[int, int] = defaultdict(int)
+    commune_visits: dict[str, int] = defaultdict(int)
     seen: set[tuple[str, object]] = set()
     week_minutes: dict[tuple[str, tuple[int, int]], int] = defaultdict(int)
+    week_days: dict[tuple[str, tuple[int, int]], int] = defaultdict(int)
     for r in plan.routes:
         where = f"{r.team_id} on {r.date}"
         team = teams.get(r.team_id)
@@ -45,43 +52,100 @@ def violations(plan: Plan) -> list[str]:
             out.append(f"{where}: slot {r.slot} but the day is {slot.kind}")
         if r.depart < slot.duty_start or r.return_ > slot.duty_end:
             out.append(f"{where}: outside the duty window")
+        if len(r.visits) > problem.solver.max_stops_per_slot:
+            out.append(f"{where}: {len(r.visits)} stops, more than allowed")
         base = base_of_team[team_index[team.id]]
         prev, clock = base, r.depart
+        communes_here = set()
         for v in r.visits:
-            if v.commune_code not in communes:
-                out.append(f"{where}: unknown commune {v.commune_code}")
+            si = site_index.get(v.service_point_id or v.commune_code)
+            if si is None or sites[si].code != v.commune_code:
+                out.append(f"{where}: unknown site {v.service_point_id or v.commune_code}")
                 break
-            here = nb + communes[v.commune_code]
+            here = nb + si
             if v.arrive < clock + m.mins(prev, here):
                 out.append(f"{where}: arrives at {v.commune_code} faster than the travel time")
             if v.start < v.arrive + setup:
                 out.append(f"{where}: no set-up time at {v.commune_code}")
             if v.start < slot.reception_start or v.end > slot.reception_end:
                 out.append(f"{where}: serves {v.commune_code} outside the reception window")
-            need = math.ceil(
-                round(sum(x * y for x, y in zip(v.expected.as_tuple(), mpa, strict=True)), 6)
-                / team.stations
-            )
+            work = round(sum(x * y for x, y in zip(v.expected.as_tuple(), mpa, strict=True)), 6)
+            need = math.ceil(work / team.stations)
             if v.end - v.start < need:
                 out.append(
                     f"{where}: {need} min of service at {v.commune_code} "
                     f"squeezed into {v.end - v.start}"
                 )
             for b, x in enumerate(v.expected.as_tuple()):
-                planned[v.commune_code][b] += x
+                planned[si][b] += x
+                planned_kind[(si, r.slot)][b] += x
+            site_visits[si] += 1
+            communes_here.add(v.commune_code)
             prev, clock = here, v.end
+        for code in communes_here:
+            commune_visits[code] += 1
         if r.return_ < clock + m.mins(prev, base):
             out.append(f"{where}: back at base faster than the travel time")
         week_minutes[(r.team_id, slot.week)] += r.return_ - r.depart
-    for code, got in planned.items():
-        have = problem.district.commune(code).outstanding.as_tuple()
+        week_days[(r.team_id, slot.week)] += 1
+    for si, got in planned.items():
+        have = sites[si].outstanding.as_tuple()
+        reach = turnout.reachable(site_visits[si])
         for b in range(3):
             if got[b] > have[b]:
                 out.append(
-                    f"{code}: {got[b]} planned in band {BANDS[b]} but only {have[b]} outstanding"
+                    f"{sites[si].id}: {got[b]} planned in band {BANDS[b]}, {have[b]} outstanding"
+                )
+            if got[b] > math.floor(have[b] * reach + 1e-6):
+                out.append(
+                    f"{sites[si].id}: {got[b]} planned in band {BANDS[b]} but {site_visits[si]} "
+                    f"visit(s) reach at most {reach:.0%} of {have[b]}"
+                )
+    for (si, kind), got in planned_kind.items():
+        share = turnout.by_slot.of(kind)  # type: ignore[arg-type]
+        for b in range(3):
+            if got[b] > math.floor(share * sites[si].outstanding.as_tuple()[b] + 1e-6):
+                out.append(
+                    f"{sites[si].id}: more {kind} turnout in band {BANDS[b]} than {share:.0%}"
                 )
     for (tid, week), minutes in week_minutes.items():
         cap = teams[tid].weekly_hour_cap
         if cap is not None and minutes > cap * 60 + 1e-9:
             out.append(f"{tid} in week {week[1]}: {minutes / 60:.1f} h over the {cap:g} h cap")
+        rest = teams[tid].rest_days_per_week
+        if rest:
+            days = sum(
+                1
+                for d in problem.calendar.dates()
+                if d.isocalendar()[:2] == week
+                and (problem.calendar.deadline is None or d <= problem.calendar.deadline)
+            )
+            if week_days[(tid, week)] > days - rest:
+                out.append(f"{tid} in week {week[1]}: fewer than {rest} rest day(s)")
+    if problem.calendar.deadline is not None:
+        late = [r for r in plan.routes if r.date > problem.calendar.deadline]
+        if late:
+            out.append(f"{len(late)} route(s) after the deadline {problem.calendar.deadline}")
+    need = problem.rules.min_visits_per_commune
+    if need:
+        for c in problem.district.communes:
+            if (
+                c.outstanding.total
+                and commune_visits[c.code] < need
+                and c.code not in _unreachable(plan)
+            ):
+                out.append(f"{c.code}: {commune_visits[c.code]} visit(s), fewer than {need}")
+    for pin in problem.rules.pins:
+        if not any(
+            r.team_id == pin.team
+            and r.date == pin.date
+            and any(v.commune_code == pin.commune for v in r.visits)
+            for r in plan.routes
+        ):
+            out.append(f"pinned visit missing: {pin.team} in {pin.commune} on {pin.date}")
     return out
+
+
+def _unreachable(plan: Plan) -> set[str]:
+    """Codes of communes the plan explains as out of reach."""
+    return {w.split("(")[1].split(")")[0] for w in plan.warnings if "round trip" in w and "(" in w}

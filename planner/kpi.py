@@ -10,6 +10,7 @@ def compute_kpis(
     routes: tuple[Route, ...],
     solve_seconds: float,
     status: str,
+    upper_bound: float | None = None,
 ) -> Kpis:
     """Applications planned by band, share of outstanding, hours, travel, unvisited communes."""
     planned = BandCounts()
@@ -49,4 +50,8 @@ def compute_kpis(
         distance_km=round(dist / 1000.0, 1),
         solve_seconds=round(solve_seconds, 2),
         solver_status=status,
+        upper_bound=None if upper_bound is None else round(max(upper_bound, weighted), 2),
+        gap=None
+        if not upper_bound
+        else round(max(0.0, 1.0 - weighted / max(upper_bound, weighted)), 4),
     )

@@ -174,6 +174,7 @@ class Team(Frozen):
     stations: int = Field(default=1, ge=1, le=20)
     members: tuple[str, ...] = ()
     weekly_hour_cap: float | None = Field(default=None, gt=0)
+    rest_days_per_week: int = Field(default=0, ge=0, le=7)
     unavailable_dates: tuple[dt.date, ...] = ()
 
 
@@ -260,11 +261,14 @@ class Calendar(Frozen):
     work_holidays: bool = True
     extra_non_working_days: tuple[dt.date, ...] = ()
     holiday_country: str = "VN"
+    deadline: dt.date | None = None  # no visit is planned after this date
 
     @model_validator(mode="after")
     def _ordered(self) -> Calendar:
         if self.end < self.start:
             raise ValueError("campaign end is before its start")
+        if self.deadline is not None and self.deadline < self.start:
+            raise ValueError("the deadline is before the campaign starts")
         if (self.end - self.start).days > 366:
             raise ValueError("a campaign may last at most one year")
         return self
@@ -288,6 +292,51 @@ class ServiceParams(Frozen):
     setup_minutes: int = Field(default=15, ge=0, le=240)
 
 
+class SlotShares(Frozen):
+    """A share in (0, 1] for each kind of slot."""
+
+    evening: float = Field(default=1.0, gt=0, le=1)
+    weekend: float = Field(default=1.0, gt=0, le=1)
+    holiday: float = Field(default=1.0, gt=0, le=1)
+
+    def of(self, kind: SlotKind) -> float:
+        """The share for one kind of slot."""
+        return float(getattr(self, kind))
+
+
+class Turnout(Frozen):
+    """Who comes when a team sets up in a commune.
+
+    ``by_slot``: the share of a commune's outstanding applicants that can come to visits of
+    each kind of slot (people working away come home at holidays, so holidays reach the most).
+    ``repeat_visit_share``: the share of the still-outstanding applicants that come to each
+    visit; with q < 1, after v visits at most 1 − (1 − q)^v of the demand has come
+    (diminishing returns on repeat visits). 1.0 means a single visit can reach everyone.
+    """
+
+    by_slot: SlotShares = SlotShares()
+    repeat_visit_share: float = Field(default=1.0, gt=0, le=1)
+
+    def reachable(self, visits: int) -> float:
+        """Share of the demand that ``visits`` visits can reach in total."""
+        return 1.0 - (1.0 - self.repeat_visit_share) ** visits
+
+
+class Pin(Frozen):
+    """A visit fixed in advance: this team works this commune on this date."""
+
+    team: str
+    date: dt.date
+    commune: str
+
+
+class CampaignRules(Frozen):
+    """Rules every plan must follow beyond the working hours."""
+
+    min_visits_per_commune: int = Field(default=0, ge=0, le=31)
+    pins: tuple[Pin, ...] = ()
+
+
 class SolverParams(Frozen):
     """Optimizer settings: always a time limit; a seed for reproducibility."""
 
@@ -295,7 +344,7 @@ class SolverParams(Frozen):
     seed: int = Field(default=0, ge=0)
     workers: int = Field(default=2, ge=1, le=64)
     weights: BandMinutes = BandMinutes(age_0_6=3.0, age_6_14=2.0, age_14_plus=1.0)
-    max_stops_per_slot: int = Field(default=3, ge=1, le=6)
+    max_stops_per_slot: int = Field(default=3, ge=1, le=4)
 
 
 class TravelTable(Frozen):
@@ -319,6 +368,8 @@ class Problem(Frozen):
     teams: tuple[Team, ...] = Field(min_length=1)
     calendar: Calendar
     service: ServiceParams = ServiceParams()
+    turnout: Turnout = Turnout()
+    rules: CampaignRules = CampaignRules()
     solver: SolverParams = SolverParams()
     travel_table: TravelTable | None = None  # None: the straight-line model
 
@@ -346,6 +397,7 @@ class Visit(Frozen):
     date: dt.date
     slot: SlotKind
     commune_code: str
+    service_point_id: str = ""  # set when the commune has several service points
     order: int = Field(ge=1)
     arrive: Clock
     start: Clock
@@ -393,6 +445,8 @@ class Kpis(Frozen):
     distance_km: float
     solve_seconds: float
     solver_status: str
+    upper_bound: float | None = None  # no plan can exceed this weighted value
+    gap: float | None = None  # 1 - weighted_planned / upper_bound
 
 
 class Plan(Frozen):

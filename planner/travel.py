@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from planner.model import Frozen, Point, Problem, Terrain
+from planner.sites import problem_sites
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -92,7 +93,7 @@ def travel_matrix(
 
 
 def problem_points(problem: Problem) -> tuple[list[Point], list[Terrain], list[int]]:
-    """Points of a problem in matrix order: distinct team bases first, then service points.
+    """Points of a problem in matrix order: distinct team bases first, then the sites.
 
     Returns the points, their terrains, and for each team the index of its base.
     """
@@ -103,9 +104,10 @@ def problem_points(problem: Problem) -> tuple[list[Point], list[Terrain], list[i
         if home not in bases:
             bases.append(home)
         base_of_team.append(bases.index(home))
+    sites = problem_sites(problem)
     plain: list[Terrain] = ["plain"] * len(bases)
-    terrains = plain + [c.terrain for c in problem.district.communes]
-    points = bases + [c.service_point for c in problem.district.communes]
+    terrains = plain + [s.terrain for s in sites]
+    points = bases + [s.location for s in sites]
     return points, terrains, base_of_team
 
 
@@ -115,7 +117,7 @@ def problem_matrix(problem: Problem) -> tuple[TravelMatrix, int, list[int]]:
     Returns the matrix, the number of bases, and each team's base index.
     """
     points, terrains, base_of_team = problem_points(problem)
-    nb = len(points) - len(problem.district.communes)
+    nb = len(points) - len(problem_sites(problem))
     table = problem.travel_table
     if table is None:
         return travel_matrix(points, terrains), nb, base_of_team

@@ -10,6 +10,8 @@ from planner.solve.instance import build_instance
 from planner.solve.ortools_adapter import Progress, solve_assignment
 from planner.solve.realize import realize
 
+REALISE_MARGIN = 0.5  # seconds kept for turning counts into dated routes
+
 
 def solve(problem: Problem, progress: Progress | None = None) -> Plan:
     """Plan a campaign: which team works which commune in which slot, in what order and when.
@@ -32,7 +34,10 @@ def solve(problem: Problem, progress: Progress | None = None) -> Plan:
     params = problem.solver
     asg = solve_assignment(
         inst,
-        time_limit=params.time_limit_seconds,
+        # what is left of the limit once the instance is built, less a margin for realising
+        time_limit=max(
+            0.5, params.time_limit_seconds - (time.perf_counter() - t0) - REALISE_MARGIN
+        ),
         weights=params.weights.as_tuple(),
         seed=params.seed,
         workers=params.workers,
@@ -40,7 +45,7 @@ def solve(problem: Problem, progress: Progress | None = None) -> Plan:
     )
     routes = realize(inst, asg)
     seconds = time.perf_counter() - t0
-    kpis = compute_kpis(problem, routes, seconds, asg.status)
+    kpis = compute_kpis(problem, routes, seconds, asg.status, upper_bound=asg.bound)
     return Plan(
         scenario=problem.name,
         problem=problem,
@@ -48,7 +53,7 @@ def solve(problem: Problem, progress: Progress | None = None) -> Plan:
         time_limit_seconds=params.time_limit_seconds,
         routes=routes,
         kpis=kpis,
-        warnings=inst.unreachable,
+        warnings=inst.unreachable + asg.notes,
     )
 
 

@@ -1,29 +1,36 @@
-"""Numeric form of a :class:`~planner.model.Problem`: points, travel times, demand, route patterns.
+"""Numeric form of a :class:`~planner.model.Problem`: sites, travel times, groups, route patterns.
 
-A *pattern* is an ordered round trip base → one to ``max_stops_per_slot`` communes → base
-that fits one kind of slot. Its *capacity* is the service time left inside the reception
-window once travel between stops and set-up at every stop are taken out. The optimizer
-decides how many times each team runs each pattern in each week, and how many applications of
-each band it takes at each commune.
+A *site* is a place a team serves: a commune, or one of its service points. A *pattern* is an
+ordered round trip base → one to ``max_stops_per_slot`` sites → base that fits one kind of
+slot. Its *capacity* is the service time left inside the reception window once the travel
+between stops and the set-up at every stop are taken out. The optimizer decides how many times
+each team runs each pattern in each *group* (a team's slots of one kind in one ISO week, or a
+single pinned slot), and how many applications of each band it takes at each site.
+
+Every feasible pattern is listed in a :class:`PatternTable` (vectorised with numpy), which the
+optimizer prices with LP duals; this is what makes its upper bound valid for the whole problem.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from planner.calendar import Slot, team_slots
-from planner.model import BANDS, Problem, SlotKind
+from planner.model import Problem, SlotKind
+from planner.sites import Site, problem_sites
 from planner.travel import TravelMatrix, problem_matrix
 
-NEIGHBOURS = 6  # a multi-stop pattern only moves on to one of the nearest communes
-MIN_STOP_MINUTES = 20  # a stop in a multi-stop pattern must leave this much service time
+NEIGHBOURS = 6  # starting columns: a multi-stop pattern moves on to one of the nearest sites
+MIN_STOP_MINUTES = 20  # starting columns: each stop of a multi-stop pattern keeps this much
+MAX_ENUMERATED = 3_000_000  # ordered stop sequences listed per base and kind at most
 
 
 @dataclass(frozen=True)
 class Pattern:
-    """One feasible round trip for a base and a slot kind (indices are commune indices)."""
+    """One feasible round trip for a base and a slot kind (indices are site indices)."""
 
     stops: tuple[int, ...]
     capacity: int  # service minutes available across the stops
@@ -33,13 +40,41 @@ class Pattern:
 
 
 @dataclass(frozen=True)
+class PatternTable:
+    """Every feasible ordered round trip of up to ``size`` stops, as arrays.
+
+    ``complete`` is False when longer trips exist that were too many to list; the optimizer
+    then prices them with a safe over-estimate instead.
+    """
+
+    stops: np.ndarray  # (m, size) site indices, -1 padded
+    capacity: np.ndarray
+    duration: np.ndarray
+    travel: np.ndarray
+    distance: np.ndarray
+    size: int
+    complete: bool
+
+    def pattern(self, row: int) -> Pattern:
+        """The pattern of one row."""
+        return Pattern(
+            stops=tuple(int(s) for s in self.stops[row] if s >= 0),
+            capacity=int(self.capacity[row]),
+            duration=int(self.duration[row]),
+            travel=int(self.travel[row]),
+            distance=int(self.distance[row]),
+        )
+
+
+@dataclass(frozen=True)
 class Group:
-    """A team's slots of one kind within one ISO week: the unit the optimizer counts in."""
+    """A team's slots of one kind within one ISO week (or one pinned slot)."""
 
     team: int
     week: tuple[int, int]
     kind: SlotKind
     slots: tuple[Slot, ...]
+    pinned: int | None = None  # commune index the (single) slot must visit
 
 
 @dataclass(frozen=True)
@@ -47,169 +82,209 @@ class Instance:
     """Everything the optimizer needs, as plain numbers."""
 
     problem: Problem
-    n_communes: int
-    base_of_team: tuple[int, ...]  # point index of each team's base
-    matrix: TravelMatrix  # points: bases first, then communes in district order
+    sites: tuple[Site, ...]
+    base_of_team: tuple[int, ...]  # matrix index of each team's base
+    matrix: TravelMatrix  # points: bases first, then sites in order
     n_bases: int
-    demand: tuple[tuple[int, int, int], ...]  # per commune, per band
+    demand: tuple[tuple[int, int, int], ...]  # per site, per band
     minutes_per_app: tuple[float, float, float]
     groups: tuple[Group, ...]
+    week_slot_cap: dict[tuple[int, tuple[int, int]], int]  # rest days: slots a team may work
     patterns: dict[tuple[int, SlotKind], tuple[Pattern, ...]] = field(repr=False)
-    unreachable: tuple[str, ...] = ()  # explanations of communes no pattern can serve
+    tables: dict[tuple[int, SlotKind], PatternTable] = field(repr=False)
+    unreachable: tuple[str, ...] = ()  # communes no team can serve, explained in words
 
-    def point_of_commune(self, c: int) -> int:
-        """Matrix index of commune ``c``'s service point."""
-        return self.n_bases + c
+    @property
+    def n_sites(self) -> int:
+        """Number of sites."""
+        return len(self.sites)
+
+    def point_of_site(self, s: int) -> int:
+        """Matrix index of site ``s``."""
+        return self.n_bases + s
+
+    def group_patterns(self, gi: int) -> tuple[Pattern, ...]:
+        """The starting patterns of a group's base and kind."""
+        g = self.groups[gi]
+        return self.patterns[(self.base_of_team[g.team], g.kind)]
+
+
+def _sequences(n: int, size: int) -> np.ndarray:
+    """All ordered sequences of ``size`` distinct indices below ``n``."""
+    if size == 1:
+        return np.arange(n).reshape(-1, 1)
+    grids = np.stack(np.meshgrid(*([np.arange(n)] * size), indexing="ij"), axis=-1).reshape(
+        -1, size
+    )
+    distinct = np.ones(len(grids), dtype=bool)
+    for i, j in itertools.combinations(range(size), 2):
+        distinct &= grids[:, i] != grids[:, j]
+    return grids[distinct]
+
+
+def pattern_table(
+    problem: Problem, matrix: TravelMatrix, nb: int, base: int, kind: SlotKind
+) -> PatternTable:
+    """List every feasible ordered round trip from ``base`` in a slot of ``kind``."""
+    t = problem.calendar.template(kind)
+    setup = problem.service.setup_minutes
+    mins = np.asarray(matrix.minutes, dtype=np.int64)
+    metres = np.asarray(matrix.metres, dtype=np.int64)
+    n = len(mins) - nb
+    size = problem.solver.max_stops_per_slot
+    rows = []
+    complete = True
+    for k in range(1, size + 1):
+        if n**k > MAX_ENUMERATED:
+            complete = False
+            break
+        seq = _sequences(n, k) + nb
+        out = mins[base, seq[:, 0]]
+        back = mins[seq[:, -1], base]
+        inner = np.zeros(len(seq), dtype=np.int64)
+        dist = metres[base, seq[:, 0]] + metres[seq[:, -1], base]
+        for i in range(k - 1):
+            inner += mins[seq[:, i], seq[:, i + 1]]
+            dist += metres[seq[:, i], seq[:, i + 1]]
+        first_start = np.maximum(t.reception_start, t.duty_start + out + setup)
+        last_end = np.minimum(t.reception_end, t.duty_end - back)
+        capacity = last_end - first_start - inner - setup * (k - 1)
+        depart = first_start - setup - out
+        duration = last_end + back - depart
+        ok = capacity > 0
+        padded = np.full((int(ok.sum()), size), -1, dtype=np.int64)
+        padded[:, :k] = seq[ok] - nb
+        rows.append((padded, capacity[ok], duration[ok], (out + inner + back)[ok], dist[ok]))
+    return PatternTable(
+        stops=np.concatenate([r[0] for r in rows]),
+        capacity=np.concatenate([r[1] for r in rows]),
+        duration=np.concatenate([r[2] for r in rows]),
+        travel=np.concatenate([r[3] for r in rows]),
+        distance=np.concatenate([r[4] for r in rows]),
+        size=size,
+        complete=complete,
+    )
+
+
+def _starting_patterns(table: PatternTable, matrix: TravelMatrix, nb: int) -> tuple[Pattern, ...]:
+    """Singles, plus per set of nearby stops its best order: the optimizer's first columns."""
+    stops = table.stops
+    nstops = (stops >= 0).sum(axis=1)
+    n = len(matrix.minutes) - nb
+    mins = np.asarray(matrix.minutes)[nb:, nb:]
+    near = np.zeros((n, n), dtype=bool)
+    for i in range(n):
+        order = np.argsort(mins[i], kind="stable")
+        near[i, [j for j in order if j != i][:NEIGHBOURS]] = True
+    keep = nstops == 1
+    multi = np.flatnonzero((nstops > 1) & (table.capacity >= MIN_STOP_MINUTES * nstops))
+    best: dict[tuple[int, ...], int] = {}
+    for r in multi:
+        seq = [int(s) for s in stops[r] if s >= 0]
+        if not all(near[a, b] for a, b in itertools.pairwise(seq)):
+            continue
+        key = tuple(sorted(seq))
+        cur = best.get(key)
+        if cur is None or (table.capacity[r], -table.travel[r]) > (
+            table.capacity[cur],
+            -table.travel[cur],
+        ):
+            best[key] = int(r)
+    rows = sorted([*np.flatnonzero(keep).tolist(), *best.values()])
+    pats = [table.pattern(r) for r in rows]
+    return tuple(sorted(pats, key=lambda p: (len(p.stops), p.stops)))
+
+
+def _groups(problem: Problem, sites: list[Site]) -> tuple[tuple[Group, ...], dict]:
+    pins = {(p.team, p.date): p.commune for p in problem.rules.pins}
+    code_index = {c.code: i for i, c in enumerate(problem.district.communes)}
+    keyed: dict[tuple[int, tuple[int, int], SlotKind], list[Slot]] = {}
+    pinned: list[Group] = []
+    week_days: dict[tuple[int, int], int] = {}
+    cal = problem.calendar
+    for d in cal.dates():
+        if cal.deadline is not None and d > cal.deadline:
+            break
+        iso = d.isocalendar()
+        week_days[(iso.year, iso.week)] = week_days.get((iso.year, iso.week), 0) + 1
+    week_cap: dict[tuple[int, tuple[int, int]], int] = {}
+    for ti, team in enumerate(problem.teams):
+        for slot in team_slots(cal, team):
+            commune = pins.get((team.id, slot.date))
+            if commune is not None:
+                pinned.append(Group(ti, slot.week, slot.kind, (slot,), code_index[commune]))
+            else:
+                keyed.setdefault((ti, slot.week, slot.kind), []).append(slot)
+        if team.rest_days_per_week:
+            for week, days in week_days.items():
+                week_cap[(ti, week)] = max(0, days - team.rest_days_per_week)
+    groups = [Group(k[0], k[1], k[2], tuple(v)) for k, v in sorted(keyed.items())]
+    groups += sorted(pinned, key=lambda g: (g.slots[0].date, g.team))
+    return tuple(groups), week_cap
 
 
 def build_instance(problem: Problem) -> Instance:
-    """Compute travel times, demand and every useful route pattern for a problem."""
-    district = problem.district
+    """Compute sites, travel times, groups and every feasible route pattern for a problem."""
     matrix, nb, base_of_team = problem_matrix(problem)
-    n = len(district.communes)
-    demand = tuple(c.outstanding.as_tuple() for c in district.communes)
-
-    groups: dict[tuple[int, tuple[int, int], SlotKind], list[Slot]] = defaultdict(list)
-    for ti, team in enumerate(problem.teams):
-        for slot in team_slots(problem.calendar, team):
-            groups[(ti, slot.week, slot.kind)].append(slot)
-    group_list = tuple(
-        Group(team=k[0], week=k[1], kind=k[2], slots=tuple(v)) for k, v in sorted(groups.items())
-    )
-
+    sites = problem_sites(problem)
+    groups, week_cap = _groups(problem, sites)
+    tables: dict[tuple[int, SlotKind], PatternTable] = {}
     patterns: dict[tuple[int, SlotKind], tuple[Pattern, ...]] = {}
-    kinds = sorted({g.kind for g in group_list})
-    for b in range(nb):
-        for kind in kinds:
-            patterns[(b, kind)] = tuple(_patterns_for(problem, matrix, nb, b, kind))
-    unreachable = _unreachable(problem, patterns, nb, base_of_team, group_list, matrix)
-    return Instance(
+    for ti in sorted(set(base_of_team)):
+        for kind in sorted({g.kind for g in groups}):
+            table = pattern_table(problem, matrix, nb, ti, kind)
+            tables[(ti, kind)] = table
+            patterns[(ti, kind)] = _starting_patterns(table, matrix, nb)
+    inst = Instance(
         problem=problem,
-        n_communes=n,
+        sites=tuple(sites),
         base_of_team=tuple(base_of_team),
         matrix=matrix,
         n_bases=nb,
-        demand=demand,
+        demand=tuple(s.outstanding.as_tuple() for s in sites),
         minutes_per_app=problem.service.minutes_per_application.as_tuple(),
-        groups=group_list,
+        groups=groups,
+        week_slot_cap=week_cap,
         patterns=patterns,
-        unreachable=unreachable,
+        tables=tables,
     )
+    return Instance(**{**inst.__dict__, "unreachable": _unreachable(inst)})
 
 
-def evaluate(
-    problem: Problem,
-    matrix: TravelMatrix,
-    nb: int,
-    base: int,
-    kind: SlotKind,
-    stops: tuple[int, ...],
-) -> Pattern | None:
-    """Capacity and timing of visiting ``stops`` in order from ``base``; None if it cannot fit."""
-    t = problem.calendar.template(kind)
-    setup = problem.service.setup_minutes
-    pts = [base] + [nb + s for s in stops] + [base]
-    legs = [matrix.mins(a, b) for a, b in itertools.pairwise(pts)]
-    dist = sum(matrix.dist(a, b) for a, b in itertools.pairwise(pts))
-    first_start = max(t.reception_start, t.duty_start + legs[0] + setup)
-    last_end = min(t.reception_end, t.duty_end - legs[-1])
-    between = sum(legs[1:-1]) + setup * (len(stops) - 1)
-    capacity = last_end - first_start - between
-    min_needed = MIN_STOP_MINUTES * len(stops) if len(stops) > 1 else 1
-    if capacity < min_needed:
-        return None
-    depart = first_start - setup - legs[0]
-    duration = last_end + legs[-1] - depart
-    return Pattern(
-        stops=stops, capacity=capacity, duration=duration, travel=sum(legs), distance=dist
-    )
+def _clock(m: int) -> str:
+    return f"{m // 60:02d}:{m % 60:02d}"
 
 
-def _patterns_for(
-    problem: Problem, matrix: TravelMatrix, nb: int, base: int, kind: SlotKind
-) -> list[Pattern]:
-    n = len(problem.district.communes)
-    max_stops = problem.solver.max_stops_per_slot
-
-    def by_time(i: int) -> list[int]:
-        others = [j for j in range(n) if j != i]
-        return sorted(others, key=lambda j: (matrix.mins(nb + i, nb + j), j))[:NEIGHBOURS]
-
-    near = [by_time(i) for i in range(n)]
-    found: dict[frozenset[int], Pattern] = {}
-
-    def consider(seq: tuple[int, ...]) -> None:
-        key = frozenset(seq)
-        best = found.get(key)
-        for perm in itertools.permutations(seq):
-            p = evaluate(problem, matrix, nb, base, kind, perm)
-            if p is None:
-                continue
-            if best is None or (p.capacity, -p.travel, tuple(-x for x in p.stops)) > (
-                best.capacity,
-                -best.travel,
-                tuple(-x for x in best.stops),
-            ):
-                best = p
-        if best is not None:
-            found[key] = best
-
-    frontier: list[tuple[int, ...]] = []
-    for i in range(n):
-        consider((i,))
-        if frozenset((i,)) in found:
-            frontier.append((i,))
-    for _size in range(2, max_stops + 1):
-        nxt: set[tuple[int, ...]] = set()
-        for seq in frontier:
-            for j in near[seq[-1]]:
-                if j in seq:
-                    continue
-                cand = tuple(sorted((*seq, j)))
-                if frozenset(cand) in found or cand in nxt:
-                    continue
-                nxt.add(cand)
-        frontier = []
-        for cand in sorted(nxt):
-            consider(cand)
-            if frozenset(cand) in found:
-                frontier.append(found[frozenset(cand)].stops)
-    return sorted(found.values(), key=lambda p: (len(p.stops), p.stops))
-
-
-def _unreachable(
-    problem: Problem,
-    patterns: dict[tuple[int, SlotKind], tuple[Pattern, ...]],
-    nb: int,
-    base_of_team: list[int],
-    groups: tuple[Group, ...],
-    matrix: TravelMatrix,
-) -> tuple[str, ...]:
-    """Explain, in words, each commune that no team can serve in any slot it works."""
+def _unreachable(inst: Instance) -> tuple[str, ...]:
+    """Explain, in words, each commune with demand that no team can serve in any slot it works."""
+    problem = inst.problem
     served: set[int] = set()
-    for g in groups:
-        for p in patterns[(base_of_team[g.team], g.kind)]:
-            served.update(p.stops)
+    for g in inst.groups:
+        for p in inst.patterns[(inst.base_of_team[g.team], g.kind)]:
+            served.update(inst.sites[s].commune for s in p.stops)
     notes = []
+    setup = problem.service.setup_minutes
     for i, c in enumerate(problem.district.communes):
-        if i in served or sum(c.outstanding.as_tuple()) == 0:
+        if i in served or c.outstanding.total == 0:
             continue
-        if not groups:
-            notes.append(f"{c.name}: no team has any working slot in the campaign")
+        if not inst.groups:
+            notes.append(f"{c.name} ({c.code}): no team has any working slot in the campaign")
             continue
+        site = next(k for k, s in enumerate(inst.sites) if s.commune == i)
         parts = []
-        for kind in sorted({g.kind for g in groups}):
+        for kind in sorted({g.kind for g in inst.groups}):
             t = problem.calendar.template(kind)
-            b = base_of_team[0]
-            trip = matrix.mins(b, nb + i) + matrix.mins(nb + i, b)
+            b = min(set(inst.base_of_team))
+            trip = inst.matrix.mins(b, inst.point_of_site(site)) + inst.matrix.mins(
+                inst.point_of_site(site), b
+            )
             parts.append(
-                f"round trip {trip // 60} h {trip % 60:02d} min plus set-up leaves "
-                "no reception time "
-                f"in the {kind} duty window {t.duty_start // 60:02d}:{t.duty_start % 60:02d}–"
-                f"{t.duty_end // 60:02d}:{t.duty_end % 60:02d}"
+                f"round trip {trip // 60} h {trip % 60:02d} min plus {setup} min set-up leaves no "
+                f"reception time in the {kind} duty window "
+                f"{_clock(t.duty_start)}–{_clock(t.duty_end)}"
             )
         notes.append(f"{c.name} ({c.code}): " + "; ".join(parts))
     return tuple(notes)
 
 
-__all__ = ["BANDS", "Group", "Instance", "Pattern", "build_instance", "evaluate"]
+__all__ = ["Group", "Instance", "Pattern", "PatternTable", "build_instance", "pattern_table"]

@@ -22,8 +22,7 @@ class _Copy:
 
 def _split_minutes(inst: Instance, gi: int, asg: Assignment) -> list[_Copy]:
     """Spread each pattern's service minutes over its copies (wrap-around filling)."""
-    g = inst.groups[gi]
-    pats = inst.patterns[(inst.base_of_team[g.team], g.kind)]
+    pats = asg.columns[gi]
     copies: list[_Copy] = []
     for (gj, pi), k in sorted(asg.counts.items()):
         if gj != gi:
@@ -92,7 +91,7 @@ def realize(inst: Instance, asg: Assignment) -> tuple[Route, ...]:
     problem = inst.problem
     setup = problem.service.setup_minutes
     mpa10 = [round(x * MINUTE_SCALE) for x in inst.minutes_per_app]
-    codes = [c.code for c in problem.district.communes]
+    sites = inst.sites
     routes: list[Route] = []
     for gi, g in enumerate(inst.groups):
         team = problem.teams[g.team]
@@ -103,12 +102,12 @@ def realize(inst: Instance, asg: Assignment) -> tuple[Route, ...]:
             stops = tuple(c for c in cp.stops if sum(cp.apps.get(c, [0, 0, 0])) > 0)
             if stops:
                 kept.append((stops, cp))
-        kept.sort(key=lambda sc: (tuple(codes[c] for c in sc[0]), sc[1].pattern))
+        kept.sort(key=lambda sc: (tuple(sites[c].id for c in sc[0]), sc[1].pattern))
         if len(kept) > len(g.slots):
             raise RuntimeError("more routes than slots in a week; the model is inconsistent")
         base = inst.base_of_team[g.team]
         for slot, (stops, cp) in zip(g.slots, kept, strict=False):
-            pts = [base] + [inst.point_of_commune(c) for c in stops] + [base]
+            pts = [base, *(inst.point_of_site(c) for c in stops), base]
             legs = [inst.matrix.mins(x, y) for x, y in itertools.pairwise(pts)]
             dist = sum(inst.matrix.dist(x, y) for x, y in itertools.pairwise(pts))
             arrive = max(slot.duty_start + legs[0], slot.reception_start - setup)
@@ -125,7 +124,8 @@ def realize(inst: Instance, asg: Assignment) -> tuple[Route, ...]:
                         team_id=team.id,
                         date=slot.date,
                         slot=slot.kind,
-                        commune_code=codes[c],
+                        commune_code=sites[c].code,
+                        service_point_id=sites[c].id if sites[c].id != sites[c].code else "",
                         order=k + 1,
                         arrive=clock,
                         start=start,
