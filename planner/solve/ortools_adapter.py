@@ -619,10 +619,11 @@ def _explain_infeasible(inst: Instance) -> str:
     need = problem.rules.min_visits_per_commune
     if need:
         n = len(_reachable_communes(inst))
+        stops = problem.solver.max_stops_per_slot
         parts.append(
-            f"the minimum of {need} visit(s) per commune needs {need * n} team-slots for {n} "
-            f"reachable communes, and the teams have {slots} slots before weekly hour caps and "
-            "rest days"
+            f"the minimum of {need} visit(s) per commune needs {need * n} commune visits for {n} "
+            f"reachable communes, and the teams have {slots} slots of at most {stops} stops "
+            "before weekly hour caps and rest days"
         )
     for gi, g in enumerate(inst.groups):
         if g.pinned is not None and not _group_rows(inst, gi).size:

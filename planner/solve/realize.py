@@ -21,7 +21,11 @@ class _Copy:
 
 
 def _split_minutes(inst: Instance, gi: int, asg: Assignment) -> list[_Copy]:
-    """Spread each pattern's service minutes over its copies (wrap-around filling)."""
+    """Spread each pattern's service minutes evenly over its copies.
+
+    Every copy keeps every stop, so the plan has as many visits at each site as the optimizer
+    counted (the turnout and minimum-visit rules depend on that count).
+    """
     pats = asg.columns[gi]
     copies: list[_Copy] = []
     for (gj, pi), k in sorted(asg.counts.items()):
@@ -29,16 +33,19 @@ def _split_minutes(inst: Instance, gi: int, asg: Assignment) -> list[_Copy]:
             continue
         p = pats[pi]
         mine = [_Copy(pi, p.stops, p.capacity) for _ in range(k)]
-        idx, room = 0, p.capacity
-        for c in p.stops:
-            left = asg.minutes.get((gi, pi, c), 0)
-            while left > 0 and idx < k:
-                take = min(left, room)
-                mine[idx].minutes[c] = mine[idx].minutes.get(c, 0) + take
-                left -= take
-                room -= take
-                if room == 0:
-                    idx, room = idx + 1, p.capacity
+        for pos, c in enumerate(p.stops):
+            total = asg.minutes.get((gi, pi, c), 0)
+            share, extra = divmod(total, k)
+            for j in range(k):
+                mine[j].minutes[c] = share + (1 if (j - pos) % k < extra else 0)
+        for cp in mine:  # remainders may stack on one copy: trim to its capacity
+            over = sum(cp.minutes.values()) - cp.capacity
+            for c in reversed(cp.stops):
+                if over <= 0:
+                    break
+                cut = min(over, cp.minutes[c])
+                cp.minutes[c] -= cut
+                over -= cut
         copies.extend(mine)
     return copies
 
@@ -54,12 +61,12 @@ def _place_apps(inst: Instance, gi: int, asg: Assignment, copies: list[_Copy]) -
     stations = inst.problem.teams[inst.groups[gi].team].stations
     mpa10 = [round(x * MINUTE_SCALE) for x in inst.minutes_per_app]
     band_order = sorted(range(3), key=lambda b: -mpa10[b])  # big items first packs tighter
+    leftovers: dict[int, list[int]] = {}
     for (gj, c), want in sorted(asg.apps.items()):
         if gj != gi:
             continue
         left = list(want)
-        visits = [cp for cp in copies if cp.minutes.get(c, 0) > 0]
-        for cp in visits:
+        for cp in (cp for cp in copies if cp.minutes.get(c, 0) > 0):
             budget = cp.minutes[c] * MINUTE_SCALE * stations
             got = [0, 0, 0]
             for b in band_order:
@@ -68,19 +75,20 @@ def _place_apps(inst: Instance, gi: int, asg: Assignment, copies: list[_Copy]) -
                 left[b] -= take
                 budget -= take * mpa10[b]
             cp.apps[c] = got
-        # Rounding leftovers go wherever a copy that visits this commune has slack.
-        for cp in [cp for cp in copies if c in cp.stops]:
+        if any(left):
+            leftovers[c] = left
+    # Rounding leftovers go wherever a copy that visits the site still has slack, once every
+    # site has its share (so that slack is real).
+    for c, left in leftovers.items():
+        for cp in (cp for cp in copies if c in cp.stops):
             if not any(left):
                 break
-            used = sum(_service_minutes(v, mpa10, stations) for v in cp.apps.values())
             got = cp.apps.setdefault(c, [0, 0, 0])
             for b in band_order:
                 while left[b] > 0:
                     got[b] += 1
-                    extra = (
-                        sum(_service_minutes(v, mpa10, stations) for v in cp.apps.values()) - used
-                    )
-                    if used + extra > cp.capacity:
+                    used = sum(_service_minutes(v, mpa10, stations) for v in cp.apps.values())
+                    if used > cp.capacity:
                         got[b] -= 1
                         break
                     left[b] -= 1
@@ -92,6 +100,7 @@ def realize(inst: Instance, asg: Assignment) -> tuple[Route, ...]:
     setup = problem.service.setup_minutes
     mpa10 = [round(x * MINUTE_SCALE) for x in inst.minutes_per_app]
     sites = inst.sites
+    keep_all = problem.turnout.repeat_visit_share < 1 or problem.rules.min_visits_per_commune > 0
     routes: list[Route] = []
     for gi, g in enumerate(inst.groups):
         team = problem.teams[g.team]
@@ -99,8 +108,13 @@ def realize(inst: Instance, asg: Assignment) -> tuple[Route, ...]:
         _place_apps(inst, gi, asg, copies)
         kept = []
         for cp in copies:
-            stops = tuple(c for c in cp.stops if sum(cp.apps.get(c, [0, 0, 0])) > 0)
+            if keep_all:  # visits count for the rules even where nobody is expected
+                stops = cp.stops
+            else:
+                stops = tuple(c for c in cp.stops if sum(cp.apps.get(c, [0, 0, 0])) > 0)
             if stops:
+                for c in stops:
+                    cp.apps.setdefault(c, [0, 0, 0])
                 kept.append((stops, cp))
         kept.sort(key=lambda sc: (tuple(sites[c].id for c in sc[0]), sc[1].pattern))
         if len(kept) > len(g.slots):

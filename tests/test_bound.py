@@ -1,0 +1,64 @@
+"""The upper bound really bounds: on tiny instances solved exactly, bound ≥ optimum ≥ plan."""
+
+from __future__ import annotations
+
+import pytest
+from ortools.linear_solver.python import model_builder as mb
+
+from planner.model import CampaignRules, Problem, SlotShares, Turnout
+from planner.solve import solve
+from planner.solve.instance import build_instance
+from planner.solve.ortools_adapter import WEIGHT_SCALE, _build, _group_rows
+from tests.conftest import load_instance
+
+
+def exact_optimum(problem: Problem) -> float:
+    """Weighted applications of the best plan, by a MIP over every feasible route pattern."""
+    inst = build_instance(problem)
+    columns = []
+    for gi, g in enumerate(inst.groups):
+        table = inst.tables[(inst.base_of_team[g.team], g.kind)]
+        assert table.complete
+        columns.append([table.pattern(int(r)) for r in _group_rows(inst, gi)])
+    h = _build(inst, problem.solver.weights.as_tuple(), columns, integer=True)
+    solver = mb.Solver("scip")
+    solver.set_time_limit_in_seconds(60)
+    assert solver.solve(h.model) == mb.SolveStatus.OPTIMAL
+    return solver.objective_value / WEIGHT_SCALE
+
+
+CASES = {
+    "busy": lambda: load_instance("busy_commune"),
+    "holiday": lambda: load_instance("holiday_only"),
+    "far": lambda: load_instance("far_commune"),
+    "busy_turnout": lambda: load_instance("busy_commune").model_copy(
+        update={"turnout": Turnout(by_slot=SlotShares(evening=0.5), repeat_visit_share=0.6)}
+    ),
+    "busy_min_visits": lambda: load_instance("busy_commune").model_copy(
+        update={"rules": CampaignRules(min_visits_per_commune=2)}
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bound_at_least_optimum_at_least_plan(name: str) -> None:
+    """No plan can beat the bound, and the planner's plan is no better than the optimum."""
+    problem = CASES[name]()
+    plan = solve(problem)
+    best = exact_optimum(problem)
+    assert plan.kpis.upper_bound is not None and plan.kpis.gap is not None
+    assert plan.kpis.upper_bound >= best - 1e-6
+    assert best >= plan.kpis.weighted_planned - 1e-6
+    assert plan.kpis.gap == pytest.approx(
+        1 - plan.kpis.weighted_planned / plan.kpis.upper_bound, abs=1e-4
+    )
+
+
+def test_bound_is_reported_in_summary_and_cli(tmp_path: object) -> None:
+    """summary.json has upper_bound and gap (a fraction)."""
+    from planner.outputs import summary_dict
+
+    plan = solve(load_instance("busy_commune"))
+    s = summary_dict(plan)
+    assert 0 <= s["gap"] < 1
+    assert s["upper_bound"] >= s["weighted_planned"]
