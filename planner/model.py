@@ -176,6 +176,7 @@ class Team(Frozen):
     weekly_hour_cap: float | None = Field(default=None, gt=0)
     rest_days_per_week: int = Field(default=0, ge=0, le=7)
     unavailable_dates: tuple[dt.date, ...] = ()
+    area: tuple[str, ...] = ()  # commune codes the team may serve; empty: all of them
 
 
 def parse_clock(value: Any) -> int:

@@ -84,6 +84,7 @@ class Instance:
     problem: Problem
     sites: tuple[Site, ...]
     base_of_team: tuple[int, ...]  # matrix index of each team's base
+    profile_of_team: tuple[int, ...]  # key of each team's patterns: its base and its area
     matrix: TravelMatrix  # points: bases first, then sites in order
     n_bases: int
     demand: tuple[tuple[int, int, int], ...]  # per site, per band
@@ -106,7 +107,12 @@ class Instance:
     def group_patterns(self, gi: int) -> tuple[Pattern, ...]:
         """The starting patterns of a group's base and kind."""
         g = self.groups[gi]
-        return self.patterns[(self.base_of_team[g.team], g.kind)]
+        return self.patterns[(self.profile_of_team[g.team], g.kind)]
+
+    def group_table(self, gi: int) -> PatternTable:
+        """Every feasible pattern of a group's team and kind."""
+        g = self.groups[gi]
+        return self.tables[(self.profile_of_team[g.team], g.kind)]
 
 
 def _sequences(n: int, size: int) -> np.ndarray:
@@ -123,22 +129,31 @@ def _sequences(n: int, size: int) -> np.ndarray:
 
 
 def pattern_table(
-    problem: Problem, matrix: TravelMatrix, nb: int, base: int, kind: SlotKind
+    problem: Problem,
+    matrix: TravelMatrix,
+    nb: int,
+    base: int,
+    kind: SlotKind,
+    allowed: np.ndarray | None = None,
 ) -> PatternTable:
-    """List every feasible ordered round trip from ``base`` in a slot of ``kind``."""
+    """List every feasible ordered round trip from ``base`` in a slot of ``kind``.
+
+    ``allowed`` (a boolean mask over sites) keeps only trips within a team's area.
+    """
     t = problem.calendar.template(kind)
     setup = problem.service.setup_minutes
     mins = np.asarray(matrix.minutes, dtype=np.int64)
     metres = np.asarray(matrix.metres, dtype=np.int64)
     n = len(mins) - nb
+    pool = np.arange(n) if allowed is None else np.flatnonzero(allowed)
     size = problem.solver.max_stops_per_slot
     rows = []
     complete = True
     for k in range(1, size + 1):
-        if n**k > MAX_ENUMERATED:
+        if len(pool) ** k > MAX_ENUMERATED:
             complete = False
             break
-        seq = _sequences(n, k) + nb
+        seq = pool[_sequences(len(pool), k)] + nb
         out = mins[base, seq[:, 0]]
         back = mins[seq[:, -1], base]
         inner = np.zeros(len(seq), dtype=np.int64)
@@ -228,17 +243,26 @@ def build_instance(problem: Problem) -> Instance:
     matrix, nb, base_of_team = problem_matrix(problem)
     sites = problem_sites(problem)
     groups, week_cap = _groups(problem, sites)
+    profiles: list[tuple[int, tuple[str, ...]]] = []
+    profile_of_team = []
+    for ti, team in enumerate(problem.teams):
+        key = (base_of_team[ti], tuple(sorted(team.area)))
+        if key not in profiles:
+            profiles.append(key)
+        profile_of_team.append(profiles.index(key))
     tables: dict[tuple[int, SlotKind], PatternTable] = {}
     patterns: dict[tuple[int, SlotKind], tuple[Pattern, ...]] = {}
-    for ti in sorted(set(base_of_team)):
+    for pi, (base, area) in enumerate(profiles):
+        allowed = None if not area else np.array([s.code in set(area) for s in sites])
         for kind in sorted({g.kind for g in groups}):
-            table = pattern_table(problem, matrix, nb, ti, kind)
-            tables[(ti, kind)] = table
-            patterns[(ti, kind)] = _starting_patterns(table, matrix, nb)
+            table = pattern_table(problem, matrix, nb, base, kind, allowed)
+            tables[(pi, kind)] = table
+            patterns[(pi, kind)] = _starting_patterns(table, matrix, nb)
     inst = Instance(
         problem=problem,
         sites=tuple(sites),
         base_of_team=tuple(base_of_team),
+        profile_of_team=tuple(profile_of_team),
         matrix=matrix,
         n_bases=nb,
         demand=tuple(s.outstanding.as_tuple() for s in sites),
@@ -260,7 +284,7 @@ def _unreachable(inst: Instance) -> tuple[str, ...]:
     problem = inst.problem
     served: set[int] = set()
     for g in inst.groups:
-        for p in inst.patterns[(inst.base_of_team[g.team], g.kind)]:
+        for p in inst.patterns[(inst.profile_of_team[g.team], g.kind)]:
             served.update(inst.sites[s].commune for s in p.stops)
     notes = []
     setup = problem.service.setup_minutes

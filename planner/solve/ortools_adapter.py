@@ -47,6 +47,7 @@ CG_SHARE = 0.35  # of the time limit, at most, for column generation
 POLISH_VALUE_SHARE = 0.8  # of CP-SAT's time on applications; the rest shortens travel
 SCIP_NODES_PER_SECOND = 120  # branch-and-bound nodes per second of budget, measured here
 EPS = 1e-6
+LP_MIN_SECONDS = 2.0  # an LP always gets this long, even when the time limit is nearly spent
 
 Progress = Callable[[str, float], None]
 
@@ -91,6 +92,8 @@ class _Model:
     rest_row: dict[tuple[int, tuple[int, int]], object] = field(default_factory=dict)
     minv_row: dict[int, object] = field(default_factory=dict)
     dim_row: dict[tuple[int, int, int], tuple[object, float]] = field(default_factory=dict)
+    visit_def_row: dict[int, object] = field(default_factory=dict)
+    cvisit_def_row: dict[int, object] = field(default_factory=dict)
     value: Any = None
     travel: Any = None
 
@@ -213,10 +216,18 @@ def _build(
             h.turnout_row[(s, b, kind)] = m.add(mb.LinearExpr.sum(terms) <= rhs)
     if q < 1 and not all_fixed:
         horizon = _max_visits(inst)
+        visits_of: dict[int, mb.Variable] = {}
         for (s, b), terms in by_site_band.items():
             d = inst.demand[s][b]
-            vis = site_visits.get(s, [])
-            const = site_visits_fixed.get(s, 0)
+            if s not in visits_of:
+                # v_s = visits to site s, a variable of its own so that the tangent rows stay
+                # sparse (the LP is many times faster than with the sums written out)
+                v = m.new_var(0, horizon, integer, f"v{s}")
+                visits_of[s] = v
+                h.visit_def_row[s] = m.add(
+                    v - mb.LinearExpr.sum(site_visits.get(s, [])) == site_visits_fixed.get(s, 0)
+                )
+            v = visits_of[s]
             j = 0
             while j < horizon:
                 if integer:
@@ -225,8 +236,7 @@ def _build(
                 else:
                     lo, hi = d * _reach(q, j), d * _reach(q, j + 1)
                 slope = hi - lo
-                tangent = lo - slope * (j - const)
-                row = m.add(mb.LinearExpr.sum(terms) - slope * mb.LinearExpr.sum(vis) <= tangent)
+                row = m.add(mb.LinearExpr.sum(terms) - slope * v <= lo - slope * j)
                 h.dim_row[(s, b, j)] = (row, slope)
                 if _reach(q, j + 1) > 1 - 1e-6 or slope < EPS:
                     break
@@ -245,7 +255,9 @@ def _build(
         for c in sorted(reachable):
             terms = commune_visits.get(c, [])
             if terms:
-                h.minv_row[c] = m.add(-mb.LinearExpr.sum(terms) <= -min_visits)
+                wc = m.new_var(0, _max_visits(inst), integer, f"w{c}")
+                h.cvisit_def_row[c] = m.add(wc - mb.LinearExpr.sum(terms) == 0)
+                h.minv_row[c] = m.add(-wc <= -min_visits)
     h.value = mb.LinearExpr.sum([w[b] * v for (_g, _s, b), v in h.a.items()])
     h.travel = mb.LinearExpr.sum(travel_terms)
     m.maximize(h.value)
@@ -261,15 +273,25 @@ def _reachable_communes(inst: Instance) -> set[int]:
     return {c for c in out if inst.problem.district.communes[c].outstanding.total > 0}
 
 
-def _lp(h: _Model, seconds: float) -> mb.Solver | None:
+def _lp(h: _Model, seconds: float) -> tuple[mb.Solver | None, bool]:
+    """Solve an LP; returns the solver (None if infeasible) and whether it is optimal.
+
+    A time-limited GLOP run may stop at a feasible, not optimal, point: its values are still
+    usable for rounding, but not its duals for a bound.
+    """
     solver = mb.Solver("glop")
-    solver.set_time_limit_in_seconds(max(0.5, seconds))
+    solver.set_time_limit_in_seconds(max(LP_MIN_SECONDS, seconds))
     status = solver.solve(h.model)
     if status == mb.SolveStatus.OPTIMAL:
-        return solver
+        return solver, True
+    if status == mb.SolveStatus.FEASIBLE:
+        return solver, False
     if status == mb.SolveStatus.INFEASIBLE:
-        return None
-    raise RuntimeError(f"the linear programme did not solve ({status.name})")
+        return None, False
+    raise RuntimeError(
+        f"the linear programme did not solve within the time limit ({status.name}); "
+        "raise the time limit"
+    )
 
 
 # --------------------------------------------------------------------------- pricing
@@ -300,13 +322,15 @@ def _duals(
     delta = {k: dv(r) for k, r in h.demand_row.items()}
     tau = {k: dv(r) for k, r in h.turnout_row.items()}
     theta_sum = np.zeros((ns, 3))
+    for (si, b, _j), (row, _slope) in h.dim_row.items():
+        theta_sum[si, b] += dv(row)
+    # n enters the visit-count rows v - Σn = const with coefficient -1: its reduced cost
+    # gains the row's dual
     site_bonus = np.zeros(ns)
-    for (si, b, _j), (row, slope) in h.dim_row.items():
-        th = dv(row)
-        theta_sum[si, b] += th
-        site_bonus[si] += th * slope
+    for si, row in h.visit_def_row.items():
+        site_bonus[si] = dv(row)
     commune_bonus = np.zeros(len(inst.problem.district.communes))
-    for c, row in h.minv_row.items():
+    for c, row in h.cvisit_def_row.items():
         commune_bonus[c] = dv(row)
     rho = []
     for gi, g in enumerate(inst.groups):
@@ -376,7 +400,7 @@ def _pattern_rc(
 def _group_rows(inst: Instance, gi: int) -> np.ndarray:
     """Rows of the group's pattern table it may use (pinned groups: those visiting the commune)."""
     g = inst.groups[gi]
-    table = inst.tables[(inst.base_of_team[g.team], g.kind)]
+    table = inst.tables[(inst.profile_of_team[g.team], g.kind)]
     if g.pinned is None:
         return np.arange(len(table.capacity))
     commune_of = np.array([s.commune for s in inst.sites])
@@ -426,7 +450,7 @@ def _price(
     increment = 0.0
     new: dict[int, list[int]] = {}
     for gi, g in enumerate(inst.groups):
-        table = inst.tables[(inst.base_of_team[g.team], g.kind)]
+        table = inst.tables[(inst.profile_of_team[g.team], g.kind)]
         rows = _group_rows(inst, gi)
         if len(rows) == 0:
             continue
@@ -663,7 +687,7 @@ def solve_assignment(
         if g.pinned is not None:
             pats = [p for p in pats if any(inst.sites[s].commune == g.pinned for s in p.stops)]
             if not pats:
-                table = inst.tables[(inst.base_of_team[g.team], g.kind)]
+                table = inst.tables[(inst.profile_of_team[g.team], g.kind)]
                 pats = [table.pattern(int(r)) for r in _group_rows(inst, gi)[:COLUMNS_PER_GROUP]]
             if not pats:
                 raise InfeasiblePlan(_explain_infeasible(inst))
@@ -678,10 +702,12 @@ def solve_assignment(
         h = _build(inst, weights, columns)
         if progress:
             progress(f"linear relaxation: {h.model.num_variables} variables", 0.05)
-        s = _lp(h, left())
+        s, optimal = _lp(h, left())
         if s is None:
             raise InfeasiblePlan(_explain_infeasible(inst))
         z = s.objective_value
+        if not optimal:
+            break
         increment, new = _price(inst, h, s, weights, columns)
         bound = min(bound, z + increment)
         rounds += 1
@@ -690,7 +716,7 @@ def solve_assignment(
             break
         for gi, rows in new.items():
             g = inst.groups[gi]
-            table = inst.tables[(inst.base_of_team[g.team], g.kind)]
+            table = inst.tables[(inst.profile_of_team[g.team], g.kind)]
             have = {p.stops for p in columns[gi]}
             for r in rows:
                 p = table.pattern(r)
@@ -725,7 +751,7 @@ def solve_assignment(
                         done.add(gi)
                 break
             h = _build(inst, weights, columns, fixed, frozenset(done))
-            nxt = _lp(h, left())
+            nxt, _optimal = _lp(h, left())
             if nxt is None:  # earlier rounding made the rest infeasible: round the rest as is
                 for gi in order:
                     if gi not in done:
@@ -743,7 +769,7 @@ def solve_assignment(
             )
     _repair_min_visits(inst, columns, fixed)
     h = _build(inst, weights, columns, fixed, frozenset(range(ng)))
-    s = _lp(h, max(1.0, left()))
+    s, _optimal = _lp(h, max(LP_MIN_SECONDS, left()))
     if s is None:
         raise RuntimeError("the rounded plan has no feasible service split")
     counts, minutes, apps = _extract(h, s.value)
@@ -767,6 +793,10 @@ def solve_assignment(
             f"Minimum visits not met within the time limit for: {names}. Give the optimizer more "
             "time or fewer rules."
         )
+    if math.isinf(bound):  # no LP reached optimality: fall back on the demand itself
+        w = [round(x * WEIGHT_SCALE) for x in weights]
+        bound = float(sum(w[b] * d[b] for d in inst.demand for b in range(3)))
+        notes.append("The time limit was too short to prove a tight upper bound.")
     log.info("final plan %.0f, bound %.0f (%.2fs)", best, bound, time.perf_counter() - t0)
     return Assignment(
         columns=columns,
