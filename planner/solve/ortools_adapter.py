@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 from ortools.linear_solver.python import model_builder as mb
 
+from planner.errors import InputError
 from planner.solve.instance import Instance, Pattern
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ LP_MIN_SECONDS = 2.0  # an LP always gets this long, even when the time limit is
 Progress = Callable[[str, float], None]
 
 
-class InfeasiblePlan(ValueError):
+class InfeasiblePlan(InputError):
     """The rules cannot all be met; the message says which and why, in words."""
 
 
