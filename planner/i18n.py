@@ -100,6 +100,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "solve_seconds": ("Thời gian tính toán (giây)", "Solve time (s)"),
     "outputs_in": ("Kết quả được ghi vào", "Outputs written to"),
     "warnings": ("Lưu ý", "Warnings"),
+    "priority_value": ("Điểm ưu tiên (theo trọng số)", "Priority-weighted value"),
+    "planned_of_at_most": (
+        "đạt {x} / tối đa {y} (còn cách {gap})",
+        "planned {x} of at most {y} (gap {gap})",
+    ),
 }
 
 _SLOTS: dict[str, tuple[str, str]] = {

@@ -1,26 +1,41 @@
 """Write a plan's outputs. Files are written atomically; a plan folder is replaced as a whole.
 
 A run first writes every output into a temporary folder beside the target and only then swaps
-it in, so a failed run leaves the earlier outputs intact.
+it in, so a failed run leaves the earlier outputs intact. Route sheets can also be redrawn
+into an existing plan folder (:func:`write_sheets`), one atomic file at a time.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from planner.model import Plan
-from planner.render import (
-    assignments_frame,
-    build_map,
-    route_sheet_html,
-    sheet_filename,
-    sheets_index_html,
+import pypdf
+
+from planner.i18n import format_date
+from planner.model import Plan, Route
+from planner.render import assignments_frame, route_sheet_html, sheet_filename, sheets_index_html
+from planner.render.common import team_of
+from planner.render.exports import assignments_xlsx, routes_geojson, team_calendars
+from planner.render.labels import text
+from planner.render.map import map_html
+from planner.render.pdf import SheetPdf
+from planner.render.sheets import (
+    day_pdf_filename,
+    sheet_pdf_filename,
+    sorted_routes,
+    team_pdf_filename,
 )
+
+#: ``progress(message, done, total)``: called after each route sheet is written.
+Progress = Callable[[str, int, int], None]
 
 SUMMARY_KEYS = (
     "applications_outstanding",
@@ -32,12 +47,23 @@ SUMMARY_KEYS = (
 )
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write a file so that readers see the old or the new content, never a partial one."""
+    """Write a file so that readers see the old or the new content, never a partial one.
+
+    The file gets the usual permissions of a new file (``0o666`` less the umask), not the
+    private ones of a temporary file.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             fh.flush()
@@ -62,6 +88,8 @@ def summary_dict(plan: Plan) -> dict[str, Any]:
         "planned_by_band": k.planned_by_band.model_dump(),
         "outstanding_by_band": k.outstanding_by_band.model_dump(),
         "weighted_planned": k.weighted_planned,
+        "upper_bound": k.upper_bound,
+        "gap": k.gap,
         "communes_never_visited": list(k.communes_never_visited),
         "visits": k.visits,
         "routes": len(plan.routes),
@@ -84,21 +112,114 @@ def read_plan(plan_dir: Path) -> Plan:
     return Plan.model_validate_json((Path(plan_dir) / "plan.json").read_text(encoding="utf-8"))
 
 
-def _write_all(plan: Plan, folder: Path, lang: str) -> None:
+def _merge_pdfs(parts: Iterable[bytes], title: str) -> bytes:
+    """One PDF with the pages of ``parts`` in order (pages are copied, not laid out again)."""
+    writer = pypdf.PdfWriter()
+    for part in parts:
+        writer.append(io.BytesIO(part))
+    writer.add_metadata({"/Title": title, "/Producer": "planner"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def write_sheets(
+    plan: Plan,
+    sheets_dir: Path,
+    lang: str = "vi",
+    routes: Iterable[Route] | None = None,
+    *,
+    index: bool = True,
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Write route sheets as HTML and PDF, and the combined PDFs they complete.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan (nothing is solved).
+    sheets_dir : Path
+        Target folder (created if needed). Every file is written atomically.
+    lang : str, default "vi"
+        ``"vi"`` or ``"en"``.
+    routes : iterable of Route, optional
+        The routes to draw; all of the plan's by default.
+    index : bool, default True
+        Also write ``index.html`` linking every sheet of the plan.
+    progress : callable, optional
+        ``progress(message, done, total)`` after each sheet.
+
+    Returns
+    -------
+    list of Path
+        The files written. For each route: ``DATE_TEAM.html`` and ``DATE_TEAM.pdf``. For each
+        date all of whose routes were drawn: ``day_DATE.pdf`` (every team that day, in team
+        order). For each team all of whose routes were drawn: ``team_TEAM.pdf`` (the whole
+        campaign, in date order).
+    """
+    sheets_dir = Path(sheets_dir)
+    chosen = sorted_routes(plan, routes)
+    renderer = SheetPdf()
+    written: list[Path] = []
+    pdfs: dict[tuple[Any, str], bytes] = {}
+    total = len(chosen)
+    for done, route in enumerate(chosen, start=1):
+        html = route_sheet_html(plan, route, lang=lang)
+        atomic_write(sheets_dir / sheet_filename(route), html)
+        pdf = renderer.write([renderer.render(html)])
+        atomic_write(sheets_dir / sheet_pdf_filename(route), pdf)
+        written += [sheets_dir / sheet_filename(route), sheets_dir / sheet_pdf_filename(route)]
+        pdfs[(route.date, route.team_id)] = pdf
+        if progress is not None:
+            progress(f"{route.date.isoformat()} {route.team_id}", done, total)
+
+    all_routes = sorted_routes(plan)
+    by_day: dict[Any, list[Route]] = defaultdict(list)
+    by_team: dict[str, list[Route]] = defaultdict(list)
+    for r in all_routes:
+        by_day[r.date].append(r)
+        by_team[r.team_id].append(r)
+    for date, day_routes in by_day.items():
+        keys = [(r.date, r.team_id) for r in day_routes]
+        if all(k in pdfs for k in keys):
+            title = f"{text('day_title', lang)} {format_date(date, lang)}"
+            path = sheets_dir / day_pdf_filename(date)
+            atomic_write(path, _merge_pdfs((pdfs[k] for k in keys), title))
+            written.append(path)
+    for team_id, team_routes in by_team.items():
+        keys = [(r.date, r.team_id) for r in team_routes]
+        if all(k in pdfs for k in keys):
+            title = f"{text('team_title', lang)} — {team_of(plan, team_id).name}"
+            path = sheets_dir / team_pdf_filename(team_id)
+            atomic_write(path, _merge_pdfs((pdfs[k] for k in keys), title))
+            written.append(path)
+    if index:
+        atomic_write(sheets_dir / "index.html", sheets_index_html(plan, lang=lang))
+        written.append(sheets_dir / "index.html")
+    return written
+
+
+def _write_all(plan: Plan, folder: Path, lang: str, offline: bool) -> None:
     atomic_write(folder / "plan.json", plan_json(plan))
     atomic_write(
         folder / "summary.json", json.dumps(summary_dict(plan), ensure_ascii=False, indent=2) + "\n"
     )
     atomic_write(folder / "assignments.csv", assignments_frame(plan).to_csv(index=False))
-    atomic_write(folder / "map.html", build_map(plan, lang=lang).get_root().render())
-    sheets = folder / "sheets"
-    for route in plan.routes:
-        atomic_write(sheets / sheet_filename(route), route_sheet_html(plan, route, lang=lang))
-    atomic_write(sheets / "index.html", sheets_index_html(plan, lang=lang))
+    atomic_write(folder / "assignments.xlsx", assignments_xlsx(plan, lang=lang))
+    atomic_write(folder / "routes.geojson", routes_geojson(plan))
+    for team_id, ics in team_calendars(plan, lang=lang).items():
+        atomic_write(folder / "calendars" / f"{team_id}.ics", ics)
+    atomic_write(folder / "map.html", map_html(plan, lang=lang, offline=offline))
+    write_sheets(plan, folder / "sheets", lang=lang)
 
 
-def write_plan_outputs(plan: Plan, out_dir: Path, lang: str = "vi") -> None:
-    """Write plan.json, summary.json, assignments.csv, map.html and sheets/ into ``out_dir``.
+def write_plan_outputs(plan: Plan, out_dir: Path, lang: str = "vi", offline: bool = False) -> None:
+    """Write every output of a plan into ``out_dir``.
+
+    The files are ``plan.json``, ``summary.json``, ``assignments.csv``, ``assignments.xlsx``,
+    ``routes.geojson``, ``calendars/<TEAM>.ics``, ``map.html`` and ``sheets/`` (HTML and PDF
+    sheets, per-day and per-team PDFs, ``index.html``). With ``offline`` the map needs no
+    network.
 
     Everything is rendered into a temporary sibling folder first; the old folder is replaced
     only when all outputs are written.
@@ -107,7 +228,8 @@ def write_plan_outputs(plan: Plan, out_dir: Path, lang: str = "vi") -> None:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.new-"))
     try:
-        _write_all(plan, tmp, lang)
+        tmp.chmod(0o777 & ~_umask())
+        _write_all(plan, tmp, lang, offline)
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.old-"))
             old.rmdir()

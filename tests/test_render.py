@@ -8,21 +8,41 @@ import re
 import unicodedata
 
 import folium
+import numpy as np
 import pytest
+from shapely.geometry import Polygon, box
 
 from planner.i18n import band_name, format_date, label, slot_name
-from planner.model import BandCounts, Plan
+from planner.model import (
+    BandCounts,
+    Calendar,
+    Commune,
+    District,
+    Kpis,
+    Plan,
+    Point,
+    Problem,
+    Route,
+    ServicePoint,
+    Team,
+    Visit,
+)
 from planner.render import (
     ASSIGNMENT_COLUMNS,
     assignments_frame,
     build_map,
     commune_progress,
+    day_pdf_filename,
+    map_html,
     planned_share,
+    route_map_svg,
     route_sheet_html,
     sheet_filename,
+    sheet_pdf_filename,
     sheets_index_html,
     team_colors,
 )
+from planner.render.common import format_int
 
 COMMUNES = ("Xã Thạch Lâm", "Phường Đông Hải", "Thị trấn Minh Sơn")
 
@@ -174,7 +194,7 @@ def test_route_sheet_vietnamese(tiny_plan: Plan) -> None:
     html = route_sheet_html(tiny_plan, route)
     assert html.startswith("<!DOCTYPE html>")
     assert '<html lang="vi">' in html
-    assert "@page { size: A4; margin: 12mm; }" in html
+    assert "@page { size: A4;" in html
     assert "break-inside: avoid" in html
     assert "Tổ lưu động số 2" in html
     assert "Trung úy Lê Văn Cường" in html
@@ -196,10 +216,10 @@ def test_route_sheet_vietnamese(tiny_plan: Plan) -> None:
         assert commune in row and point in row
         assert "Đ/c Phạm Văn Hùng" in row
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-        assert cells[3] == arrive
-        assert cells[4] == window
-        assert cells[5] == travel
-        numbers = [re.sub(r"<[^>]+>", "", c) for c in cells[6:10]]
+        assert cells[2] == arrive
+        assert cells[3] == window
+        assert cells[4] == travel
+        numbers = [re.sub(r"<[^>]+>", "", c) for c in cells[5:9]]
         assert numbers == [str(n) for n in counts]
     assert html.index("Xã Thạch Lâm") < html.index("Phường Đông Hải")
 
@@ -231,7 +251,17 @@ def test_sheet_filename(tiny_plan: Plan) -> None:
 def test_index_links_every_sheet(tiny_plan: Plan) -> None:
     html = sheets_index_html(tiny_plan)
     hrefs = re.findall(r'href="([^"]+)"', html)
-    assert sorted(hrefs) == sorted(sheet_filename(r) for r in tiny_plan.routes)
+    assert sorted(h for h in hrefs if h.endswith(".html")) == sorted(
+        sheet_filename(r) for r in tiny_plan.routes
+    )
+    pdfs = sorted(h for h in hrefs if h.endswith(".pdf"))
+    assert pdfs == sorted(
+        [*(sheet_pdf_filename(r) for r in tiny_plan.routes)]
+        + [day_pdf_filename(r.date) for r in tiny_plan.routes]
+        + ["team_to1.pdf", "team_to2.pdf"]
+    )
+    no_pdf = sheets_index_html(tiny_plan, pdf=False)
+    assert ".pdf" not in no_pdf
     # grouped by date, in date order
     days = ["Thứ Hai, 24/08/2026", "Thứ Bảy, 29/08/2026", "Thứ Tư, 02/09/2026"]
     positions = [html.index(d) for d in days]
@@ -291,3 +321,201 @@ def test_outputs_are_nfc(tiny_plan: Plan) -> None:
     for name in (*COMMUNES, "Tổ lưu động số 1"):
         assert _in_map(name, map_html)
         assert json.dumps(unicodedata.normalize("NFD", name))[1:-1] not in map_html
+
+
+# --------------------------------------------------------------------------- briefing map
+
+EXTERNAL = re.compile(r"<(?:script|link|img)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
+
+
+def test_offline_map_loads_nothing_from_the_network(tiny_plan: Plan) -> None:
+    html = map_html(tiny_plan, offline=True)
+    assert not EXTERNAL.search(html)  # no script, stylesheet or image from elsewhere
+    assert "tile.openstreetmap" not in html and "L.tileLayer" not in html
+    assert "jquery" not in html.lower() and "bootstrap" not in html.lower()
+    assert "awesome-markers" not in html and "d3.min.js" not in html
+    assert 't.version="1.9.4"' in html  # Leaflet itself is inlined
+    assert "url(images/" not in html  # its images are data URIs
+    assert label("legend", "vi") in html
+    assert "Bản đồ dùng không cần mạng" in html  # the legend says there is no background
+
+
+def test_online_map_uses_leaflet_from_a_cdn_and_osm_tiles(tiny_plan: Plan) -> None:
+    html = map_html(tiny_plan)
+    scripts = re.findall(r"<script[^>]+src=\"([^\"]+)\"", html)
+    assert scripts == ["https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js"]
+    assert "tile.openstreetmap.org" in html
+    assert "Bản đồ dùng không cần mạng" not in html
+
+
+def test_map_has_day_selector_and_metric_scale(tiny_plan: Plan) -> None:
+    html = map_html(tiny_plan)
+    assert "planner-day-filter" in html
+    for route in tiny_plan.routes:
+        assert f"value='{route.date.isoformat()}'" in html
+    assert "Thứ Tư, 02/09/2026 (Quốc khánh)" in html  # holidays named in the selector
+    assert "Tất cả các ngày" in html
+    assert "L.control.scale({imperial: false" in html
+    en = map_html(tiny_plan, lang="en")
+    assert "All days" in en and "Tất cả các ngày" not in en
+
+
+def test_map_draws_visits_at_their_service_point(tiny_plan: Plan) -> None:
+    """A visit to one of a commune's several service points is drawn and named there."""
+    district = tiny_plan.problem.district
+    c2 = district.commune("C2")
+    hall = ServicePoint(
+        id="C2-02", name="Nhà văn hóa thôn Đông", location=Point(lon=105.889, lat=18.331)
+    )
+    communes = tuple(
+        c.model_copy(update={"service_points": (hall,)}) if c.code == "C2" else c
+        for c in district.communes
+    )
+    routes = tuple(
+        r.model_copy(
+            update={
+                "visits": tuple(
+                    v.model_copy(update={"service_point_id": "C2-02"})
+                    if v.commune_code == "C2"
+                    else v
+                    for v in r.visits
+                )
+            }
+        )
+        for r in tiny_plan.routes
+    )
+    problem = tiny_plan.problem.model_copy(
+        update={"district": district.model_copy(update={"communes": communes})}
+    )
+    plan = tiny_plan.model_copy(update={"problem": problem, "routes": routes})
+    html = map_html(plan)
+    assert "[18.331, 105.889]" in html
+    assert _in_map("Nhà văn hóa thôn Đông", html)
+    sheet = route_sheet_html(plan, plan.routes[2])
+    assert "Nhà văn hóa thôn Đông" in sheet and c2.service_point_name not in sheet
+
+
+def _wiggly_square(x0: float, y0: float, side: float, n: int, amp: float) -> Polygon:
+    """A square whose edges wiggle like a surveyed boundary, with ``4 n`` vertices."""
+    t = np.linspace(0.0, 1.0, n, endpoint=False)
+    wiggle = amp * np.sin(t * 40.0 * np.pi) + amp * 0.3 * np.sin(t * 331.0 * np.pi)
+    edges = [
+        np.column_stack([x0 + side * t, y0 + wiggle]),
+        np.column_stack([x0 + side + wiggle, y0 + side * t]),
+        np.column_stack([x0 + side * (1 - t), y0 + side + wiggle]),
+        np.column_stack([x0 + wiggle, y0 + side * (1 - t)]),
+    ]
+    return Polygon(np.vstack(edges))
+
+
+def province_plan(n_side: int = 25, vertices: int = 2000, days: int = 40, teams: int = 8) -> Plan:
+    """A synthetic province: ``n_side``² communes with detailed borders, and many routes."""
+    side = 0.06
+    communes = []
+    for i in range(n_side * n_side):
+        x0, y0 = 104.0 + side * (i % n_side), 19.0 + side * (i // n_side)
+        communes.append(
+            Commune(
+                code=f"{10000 + i}",
+                name=f"Xã Thử Nghiệm {i}",
+                geometry=_wiggly_square(x0, y0, side, vertices // 4, 0.002),
+                service_point=Point(lon=x0 + side / 2, lat=y0 + side / 2),
+                service_point_name=f"Nhà văn hóa xã {i}",
+                outstanding=BandCounts.from_seq((300, 120, 20)),
+            )
+        )
+    extent = side * n_side
+    district = District(
+        code="T01",
+        name="Tỉnh Thử Nghiệm",
+        outline=box(104.0, 19.0, 104.0 + extent, 19.0 + extent),
+        base=Point(lon=104.0 + extent / 2, lat=19.0 + extent / 2),
+        communes=tuple(communes),
+    )
+    team_list = tuple(Team(id=f"T{k + 1}", name=f"Tổ lưu động số {k + 1}") for k in range(teams))
+    start = dt.date(2026, 8, 3)
+    calendar = Calendar(start=start, end=start + dt.timedelta(days=days - 1))
+    problem = Problem(name="Tỉnh thử nghiệm", district=district, teams=team_list,
+                      calendar=calendar)  # fmt: skip
+    routes = []
+    rng = np.random.default_rng(1)
+    for d in range(days):
+        date = start + dt.timedelta(days=d)
+        for k in range(teams):
+            picks = rng.choice(len(communes), size=int(rng.integers(1, 4)), replace=False)
+            visits = tuple(
+                Visit(team_id=f"T{k + 1}", date=date, slot="weekend",
+                      commune_code=communes[int(c)].code, order=j + 1, arrive=480 + 120 * j,
+                      start=490 + 120 * j, end=590 + 120 * j, travel_minutes=20,
+                      expected=BandCounts.from_seq((10, 4, 1)))
+                for j, c in enumerate(picks)
+            )  # fmt: skip
+            routes.append(
+                Route(team_id=f"T{k + 1}", date=date, slot="weekend", depart=450,
+                      return_=900, travel_minutes=60, distance_m=30_000, visits=visits)
+            )  # fmt: skip
+    planned = BandCounts.from_seq((10 * sum(len(r.visits) for r in routes), 0, 0))
+    kpis = Kpis(
+        applications_outstanding=440 * len(communes), applications_planned=planned.total,
+        planned_by_band=planned, outstanding_by_band=BandCounts.from_seq((300, 120, 20)),
+        share_planned=0.1, weighted_planned=0.0, communes_never_visited=(), visits=0,
+        team_hours=0.0, travel_minutes=0, distance_km=0.0, solve_seconds=0.0,
+        solver_status="FEASIBLE",
+    )  # fmt: skip
+    return Plan(scenario="province", problem=problem, seed=0, time_limit_seconds=1.0,
+                routes=tuple(routes), kpis=kpis)  # fmt: skip
+
+
+def test_province_map_stays_small() -> None:
+    """625 communes with 2,000-vertex borders and 320 routes: the page stays under 15 MB."""
+    plan = province_plan()
+    raw = sum(len(c.geometry.wkt) for c in plan.problem.district.communes)
+    assert raw > 30_000_000  # the borders alone would be far too heavy unsimplified
+    html = map_html(plan, offline=True)
+    size = len(html.encode("utf-8"))
+    assert size < 15_000_000, f"map.html is {size / 1e6:.1f} MB"
+    for name in ("Xã Thử Nghiệm 0", "Xã Thử Nghiệm 624", "Tổ lưu động số 8"):
+        assert _in_map(name, html)
+    assert len(re.findall(r"planner-stop", html)) >= sum(len(r.visits) for r in plan.routes)
+    # coordinates rounded to 5 decimals: no long float tails
+    assert not re.search(r"\d\.\d{7,}", html.split("<script>", 2)[-1][:2_000_000])
+
+
+# --------------------------------------------------------------------------- sheet contents
+
+
+def test_sheet_has_route_map_and_equipment(tiny_plan: Plan) -> None:
+    html = route_sheet_html(tiny_plan, tiny_plan.routes[1])  # to2: two stops, 1 station
+    svg = re.search(r"<svg[^>]*class=\"route-map\".*?</svg>", html, re.S)
+    assert svg is not None
+    numbers = re.findall(r"<text[^>]*>(\d+)</text>", svg.group(0))
+    assert numbers == ["1", "2"]  # the stops, numbered as in the table
+    assert re.search(r">\d+(\.\d+)? km</text>", svg.group(0))  # a scale bar
+    assert "<path" in svg.group(0)  # commune shapes, drawn from the geodata
+    assert "http" not in svg.group(0).replace("http://www.w3.org/2000/svg", "")
+    assert "Bộ thu nhận (máy tính, máy quét vân tay, camera): 1 bộ" in html
+    two = route_sheet_html(tiny_plan, tiny_plan.routes[0])  # to1 has 2 stations
+    assert "Bộ thu nhận (máy tính, máy quét vân tay, camera): 2 bộ" in two
+    en = route_sheet_html(tiny_plan, tiny_plan.routes[0], lang="en")
+    assert "Capture kits (computer, fingerprint scanner, camera): 2" in en
+    assert "Equipment checklist" in en
+    # type is never smaller than 11 pt
+    sizes = [float(x) for x in re.findall(r"font-size:\s*([\d.]+)pt", html)]
+    assert sizes and min(sizes) >= 11
+    assert "counter(pages)" in html  # page numbers when a sheet runs over
+
+
+def test_route_map_svg_is_well_formed(tiny_plan: Plan) -> None:
+    import xml.etree.ElementTree as ET
+
+    for route in tiny_plan.routes:
+        root = ET.fromstring(route_map_svg(tiny_plan, route))
+        assert root.tag.endswith("svg")
+        assert root.get("width") == "75mm"
+        circles = root.findall("{http://www.w3.org/2000/svg}circle")
+        assert len(circles) == len(route.visits)
+
+
+def test_numbers_are_grouped_the_local_way() -> None:
+    assert format_int(4201, "vi") == "4.201"
+    assert format_int(4201, "en") == "4,201"

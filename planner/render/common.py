@@ -15,7 +15,7 @@ import holidays
 
 from planner.calendar import public_holidays
 from planner.i18n import check_lang, label, nfc
-from planner.model import BandCounts, Plan, Point, Route, Team
+from planner.model import BandCounts, Plan, Point, Route, Team, Visit
 
 #: Team colours, in team order (cycled when there are more teams). Dark, saturated hues
 #: that stand out against the red-yellow-green commune shading.
@@ -134,6 +134,21 @@ def base_name(plan: Plan, team: Team, lang: str) -> str:
     return f"{label('team_base', lang)} ({team.base.lat:.5f}, {team.base.lon:.5f})"
 
 
+def visit_place(plan: Plan, visit: Visit) -> tuple[Point, str]:
+    """Where a visit takes place and the name of that place.
+
+    A visit to a commune with several service points names one of them
+    (``visit.service_point_id``); otherwise the team sets up at the commune's service point.
+    """
+    commune = plan.problem.district.commune(visit.commune_code)
+    sp_id = getattr(visit, "service_point_id", "")
+    if sp_id:
+        for sp in getattr(commune, "service_points", ()):
+            if sp.id == sp_id:
+                return sp.location, nfc(sp.name)
+    return commune.service_point, nfc(commune.service_point_name)
+
+
 def return_leg_minutes(route: Route) -> int:
     """Travel minutes from the last stop back to base (total minus the legs to stops)."""
     return max(0, route.travel_minutes - sum(v.travel_minutes for v in route.visits))
@@ -167,6 +182,12 @@ def esc(text: object) -> str:
     """
     out = html.escape(nfc(str(text)), quote=True)
     return out.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
+def format_int(value: int, lang: str) -> str:
+    """A whole number with thousands grouped: ``4.201`` in Vietnamese, ``4,201`` in English."""
+    out = f"{value:,}"
+    return out.replace(",", ".") if check_lang(lang) == 0 else out
 
 
 def format_share(share: float | None, lang: str) -> str:

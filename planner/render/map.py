@@ -1,18 +1,26 @@
-"""Interactive Leaflet map of a plan (folium).
+"""Interactive briefing map of a plan (folium / Leaflet).
 
 The map shows the district, its communes shaded by the share of their outstanding
-applications that the plan covers, the bases, and one toggleable layer per team with its
-stops and straight-line route legs. All text is in the chosen language and HTML-escaped.
+applications that the plan covers, the bases, and one layer per team with its stops and
+straight-line route legs. A day selector shows one working day at a time. All text is in the
+chosen language and HTML-escaped.
+
+With ``offline=True`` the page needs no network: Leaflet is inlined from the vendored copy
+(:mod:`planner.render.webassets`), no tile server is used, and no other library is loaded
+(markers are drawn with Leaflet alone, popups are plain HTML strings). Commune shapes are
+simplified for display (:mod:`planner.render.geometry`) so that a province-size plan stays small.
 """
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from typing import Any
 
 import folium
 from branca.colormap import LinearColormap
-from branca.element import Figure
-from shapely.geometry import mapping
+from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
+from jinja2 import Template
 
 from planner.i18n import band_name, check_lang, format_date, format_short_date, label, slot_name
 from planner.model import BANDS, Plan, Point, Route, Team, Visit, format_clock
@@ -21,9 +29,21 @@ from planner.render.common import (
     base_name,
     commune_progress,
     esc,
+    format_int,
     format_share,
     holiday_name,
     team_colors,
+    visit_place,
+)
+from planner.render.geometry import DISPLAY_DECIMALS, display_mapping, extent_tolerance
+from planner.render.labels import text
+from planner.render.webassets import (
+    LEAFLET_CSS_URL,
+    LEAFLET_JS_URL,
+    leaflet_css,
+    leaflet_icon_js,
+    leaflet_js,
+    script_safe,
 )
 
 #: Commune shading from nothing planned (red) to fully planned (green), in percent.
@@ -31,9 +51,115 @@ SHARE_COLOURS: tuple[str, ...] = ("#d73027", "#fc8d59", "#fee08b", "#91cf60", "#
 NO_DEMAND_COLOUR = "#bdbdbd"
 BASE_COLOUR = "#212121"
 
+#: CSS class of every stop marker (an SVG path) and of every base marker (a div icon).
+STOP_CLASS = "planner-stop"
+BASE_CLASS = "planner-base"
+ROUTE_CLASS = "planner-route"
+
 
 def _latlon(p: Point) -> list[float]:
-    return [p.lat, p.lon]
+    return [round(p.lat, DISPLAY_DECIMALS), round(p.lon, DISPLAY_DECIMALS)]
+
+
+def _js_string(text: str) -> str:
+    """A JavaScript string literal of ``text`` that cannot close the surrounding script."""
+    return script_safe(json.dumps(text, ensure_ascii=False))
+
+
+class HtmlPopup(MacroElement):
+    """A popup whose content is an HTML string (no jQuery, unlike ``folium.Popup``)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.bindPopup({{ this.content }},
+                {{ this.options|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str, max_width: int = 360) -> None:
+        super().__init__()
+        self._name = "HtmlPopup"
+        self.content = _js_string(html)
+        self.options = {"maxWidth": max_width}
+
+
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in kilometres and metres only."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            L.control.scale({imperial: false, maxWidth: 160})
+                .addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+
+
+class LeafletControl(MacroElement):
+    """A Leaflet control box holding fixed HTML, optionally with a script run after it is added.
+
+    Parameters
+    ----------
+    element_id : str
+        ``id`` of the control's container.
+    html : str
+        Inner HTML, already escaped.
+    position : str
+        Leaflet corner (``"topright"``, ``"bottomleft"``, ...).
+    script : str, default ""
+        JavaScript run once the control is on the map; ``box`` is its container and ``map``
+        the map.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var control = L.control({position: {{ this.position|tojson }}});
+            control.onAdd = function () {
+                var box = L.DomUtil.create("div", "leaflet-control planner-control");
+                box.id = {{ this.element_id|tojson }};
+                box.innerHTML = {{ this.html }};
+                L.DomEvent.disableClickPropagation(box);
+                L.DomEvent.disableScrollPropagation(box);
+                return box;
+            };
+            control.addTo(map);
+            var box = control.getContainer();
+            {{ this.script }}
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, element_id: str, html: str, position: str, script: str = "") -> None:
+        super().__init__()
+        self._name = "LeafletControl"
+        self.element_id = element_id
+        self.html = _js_string(html)
+        self.position = position
+        self.script = script
+
+
+_CONTROL_CSS = """
+<style>
+.planner-control { background: rgba(255,255,255,0.94); padding: 8px 10px; border-radius: 6px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 12px/1.35 Arial, "DejaVu Sans", sans-serif;
+  max-width: 300px; }
+#planner-day-filter select { font: inherit; max-width: 220px; }
+#planner-day-filter button { font: inherit; min-width: 26px; cursor: pointer; }
+#planner-day-summary { margin-top: 4px; color: #333; }
+.planner-base-icon { background: none; border: none; }
+</style>
+"""
 
 
 def _share_colormap(lang: str) -> LinearColormap:
@@ -45,8 +171,10 @@ def _share_colormap(lang: str) -> LinearColormap:
 def _commune_features(
     plan: Plan, progress: dict[str, CommuneProgress], colormap: LinearColormap, lang: str
 ) -> dict[str, Any]:
+    district = plan.problem.district
+    tolerance = extent_tolerance(district.outline.bounds)
     features = []
-    for c in plan.problem.district.communes:
+    for c in district.communes:
         p = progress[c.code]
         share = p.share
         props: dict[str, Any] = {
@@ -62,7 +190,13 @@ def _commune_features(
             BANDS, p.planned.as_tuple(), p.outstanding.as_tuple(), strict=True
         ):
             props[band] = f"{planned} / {outstanding}"
-        features.append({"type": "Feature", "geometry": mapping(c.geometry), "properties": props})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": display_mapping(c.geometry, tolerance),
+                "properties": props,
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -89,35 +223,62 @@ def _add_communes(
             fields=["name", "share"], aliases=[aliases[0], aliases[3]], sticky=True
         ),
         popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, max_width=360),
+        embed=True,
     ).add_to(m)
-    colormap.add_to(m)
 
 
 def _add_outline(m: folium.Map, plan: Plan, lang: str) -> None:
+    outline = plan.problem.district.outline
     folium.GeoJson(
-        mapping(plan.problem.district.outline),
+        display_mapping(outline, extent_tolerance(outline.bounds)),
         name=esc(label("district_outline", lang)),
         style_function=lambda _f: {"fill": False, "color": BASE_COLOUR, "weight": 3},
         interactive=False,
     ).add_to(m)
 
 
-def _base_popup(title: str, detail: str) -> folium.Popup:
-    return folium.Popup(f"<b>{esc(title)}</b><br>{esc(detail)}", max_width=300)
+def _house_icon(fill: str, stroke: str) -> folium.DivIcon:
+    svg = (
+        "<svg xmlns='http://www.w3.org/2000/svg' width='26' height='26' viewBox='0 0 26 26'>"
+        f"<path d='M13 2 L25 13 L21 13 L21 24 L5 24 L5 13 L1 13 Z' fill='{fill}' "
+        f"stroke='{stroke}' stroke-width='2' stroke-linejoin='round'/>"
+        f"<rect x='10' y='15' width='6' height='9' fill='{stroke}'/></svg>"
+    )
+    return folium.DivIcon(
+        html=svg,
+        icon_size=(26, 26),
+        icon_anchor=(13, 13),
+        class_name=f"planner-base-icon {BASE_CLASS}",
+    )
+
+
+def _base_popup(title: str, lines: list[str]) -> HtmlPopup:
+    body = "<br>".join(esc(line) for line in lines)
+    return HtmlPopup(f"<div style='font-size:13px'><b>{esc(title)}</b><br>{body}</div>", 320)
+
+
+def _base_lines(plan: Plan, teams: list[Team], lang: str) -> list[str]:
+    routes: dict[str, int] = defaultdict(int)
+    for r in plan.routes:
+        routes[r.team_id] += 1
+    return [f"{label('team', lang)}: {t.name} ({routes[t.id]} {label('routes', lang).lower()})"
+            for t in teams]  # fmt: skip
 
 
 def _add_district_base(m: folium.Map, plan: Plan, lang: str) -> None:
     district = plan.problem.district
-    name = district.base_name
-    folium.Marker(
+    teams = [t for t in plan.problem.teams if t.base is None]
+    marker = folium.Marker(
         _latlon(district.base),
-        popup=_base_popup(name, f"{label('district_base', lang)} · {district.name}"),
-        tooltip=esc(name),
-        icon=folium.Icon(color="black", icon="home"),
-    ).add_to(m)
+        tooltip=esc(district.base_name),
+        icon=_house_icon("#ffffff", BASE_COLOUR),
+    )
+    lines = [f"{label('district_base', lang)} · {district.name}", *_base_lines(plan, teams, lang)]
+    marker.add_child(_base_popup(district.base_name, lines))
+    marker.add_to(m)
 
 
-def _visit_popup(plan: Plan, team: Team, visit: Visit, lang: str) -> folium.Popup:
+def _visit_popup(plan: Plan, team: Team, visit: Visit, lang: str) -> HtmlPopup:
     commune = plan.problem.district.commune(visit.commune_code)
     date_text = format_date(visit.date, lang)
     holiday = holiday_name(plan, visit.date, lang)
@@ -131,8 +292,9 @@ def _visit_popup(plan: Plan, team: Team, visit: Visit, lang: str) -> folium.Popu
         (label("arrive", lang), format_clock(visit.arrive)),
         (label("reception", lang), f"{format_clock(visit.start)}–{format_clock(visit.end)}"),
     ]
-    if commune.service_point_name:
-        rows.append((label("service_point", lang), commune.service_point_name))
+    place = visit_place(plan, visit)[1]
+    if place:
+        rows.append((label("service_point", lang), place))
     rows += [
         (band_name(b, lang), str(n)) for b, n in zip(BANDS, visit.expected.as_tuple(), strict=True)
     ]
@@ -143,38 +305,43 @@ def _visit_popup(plan: Plan, team: Team, visit: Visit, lang: str) -> folium.Popu
         for k, v in rows
     )
     html = f"<div style='font-size:13px'><b>{esc(commune.name)}</b><table>{body}</table></div>"
-    return folium.Popup(html, max_width=360)
+    return HtmlPopup(html)
 
 
 def _add_team_layer(
     m: folium.Map, plan: Plan, team: Team, routes: list[Route], colour: str, lang: str
-) -> None:
+) -> tuple[folium.FeatureGroup, list[tuple[folium.FeatureGroup, Route]]]:
+    """One switchable layer for the team; inside it, one sub-layer per route (for the days)."""
     group = folium.FeatureGroup(name=esc(team.name), show=True)
     base = plan.problem.team_base(team)
     if team.base is not None:
-        folium.Marker(
+        marker = folium.Marker(
             _latlon(base),
-            popup=_base_popup(base_name(plan, team, lang), f"{label('team', lang)}: {team.name}"),
             tooltip=esc(f"{label('base', lang)} · {team.name}"),
-            icon=folium.Icon(color="white", icon_color=colour, icon="home"),
-        ).add_to(group)
+            icon=_house_icon(colour, BASE_COLOUR),
+        )
+        marker.add_child(_base_popup(base_name(plan, team, lang), _base_lines(plan, [team], lang)))
+        marker.add_to(group)
+    day_groups = []
     for route in routes:
         if not route.visits:
             continue
-        stops = [plan.problem.district.commune(v.commune_code).service_point for v in route.visits]
+        sub = folium.FeatureGroup(name=f"{team.id} {route.date.isoformat()}", control=False)
+        stops = [visit_place(plan, v)[0] for v in route.visits]
         folium.PolyLine(
             [_latlon(p) for p in (base, *stops, base)],
             color=colour,
             weight=3,
             opacity=0.8,
+            class_name=f"{ROUTE_CLASS} team-{team.id}",
             tooltip=esc(
                 f"{team.name} · {format_short_date(route.date, lang)} · "
                 f"{slot_name(route.slot, lang)}"
             ),
-        ).add_to(group)
+        ).add_to(sub)
         for visit, point in zip(route.visits, stops, strict=True):
             commune = plan.problem.district.commune(visit.commune_code)
-            folium.CircleMarker(
+            marker = folium.CircleMarker(
                 _latlon(point),
                 radius=8,
                 color="#ffffff",
@@ -182,12 +349,17 @@ def _add_team_layer(
                 fill=True,
                 fill_color=colour,
                 fill_opacity=0.95,
-                popup=_visit_popup(plan, team, visit, lang),
+                class_name=f"{STOP_CLASS} team-{team.id}",
                 tooltip=esc(
                     f"{team.name} · {commune.name} · {format_short_date(visit.date, lang)}"
                 ),
-            ).add_to(group)
+            )
+            marker.add_child(_visit_popup(plan, team, visit, lang))
+            marker.add_to(sub)
+        sub.add_to(group)
+        day_groups.append((sub, route))
     group.add_to(m)
+    return group, day_groups
 
 
 def _title_html(plan: Plan, lang: str) -> str:
@@ -203,7 +375,7 @@ def _title_html(plan: Plan, lang: str) -> str:
     )
 
 
-def _legend_html(plan: Plan, colours: dict[str, str], lang: str) -> str:
+def _legend_html(plan: Plan, colours: dict[str, str], lang: str, offline: bool) -> str:
     gradient = ", ".join(SHARE_COLOURS)
     visits_per_team = {t.id: 0 for t in plan.problem.teams}
     for v in plan.visits:
@@ -212,19 +384,21 @@ def _legend_html(plan: Plan, colours: dict[str, str], lang: str) -> str:
         "<div style='margin:2px 0'><span style='display:inline-block;width:12px;height:12px;"
         f"border-radius:50%;background:{colours[t.id]};border:1px solid #fff;"
         f"vertical-align:middle;margin-right:6px'></span>{esc(t.name)}"
-        f" <span style='color:#666'>({visits_per_team[t.id]} {esc(label('visits', lang).lower())})"
+        f" <span style='color:#666'>({visits_per_team[t.id]} {esc(text('visits_count', lang))})"
         "</span></div>"
         for t in plan.problem.teams
     )
+    note = (
+        f"<div style='margin-top:4px;color:#555'>{esc(text('legend_offline', lang))}</div>"
+        if offline
+        else ""
+    )
     return (
-        "<div id='planner-map-legend' style='position:fixed;bottom:24px;left:10px;z-index:1000;"
-        "background:rgba(255,255,255,0.94);padding:8px 10px;border-radius:6px;"
-        "box-shadow:0 1px 4px rgba(0,0,0,0.3);font:12px/1.35 Arial,sans-serif;max-width:280px'>"
         f"<div style='font-weight:bold;margin-bottom:4px'>{esc(label('legend', lang))}</div>"
         f"<div>{esc(label('share_caption', lang))}</div>"
         f"<div style='height:10px;margin:3px 0;background:linear-gradient(to right, {gradient});"
         "border:1px solid #999'></div>"
-        "<div style='display:flex;justify-content:space-between;color:#444'>"
+        "<div style='display:flex;justify-content:space-between;gap:8px;color:#444'>"
         f"<span>0% · {esc(label('legend_share_low', lang))}</span>"
         f"<span>100% · {esc(label('legend_share_high', lang))}</span></div>"
         f"<div style='margin:3px 0'><span style='display:inline-block;width:12px;height:10px;"
@@ -235,12 +409,100 @@ def _legend_html(plan: Plan, colours: dict[str, str], lang: str) -> str:
         f"<div style='margin-top:6px'><b>{esc(label('legend_bases', lang))}</b>: "
         f"{esc(plan.problem.district.base_name)}</div>"
         f"<div style='margin-top:4px;color:#555'>{esc(label('legend_lines', lang))}</div>"
-        "</div>"
+        f"{note}"
     )
 
 
-def build_map(plan: Plan, lang: str = "vi") -> folium.Map:
-    """Build the interactive map of a plan.
+_DAY_SCRIPT = """
+var routes = [%(routes)s];
+var days = %(days)s;
+var select = box.querySelector("select");
+var summary = box.querySelector("#planner-day-summary");
+function showDay(day) {
+    routes.forEach(function (r) {
+        if (day === "" || r[2] === day) { r[1].addLayer(r[0]); } else { r[1].removeLayer(r[0]); }
+    });
+    summary.textContent = day === "" ? days.all : (days.summary[day] || "");
+}
+select.addEventListener("change", function () { showDay(select.value); });
+function step(delta) {
+    var i = select.selectedIndex + delta;
+    if (i < 0 || i >= select.options.length) { return; }
+    select.selectedIndex = i;
+    showDay(select.value);
+}
+box.querySelector(".planner-prev").addEventListener("click", function () { step(-1); });
+box.querySelector(".planner-next").addEventListener("click", function () { step(1); });
+showDay("");
+"""
+
+
+def _add_day_filter(
+    m: folium.Map,
+    plan: Plan,
+    route_groups: list[tuple[folium.FeatureGroup, folium.FeatureGroup, Route]],
+    lang: str,
+) -> None:
+    by_day: dict[Any, list[Route]] = defaultdict(list)
+    for _sub, _team_group, route in route_groups:
+        by_day[route.date].append(route)
+
+    def summary(routes: list[Route]) -> str:
+        stops = sum(len(r.visits) for r in routes)
+        expected = sum(r.expected.total for r in routes)
+        return (
+            f"{len({r.team_id for r in routes})} {text('teams_count', lang)} · "
+            f"{stops} {text('stops_count', lang)} · {label('expected', lang).lower()} "
+            f"{format_int(expected, lang)}"
+        )
+
+    options = [f"<option value=''>{esc(text('all_days', lang))}</option>"]
+    summaries = {}
+    for date in sorted(by_day):
+        day_text = format_date(date, lang)
+        holiday = holiday_name(plan, date, lang)
+        if holiday:
+            day_text += f" ({holiday})"
+        options.append(f"<option value='{date.isoformat()}'>{esc(day_text)}</option>")
+        summaries[date.isoformat()] = summary(by_day[date])
+    html = (
+        f"<label for='planner-day-select' style='font-weight:bold;display:block'>"
+        f"{esc(text('day_filter', lang))}</label>"
+        f"<button type='button' class='planner-prev' title='{esc(text('previous_day', lang))}'>"
+        "&#8249;</button> "
+        f"<select id='planner-day-select'>{''.join(options)}</select> "
+        f"<button type='button' class='planner-next' title='{esc(text('next_day', lang))}'>"
+        "&#8250;</button>"
+        "<div id='planner-day-summary'></div>"
+    )
+    routes_js = ",".join(
+        f"[{sub.get_name()},{team_group.get_name()},{json.dumps(route.date.isoformat())}]"
+        for sub, team_group, route in route_groups
+    )
+    days = {"all": summary([r for _s, _t, r in route_groups]), "summary": summaries}
+    days_js = _js_string(json.dumps(days, ensure_ascii=False))
+    script = _DAY_SCRIPT % {"routes": routes_js, "days": f"JSON.parse({days_js})"}
+    LeafletControl("planner-day-filter", html, "topright", script).add_to(m)
+
+
+def _use_leaflet(m: folium.Map, offline: bool) -> None:
+    """Load Leaflet only (no jQuery, Bootstrap or icon fonts): inline or from the CDN."""
+    m.default_js = []
+    m.default_css = []
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    if offline:
+        root.header.add_child(Element(f"<style>{leaflet_css()}</style>"), name="leaflet_css")
+        root.header.add_child(Element(f"<script>{leaflet_js()}</script>"), name="leaflet")
+        root.header.add_child(Element(f"<script>{leaflet_icon_js()}</script>"), name="icons")
+    else:
+        root.header.add_child(CssLink(LEAFLET_CSS_URL), name="leaflet_css")
+        root.header.add_child(JavascriptLink(LEAFLET_JS_URL), name="leaflet")
+    root.header.add_child(Element(_CONTROL_CSS), name="planner_css")
+
+
+def build_map(plan: Plan, lang: str = "vi", offline: bool = False) -> folium.Map:
+    """Build the interactive briefing map of a plan.
 
     Parameters
     ----------
@@ -248,18 +510,24 @@ def build_map(plan: Plan, lang: str = "vi") -> folium.Map:
         The plan to draw; nothing is solved or read from disk.
     lang : str, default "vi"
         ``"vi"`` or ``"en"`` for every label, tooltip, popup and legend.
+    offline : bool, default False
+        Inline Leaflet and draw no tile layer, so that the page works with no network.
+        Otherwise Leaflet comes from a CDN and OpenStreetMap tiles are the background.
 
     Returns
     -------
     folium.Map
-        Fitted to the district bounds, with a commune share layer (and colour scale), the
-        district outline, bases, one ``FeatureGroup`` per team (stops and route legs), a
-        ``LayerControl``, a title and a legend box. Save with ``m.save(path)``.
+        Fitted to the district bounds, with a scale bar, a commune share layer, the district
+        outline, bases, one ``FeatureGroup`` per team (stops and route legs, with one
+        sub-group per route), a ``LayerControl``, a day selector, a title and a legend.
+        Render with :func:`map_html`.
 
     Raises
     ------
     ValueError
         If ``lang`` is not supported.
+    KeyError
+        If a route belongs to a team that is not in the plan.
     """
     check_lang(lang)
     district = plan.problem.district
@@ -268,9 +536,11 @@ def build_map(plan: Plan, lang: str = "vi") -> folium.Map:
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=11,
         tiles=None,
-        control_scale=True,
+        control_scale=False,
     )
-    folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
+    _use_leaflet(m, offline)
+    if not offline:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
     root = m.get_root()
     assert isinstance(root, Figure)
     cal = plan.problem.calendar
@@ -290,10 +560,23 @@ def build_map(plan: Plan, lang: str = "vi") -> folium.Map:
         if route.team_id not in routes_by_team:
             raise KeyError(f"route of unknown team {route.team_id!r}")
         routes_by_team[route.team_id].append(route)
+    route_groups = []
     for team in plan.problem.teams:
-        _add_team_layer(m, plan, team, routes_by_team[team.id], colours[team.id], lang)
+        group, subs = _add_team_layer(
+            m, plan, team, routes_by_team[team.id], colours[team.id], lang
+        )
+        route_groups += [(sub, group, route) for sub, route in subs]
 
     folium.LayerControl(collapsed=False).add_to(m)
+    MetricScale().add_to(m)
+    _add_day_filter(m, plan, route_groups, lang)
+    LeafletControl(
+        "planner-map-legend", _legend_html(plan, colours, lang, offline), "bottomleft"
+    ).add_to(m)
     root.html.add_child(folium.Element(_title_html(plan, lang)))
-    root.html.add_child(folium.Element(_legend_html(plan, colours, lang)))
     return m
+
+
+def map_html(plan: Plan, lang: str = "vi", offline: bool = False) -> str:
+    """The complete ``map.html`` page of :func:`build_map` (UTF-8 text)."""
+    return str(build_map(plan, lang=lang, offline=offline).get_root().render())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 
 import jinja2
 
@@ -21,40 +22,75 @@ from planner.i18n import (
     slot_name,
 )
 from planner.model import BANDS, Plan, Route, format_clock
-from planner.render.common import base_name, holiday_name, return_leg_minutes, team_of
+from planner.render.common import (
+    base_name,
+    holiday_name,
+    return_leg_minutes,
+    team_colors,
+    team_of,
+    visit_place,
+)
+from planner.render.labels import text
+from planner.render.routemap import route_map_svg
 
 _CSS = """
-@page { size: A4; margin: 12mm; }
+@page { size: A4; margin: 11mm 12mm 14mm;
+  @bottom-right { content: "{{PAGE}} " counter(page) " {{OF}} " counter(pages);
+                  font: 11pt "Planner DejaVu Sans", "DejaVu Sans", Arial, sans-serif;
+                  vertical-align: top; padding-top: 2mm; width: 22%; text-align: right;
+                  white-space: nowrap; } }
 * { box-sizing: border-box; }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { font-family: "Times New Roman", "Liberation Serif", "DejaVu Serif", serif;
-       font-size: 12pt; line-height: 1.3; color: #000; margin: 0; }
+html { -webkit-print-color-adjust: exact; }
+body { font-family: "Planner DejaVu Sans", "DejaVu Sans", "Noto Sans", Arial,
+                    "Liberation Sans", sans-serif;
+       font-size: 11pt; line-height: 1.22; color: #000; margin: 0; }
 @media screen { body { max-width: 210mm; margin: 8mm auto; padding: 0 12mm; } }
-h1 { font-size: 16pt; margin: 0 0 2pt; text-align: center; text-transform: uppercase; }
-h2 { font-size: 13pt; margin: 10pt 0 4pt; }
-.subtitle { text-align: center; margin: 0 0 8pt; }
+@media print { .footer.in-flow { display: none; } }
+h1 { font-size: 15pt; margin: 0 0 1pt; text-align: center; text-transform: uppercase; }
+h2 { font-size: 12pt; margin: 5pt 0 2pt; }
+.subtitle { text-align: center; margin: 0 0 5pt; }
 table { border-collapse: collapse; }
-table.meta { width: 100%; margin-bottom: 8pt; }
-table.meta th { text-align: left; font-weight: normal; padding: 1pt 8pt 1pt 0;
+table.top { width: 100%; margin-bottom: 3pt; }
+table.top > tbody > tr > td { vertical-align: top; padding: 0; }
+td.top-map { width: 78mm; padding-left: 3mm !important; }
+svg.route-map { display: block; }
+.map-legend { font-size: 11pt; margin-top: 1pt; white-space: nowrap; }
+.map-legend .sym { display: inline-block; width: 9pt; height: 9pt; vertical-align: -1pt;
+                   margin: 0 3pt 0 0; }
+table.meta { width: 100%; }
+table.meta th { text-align: left; font-weight: normal; padding: 1pt 6pt 1pt 0;
                 white-space: nowrap; vertical-align: top; width: 1%; }
-table.meta td { padding: 1pt 12pt 1pt 0; font-weight: bold; vertical-align: top; }
-table.stops { width: 100%; font-size: 11pt; }
-table.stops th, table.stops td { border: 1px solid #000; padding: 2pt 4pt; vertical-align: top; }
-table.stops thead th { background: #e8e8e8; text-align: center; }
+table.meta td { padding: 1pt 0; font-weight: bold; vertical-align: top; }
+section.equipment { break-inside: avoid; page-break-inside: avoid; margin-bottom: 5pt; }
+section.equipment p { margin: 0; line-height: 1.45; }
+section.equipment .item { white-space: nowrap; margin-right: 8pt; }
+.box { display: inline-block; width: 9pt; height: 9pt; border: 1px solid #000;
+       vertical-align: -1pt; margin-right: 4pt; }
+table.stops { width: 100%; font-size: 11pt; table-layout: fixed; }
+table.stops th, table.stops td { border: 1px solid #000; padding: 1.5pt 3pt;
+                                 vertical-align: top; }
+table.stops thead th { background: #e8e8e8; text-align: center; font-weight: bold; }
 table.stops thead { display: table-header-group; }
 table.stops tfoot { display: table-row-group; }
 table.stops tbody.stop { break-inside: avoid; page-break-inside: avoid; }
 table.stops tfoot tr { break-inside: avoid; page-break-inside: avoid; font-weight: bold; }
+th.c-order { width: 8mm; }
+th.c-time { width: 13mm; }
+th.c-window { width: 27mm; }
+th.c-travel { width: 19mm; }
+th.c-num { width: 12.5mm; }
 td.num { text-align: right; white-space: nowrap; }
 td.time { text-align: center; white-space: nowrap; }
 td.fill { height: 9mm; }
+td.actual-label { text-align: right; vertical-align: bottom; }
 .small { font-size: 11pt; }
-.blank { display: inline-block; min-width: 16mm; border-bottom: 1px dotted #000; }
-.notes { margin-top: 10pt; break-inside: avoid; page-break-inside: avoid; }
-.notes .line { border-bottom: 1px dotted #000; height: 8mm; }
-.signature { margin-top: 10pt; margin-left: 55%; text-align: center; height: 28mm;
-             break-inside: avoid; page-break-inside: avoid; }
-.footer { margin-top: 10pt; padding-top: 3pt; border-top: 1px solid #000; font-size: 11pt; }
+.blank { display: inline-block; min-width: 14mm; border-bottom: 1px dotted #000; }
+table.closing { width: 100%; margin-top: 6pt; break-inside: avoid; page-break-inside: avoid; }
+table.closing > tbody > tr > td { vertical-align: top; padding: 0; }
+td.signature { width: 38%; text-align: center; height: 26mm; padding-left: 6mm !important; }
+.notes h2 { margin-top: 0; }
+.notes .line { border-bottom: 1px dotted #000; height: 7.5mm; }
+.footer { margin-top: 6pt; padding-top: 3pt; border-top: 1px solid #000; font-size: 11pt; }
 ul.routes { margin: 0 0 6pt; padding-left: 18pt; }
 ul.routes li { margin: 2pt 0; }
 a { color: #0b3d91; }
@@ -67,31 +103,50 @@ _SHEET_TEMPLATE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }} — {{ team_name }} — {{ date_short }}</title>
 <style>{{ css|safe }}</style>
+<style>@page { @bottom-left { content: {{ footer_css|safe }}; width: 78%;
+  font: 11pt "Planner DejaVu Sans", "DejaVu Sans", Arial, sans-serif; vertical-align: top;
+  padding-top: 2mm; } }</style>
 </head>
 <body>
 <header>
 <h1>{{ title }}</h1>
 <p class="subtitle">{{ district }}</p>
-<table class="meta">
-<tr><th>{{ L.team }}:</th><td>{{ team_name }}</td>
-    <th>{{ L.date }}:</th><td>{{ date }}{% if holiday %} ({{ holiday }}){% endif %}</td></tr>
-<tr><th>{{ L.members }}:</th><td>{{ members }}</td>
-    <th>{{ L.slot }}:</th><td>{{ slot }}</td></tr>
-<tr><th>{{ L.stations }}:</th><td>{{ stations }}</td>
-    <th>{{ L.base }}:</th><td>{{ base }}</td></tr>
-<tr><th>{{ L.depart }}:</th><td>{{ depart }}</td>
-    <th>{{ L.return }}:</th><td>{{ return_ }}</td></tr>
-<tr><th>{{ L.distance }}:</th><td>{{ distance }}</td>
-    <th>{{ L.travel }}:</th><td>{{ travel }}</td></tr>
-</table>
 </header>
+<table class="top"><tr>
+<td class="top-meta">
+<table class="meta">
+<tr><th>{{ L.team }}:</th><td>{{ team_name }}</td></tr>
+<tr><th>{{ L.members }}:</th><td>{{ members }}</td></tr>
+<tr><th>{{ L.date }}:</th><td>{{ date }}{% if holiday %} ({{ holiday }}){% endif %}</td></tr>
+<tr><th>{{ L.slot }}:</th><td>{{ slot }}</td></tr>
+<tr><th>{{ L.base }}:</th><td>{{ base }}</td></tr>
+<tr><th>{{ L.depart }}:</th><td>{{ depart }}</td></tr>
+<tr><th>{{ L.return }}:</th><td>{{ return_ }}</td></tr>
+<tr><th>{{ L.distance }}:</th><td>{{ distance }}</td></tr>
+<tr><th>{{ L.travel }}:</th><td>{{ travel }}</td></tr>
+</table>
+</td>
+<td class="top-map">{{ route_map|safe }}
+<div class="map-legend"><span class="sym" style="background:#212121"></span>{{ L.map_base }}
+&nbsp;&nbsp;<span class="sym" style="border:2px solid {{ colour }};border-radius:50%"></span>
+{{- L.map_stop }}</div>
+</td>
+</tr></table>
+<section class="equipment">
+<p><strong>{{ L.equipment }}:</strong>
+{% for item in equipment %} <span class="item"><span class="box"></span>{{ item }}</span>
+{% endfor %}</p>
+</section>
 <main>
 <table class="stops">
 <thead>
 <tr>
-<th>{{ L.order }}</th><th>{{ L.commune }} / {{ L.service_point }}</th><th>{{ L.contact }}</th>
-<th>{{ L.arrive }}</th><th>{{ L.reception }}</th><th>{{ L.travel_minutes }}</th>
-{% for b in bands %}<th>{{ b }}</th>{% endfor %}<th>{{ L.total }}</th>
+<th class="c-order">{{ L.order }}</th>
+<th>{{ L.stop_header }}</th>
+<th class="c-time">{{ L.arrive }}</th><th class="c-window">{{ L.reception }}</th>
+<th class="c-travel">{{ L.travel_minutes }}</th>
+{% for b in bands %}<th class="c-num">{{ b }}</th>{% endfor %}
+<th class="c-num">{{ L.total }}</th>
 </tr>
 </thead>
 {% for s in stops %}
@@ -99,44 +154,44 @@ _SHEET_TEMPLATE = """<!DOCTYPE html>
 <tr class="stop-row">
 <td class="num">{{ s.order }}</td>
 <td><strong class="commune">{{ s.commune }}</strong>{% if s.service_point %}<br>
-<span class="small">{{ s.service_point }}</span>{% endif %}</td>
-<td class="small">{{ s.contact }}</td>
+<span class="small">{{ s.service_point }}</span>{% endif %}{% if s.contact %}<br>
+<span class="small contact">&#9742; {{ s.contact }}</span>{% endif %}</td>
 <td class="time">{{ s.arrive }}</td>
 <td class="time">{{ s.start }}–{{ s.end }}</td>
 <td class="num">{{ s.travel }}</td>
 {% for n in s.expected %}<td class="num">{{ n }}</td>{% endfor %}
 <td class="num"><strong>{{ s.total }}</strong></td>
 </tr>
-<tr class="actual-row"><td></td><td colspan="{{ ncols - 1 }}" class="fill">{{ L.actual_count }}:
-{% for b in bands %}{{ b }} <span class="blank"></span>&nbsp; {% endfor %}{{ L.total }}
-<span class="blank"></span></td></tr>
-<tr class="notes-row"><td></td><td colspan="{{ ncols - 1 }}" class="fill">{{ L.notes }}:</td></tr>
+<tr class="actual-row"><td></td><td class="fill">{{ L.notes }}:</td>
+<td colspan="3" class="fill actual-label">{{ L.actual_count }}:</td>
+{% for b in bands %}<td class="fill"></td>{% endfor %}<td class="fill"></td></tr>
 </tbody>
 {% else %}
 <tbody class="stop"><tr><td colspan="{{ ncols }}">{{ L.no_stops }}</td></tr></tbody>
 {% endfor %}
 <tbody class="stop return">
 <tr>
-<td></td><td colspan="2"><strong>{{ L.return_leg }}</strong> — {{ base }}</td>
+<td></td><td><strong>{{ L.return_leg }}</strong> — {{ base }}</td>
 <td class="time">{{ return_ }}</td><td></td><td class="num">{{ return_travel }}</td>
 <td colspan="{{ bands|length + 1 }}"></td>
 </tr>
 </tbody>
 <tfoot>
 <tr class="totals">
-<td colspan="5">{{ L.totals }}</td><td class="num">{{ travel_minutes }}</td>
+<td colspan="4">{{ L.totals }}</td><td class="num">{{ travel_minutes }}</td>
 {% for n in totals %}<td class="num">{{ n }}</td>{% endfor %}<td class="num">{{ total }}</td>
 </tr>
 </tfoot>
 </table>
-<section class="notes">
+<table class="closing"><tr>
+<td class="notes">
 <h2>{{ L.general_notes }}</h2>
-{% for _ in range(4) %}<div class="line"></div>{% endfor %}
-</section>
-<div class="signature"><strong>{{ L.signature }}</strong></div>
+{% for _ in range(3) %}<div class="line"></div>{% endfor %}
+</td>
+<td class="signature"><strong>{{ L.signature }}</strong></td>
+</tr></table>
 </main>
-<footer class="footer">{{ L.footer }} «{{ scenario }}» · {{ district }} · {{ team_name }} ·
-{{ date_short }}</footer>
+<footer class="footer in-flow">{{ footer }}</footer>
 </body>
 </html>
 """
@@ -155,12 +210,24 @@ _INDEX_TEMPLATE = """<!DOCTYPE html>
 <p class="subtitle">{{ district }} · {{ L.campaign }}: {{ campaign }}</p>
 </header>
 <main>
+{% if pdf and teams %}
+<section class="teams">
+<h2>{{ L.team_pdfs }}</h2>
+<ul class="routes">
+{% for t in teams %}<li><a href="{{ t.href }}">{{ t.name }}</a>
+({{ t.routes }} {{ L.routes|lower }})</li>
+{% endfor %}
+</ul>
+</section>
+{% endif %}
 {% for day in days %}
 <section class="day">
 <h2>{{ day.date }}{% if day.holiday %} ({{ day.holiday }}){% endif %}</h2>
+{% if pdf %}<p><a href="{{ day.pdf }}">{{ L.day_pdf }}</a></p>{% endif %}
 <ul class="routes">
 {% for r in day.routes %}
-<li><a href="{{ r.href }}">{{ r.team }}</a> — {{ r.slot }}, {{ r.depart }}–{{ r.return_ }};
+<li><a href="{{ r.href }}">{{ r.team }}</a>{% if pdf %} (<a href="{{ r.pdf }}">{{ L.pdf }}</a>)
+{%- endif %} — {{ r.slot }}, {{ r.depart }}–{{ r.return_ }};
 {{ L.stops|lower }}: {{ r.stops }}{% if r.communes %} ({{ r.communes }}){% endif %};
 {{ L.expected|lower }}: {{ r.total }}</li>
 {% endfor %}
@@ -191,10 +258,44 @@ def sheet_filename(route: Route) -> str:
     return f"{route.date.isoformat()}_{route.team_id}.html"
 
 
+def sheet_pdf_filename(route: Route) -> str:
+    """File name of a route's sheet as PDF: ``"2026-08-24_team1.pdf"``."""
+    return f"{route.date.isoformat()}_{route.team_id}.pdf"
+
+
+def day_pdf_filename(date: dt.date) -> str:
+    """File name of the PDF with every team's sheet of one day: ``"day_2026-08-24.pdf"``."""
+    return f"day_{date.isoformat()}.pdf"
+
+
+def team_pdf_filename(team_id: str) -> str:
+    """File name of the PDF with one team's sheets for the whole campaign: ``"team_T1.pdf"``."""
+    return f"team_{team_id}.pdf"
+
+
+def sheet_css(lang: str) -> str:
+    """The stylesheet of the sheets and the index, with page numbers in ``lang``."""
+    return _CSS.replace("{{PAGE}}", text("page", lang)).replace("{{OF}}", text("of", lang))
+
+
+def css_string(value: str) -> str:
+    """``value`` as a quoted CSS string that is also safe inside an HTML ``<style>`` element."""
+    out = " ".join(nfc(value).split())
+    out = out.replace("\\", "\\5c ").replace('"', "\\22 ").replace("<", "\\3c ")
+    return f'"{out}"'
+
+
+def sorted_routes(plan: Plan, routes: Iterable[Route] | None = None) -> list[Route]:
+    """Routes by date, then in team order (the order of the sheets in combined PDFs)."""
+    order = {t.id: i for i, t in enumerate(plan.problem.teams)}
+    chosen = plan.routes if routes is None else routes
+    return sorted(chosen, key=lambda r: (r.date, order.get(r.team_id, len(order)), r.team_id))
+
+
 def _decimal(value: float, lang: str) -> str:
     """One decimal place, with a decimal comma in Vietnamese."""
-    text = f"{value:.1f}"
-    return text.replace(".", ",") if lang == "vi" else text
+    out = f"{value:.1f}"
+    return out.replace(".", ",") if lang == "vi" else out
 
 
 def _labels(lang: str) -> dict[str, str]:
@@ -205,6 +306,9 @@ def _labels(lang: str) -> dict[str, str]:
         "campaign", "stops", "expected", "no_routes",
     )  # fmt: skip
     out = {k: label(k, lang) for k in keys}
+    for k in ("equipment", "map_base", "map_stop", "pdf", "day_pdf", "team_pdfs", "stop_header",
+              "routes"):  # fmt: skip
+        out[k] = text(k, lang)
     out["contact"] = label("police_contact", lang)
     out["travel"] = label("travel_minutes", lang).split(" (")[0]
     out["signature"] = label("leader_signature", lang)
@@ -247,8 +351,8 @@ def route_sheet_html(plan: Plan, route: Route, lang: str = "vi") -> str:
             {
                 "order": v.order,
                 "commune": c.name,
-                "service_point": c.service_point_name,
-                "contact": c.police_contact or label("none", lang),
+                "service_point": visit_place(plan, v)[1],
+                "contact": c.police_contact,
                 "arrive": format_clock(v.arrive),
                 "start": format_clock(v.start),
                 "end": format_clock(v.end),
@@ -259,9 +363,25 @@ def route_sheet_html(plan: Plan, route: Route, lang: str = "vi") -> str:
         )
     totals = route.expected
     bands = [band_name(b, lang) for b in BANDS]
+    n = team.stations
+    equipment = [
+        text("eq_capture", lang, n=n),
+        text("eq_backdrop", lang, n=n),
+        text("eq_power", lang, n=n),
+        text("eq_network", lang),
+        text("eq_printer", lang),
+        text("eq_forms", lang),
+    ]
+    footer = (
+        f"{label('plan_footer', lang)} «{plan.scenario}» · {district.name} · {team.name} · "
+        f"{format_short_date(route.date, lang)}"
+    )
     page = _SHEET.render(
         lang=lang,
-        css=_CSS,
+        css=sheet_css(lang),
+        route_map=route_map_svg(plan, route, lang),
+        colour=team_colors(plan).get(team.id, "#1f4e9c"),
+        equipment=equipment,
         L=_labels(lang),
         title=label("sheet_title", lang),
         district=district.name,
@@ -280,7 +400,9 @@ def route_sheet_html(plan: Plan, route: Route, lang: str = "vi") -> str:
         travel_minutes=route.travel_minutes,
         return_travel=return_leg_minutes(route),
         bands=bands,
-        ncols=6 + len(bands) + 1,
+        ncols=5 + len(bands) + 1,
+        footer=footer,
+        footer_css=css_string(footer),
         stops=stops,
         totals=totals.as_tuple(),
         total=totals.total,
@@ -289,10 +411,11 @@ def route_sheet_html(plan: Plan, route: Route, lang: str = "vi") -> str:
     return nfc(page)
 
 
-def sheets_index_html(plan: Plan, lang: str = "vi") -> str:
+def sheets_index_html(plan: Plan, lang: str = "vi", pdf: bool = True) -> str:
     """An index page linking every route sheet, grouped by date.
 
-    Links point to :func:`sheet_filename` in the same folder.
+    Links point to :func:`sheet_filename` in the same folder, and with ``pdf`` also to
+    :func:`sheet_pdf_filename`, :func:`day_pdf_filename` and :func:`team_pdf_filename`.
 
     Raises
     ------
@@ -312,9 +435,11 @@ def sheets_index_html(plan: Plan, lang: str = "vi") -> str:
             {
                 "date": format_date(date, lang),
                 "holiday": holiday_name(plan, date, lang),
+                "pdf": day_pdf_filename(date),
                 "routes": [
                     {
                         "href": sheet_filename(r),
+                        "pdf": sheet_pdf_filename(r),
                         "team": team_of(plan, r.team_id).name,
                         "slot": slot_name(r.slot, lang),
                         "depart": format_clock(r.depart),
@@ -330,10 +455,20 @@ def sheets_index_html(plan: Plan, lang: str = "vi") -> str:
                 ],
             }
         )
+    per_team: dict[str, int] = defaultdict(int)
+    for r in plan.routes:
+        per_team[r.team_id] += 1
+    teams = [
+        {"href": team_pdf_filename(t.id), "name": t.name, "routes": per_team[t.id]}
+        for t in plan.problem.teams
+        if per_team[t.id]
+    ]
     cal = plan.problem.calendar
     page = _INDEX.render(
         lang=lang,
-        css=_CSS,
+        css=sheet_css(lang),
+        pdf=pdf,
+        teams=teams,
         L=_labels(lang),
         title=label("index_title", lang),
         district=district.name,
