@@ -393,8 +393,21 @@ def _legend_html(plan: Plan, colours: dict[str, str], lang: str, offline: bool) 
         if offline
         else ""
     )
+    k = plan.kpis
+    bound = ""
+    if k.upper_bound is not None and k.gap is not None:
+        figures = label("planned_of_at_most", lang).format(
+            x=format_int(round(k.weighted_planned), lang),
+            y=format_int(round(k.upper_bound), lang),
+            gap=f"{k.gap:.1%}",
+        )
+        bound = (
+            f"<div style='margin-bottom:6px'><b>{esc(label('priority_value', lang))}</b>: "
+            f"{esc(figures)}</div>"
+        )
     return (
         f"<div style='font-weight:bold;margin-bottom:4px'>{esc(label('legend', lang))}</div>"
+        f"{bound}"
         f"<div>{esc(label('share_caption', lang))}</div>"
         f"<div style='height:10px;margin:3px 0;background:linear-gradient(to right, {gradient});"
         "border:1px solid #999'></div>"
