@@ -371,6 +371,175 @@ def add_outstanding(rng: np.random.Generator, hh: pd.DataFrame) -> pd.DataFrame:
     return hh.drop(columns=["factor"])
 
 
+ROAD_STEP_KM = 0.25  # vertex spacing of generated roads
+ROAD_CLASSES = ("quốc lộ", "tỉnh lộ", "huyện lộ", "đường xã", "đường thôn")
+
+
+@dataclass
+class RoadSite:
+    """A place the demo road network must reach: a commune service point or a village."""
+
+    code: str
+    name: str
+    kind: str  # town, plain or mountain
+    xy: np.ndarray  # km
+    is_commune: bool
+
+
+def road_between(rng: np.random.Generator, a: np.ndarray, b: np.ndarray, bend: float) -> np.ndarray:
+    """A gently winding road from ``a`` to ``b`` (km); both ends are kept exactly.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Random source for the bends.
+    a, b : numpy.ndarray
+        End points in kilometres.
+    bend : float
+        Largest sideways swing as a share of the length (mountain roads wind more).
+
+    Returns
+    -------
+    numpy.ndarray
+        Vertices (n, 2) in kilometres, about ``ROAD_STEP_KM`` apart.
+    """
+    length = float(np.hypot(*(b - a)))
+    n = max(2, int(length / ROAD_STEP_KM) + 1)
+    s = np.linspace(0.0, 1.0, n)
+    normal = np.array([-(b - a)[1], (b - a)[0]]) / max(length, 1e-9)
+    swing = sum(rng.normal(0.0, bend / k) * np.sin(k * np.pi * s) for k in range(1, 4))
+    xy = a + np.outer(s, b - a) + np.outer(length * swing, normal)
+    xy[0], xy[-1] = a, b
+    return np.asarray(xy)
+
+
+def road_to_edge(
+    rng: np.random.Generator, start: np.ndarray, angle: float, outline_km: Polygon, bend: float
+) -> np.ndarray:
+    """A road from ``start`` heading ``angle`` (radians) until it leaves the district (km)."""
+    far = start + 60.0 * np.array([math.cos(angle), math.sin(angle)])
+    xy = road_between(rng, start, far, bend)
+    inside = shapely.contains_xy(outline_km, xy[:, 0], xy[:, 1])
+    inside[0] = True
+    stop = int(np.argmin(inside)) if not inside.all() else len(xy)
+    return xy[: max(stop, 2)]
+
+
+def make_roads(
+    rng: np.random.Generator, outline_km: Polygon, base: np.ndarray, sites: list[RoadSite]
+) -> list[tuple[str, str, str, np.ndarray]]:
+    """Lay out a plausible road network reaching the town, every commune and every village.
+
+    A national road (quốc lộ) crosses the district through the town; two provincial roads
+    (tỉnh lộ) leave the town roughly across it, passing through the nearest communes in their
+    direction; every other commune joins the nearest vertex of the network by a district road
+    (huyện lộ); every village joins the network by a commune or village road. Each new road
+    starts at an existing vertex, so the network is connected through shared vertices.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Random source (independent of the one that made the other demo files).
+    outline_km : shapely.Polygon
+        District outline in kilometres.
+    base : numpy.ndarray
+        The district police base in the town (km).
+    sites : list of RoadSite
+        Commune service points and village centres.
+
+    Returns
+    -------
+    list of (class, ref, name, vertices)
+        Roads with their vertices in kilometres.
+    """
+    roads: list[tuple[str, str, str, np.ndarray]] = []
+    heading = rng.uniform(-0.35, 0.35)
+    halves = [road_to_edge(rng, base, heading + side, outline_km, 0.02) for side in (0, math.pi)]
+    roads.append(("quốc lộ", "QL.99", "Quốc lộ 99", np.vstack([halves[1][::-1], halves[0][1:]])))
+    communes = [s for s in sites if s.is_commune and not np.allclose(s.xy, base)]
+    used: set[str] = set()
+    for k, angle in enumerate((heading + math.pi / 2, heading - math.pi / 2 + math.pi * 0.15)):
+        here, parts = base, [base[None, :]]
+        direction = np.array([math.cos(angle), math.sin(angle)])
+        for _ in range(3):
+            ahead = [
+                s
+                for s in communes
+                if s.code not in used
+                and np.dot(s.xy - here, direction) > 0.5 * np.hypot(*(s.xy - here))
+            ]
+            if not ahead:
+                break
+            nxt = min(ahead, key=lambda s: float(np.hypot(*(s.xy - here))))
+            bend = 0.08 if nxt.kind == "mountain" else 0.04
+            parts.append(road_between(rng, here, nxt.xy, bend)[1:])
+            used.add(nxt.code)
+            here = nxt.xy
+        parts.append(road_to_edge(rng, here, angle, outline_km, 0.04)[1:])
+        ref = f"ĐT.5{31 + k}"
+        roads.append(("tỉnh lộ", ref, f"Đường tỉnh 5{31 + k}", np.vstack(parts)))
+
+    def nearest_vertex(p: np.ndarray) -> np.ndarray:
+        verts = np.vstack([r[3] for r in roads])
+        return np.asarray(verts[int(np.argmin(np.hypot(*(verts - p).T)))])
+
+    todo = [s for s in communes if s.code not in used]
+    n_dh = 0
+    while todo:
+        verts = np.vstack([r[3] for r in roads])
+        gaps = [float(np.min(np.hypot(*(verts - s.xy).T))) for s in todo]
+        site = todo.pop(int(np.argmin(gaps)))
+        start = nearest_vertex(site.xy)
+        bend = 0.1 if site.kind == "mountain" else 0.05
+        n_dh += 1
+        roads.append(
+            (
+                "huyện lộ",
+                f"ĐH.{n_dh:02d}",
+                f"Đường huyện {n_dh:02d}",
+                road_between(rng, start, site.xy, bend),
+            )
+        )
+    for site in sites:
+        if site.is_commune:
+            continue
+        start = nearest_vertex(site.xy)
+        if np.hypot(*(start - site.xy)) < 0.05:
+            continue
+        cls = "đường thôn" if site.kind == "mountain" else "đường xã"
+        bend = 0.12 if site.kind == "mountain" else 0.06
+        roads.append((cls, "", f"Đường vào {site.name}", road_between(rng, start, site.xy, bend)))
+    return roads
+
+
+def road_layer(roads: list[tuple[str, str, str, np.ndarray]]) -> gpd.GeoDataFrame:
+    """Node the roads where they cross and return them as a layer in EPSG:4326.
+
+    Crossings become junctions (shared vertices), as on level roads; each piece keeps the
+    attributes of the most important road it lies on.
+    """
+    lines = [LineString(km_to_ll(xy)) for _, _, _, xy in roads]
+    noded = shapely.get_parts(shapely.union_all(lines))
+    tree = shapely.STRtree(lines)
+    rows = []
+    for part in noded:
+        mid = part.interpolate(0.5, normalized=True)
+        near = tree.query(mid, predicate="dwithin", distance=1e-7)
+        if len(near) == 0:
+            near = np.array([int(tree.query_nearest(mid)[0])])
+        best = min(near, key=lambda i: (ROAD_CLASSES.index(roads[i][0]), i))
+        cls, ref, name, _ = roads[best]
+        coords = np.round(np.asarray(part.coords), 5)
+        if len(coords) < 2 or (np.allclose(coords[0], coords[-1]) and len(coords) == 2):
+            continue
+        rows.append({"class": cls, "ref": ref, "name": nfc(name), "geometry": LineString(coords)})
+    rows.sort(
+        key=lambda r: (ROAD_CLASSES.index(str(r["class"])), str(r["ref"]), str(r["name"]),
+                       tuple(np.asarray(r["geometry"].coords)[0]))  # type: ignore[attr-defined]
+    )  # fmt: skip
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+
+
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     """Write ``path`` through a temporary file in the same directory, then ``os.replace``."""
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -384,7 +553,7 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def generate(seed: int, out: Path) -> None:
-    """Build the district and write district.geojson, communes.geojson, households.csv.
+    """Build the district; write district, communes and roads GeoJSON and households.csv.
 
     Parameters
     ----------
@@ -418,6 +587,7 @@ def generate(seed: int, out: Path) -> None:
 
     commune_rows: list[dict[str, object]] = []
     household_parts: list[pd.DataFrame] = []
+    road_sites: list[RoadSite] = []
     base = np.zeros(2)
     for j, i in enumerate(order):
         kind, poly = kinds[i], polys[i]
@@ -432,6 +602,11 @@ def generate(seed: int, out: Path) -> None:
         vil = make_villages(rng, poly_km, kind, int(n_households[j]))
         main = vil.centres[int(vil.sizes.argmax())]
         sp = sample_in(rng, poly, main, 0.15, 1)[0]
+        road_sites.append(RoadSite(code, short, kind, ll_to_km(sp[None, :])[0], True))
+        road_sites.extend(
+            RoadSite(code, name, kind, centre, False)
+            for name, centre in zip(vil.names, vil.centres, strict=True)
+        )
         if kind == "town":
             base = sample_in(rng, poly, main + rng.normal(0.0, 0.3, 2), 0.1, 1)[0]
         place = "Trụ sở Công an" if kind == "town" or rng.random() < 0.7 else "Nhà văn hóa"
@@ -499,6 +674,19 @@ def generate(seed: int, out: Path) -> None:
         lambda p: hh.to_csv(
             p, index=False, encoding="utf-8", lineterminator="\n", float_format="%.5f"
         ),
+    )
+
+    # Roads come from a separate random stream, so the files above do not depend on them.
+    roads = make_roads(
+        np.random.default_rng([seed, 1]),
+        shapely.transform(outline, ll_to_km),
+        ll_to_km(base[None, :])[0],
+        road_sites,
+    )
+    layer = road_layer(roads)
+    write_atomic(
+        out / "roads.geojson",
+        lambda p: layer.to_file(p, driver="GeoJSON", layer="roads", layer_options=opts),
     )
 
     area_km2 = float(gpd.GeoSeries([outline], crs="EPSG:4326").to_crs(LAEA).area.iloc[0]) / 1e6

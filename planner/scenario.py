@@ -18,11 +18,11 @@ from typing import Any, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from planner.calendar import team_slots
+from planner.errors import InputError
 from planner.io.district import read_district
 from planner.io.roads import build_travel_table
 from planner.io.specs import HouseholdsSpec, ServicePointMode, StatsSpec, TravelSpec
-from planner.errors import InputError
-from planner.calendar import team_slots
 from planner.model import (
     Calendar,
     CampaignRules,
@@ -118,6 +118,7 @@ class TeamSpec(_Strict):
     rest_days_per_week: int = Field(default=0, ge=0, le=7)
     unavailable_dates: tuple[dt.date, ...] = ()
     leave: tuple[LeaveSpec, ...] = ()
+    area: tuple[str, ...] = ()
 
     def off_dates(self) -> tuple[dt.date, ...]:
         """Unavailable dates and every day of leave, sorted, without repeats."""
@@ -525,7 +526,7 @@ def read_scenario_file(path: Path) -> ScenarioFile:
     Returns
     -------
     ScenarioFile
-        The validated scenario. Inherited ``district`` paths are rewritten relative to ``path``.
+        The validated scenario. Inherited file paths are rewritten relative to ``path``.
 
     Raises
     ------
@@ -558,6 +559,17 @@ def load_district(
     repaired, matched and derived to the active load report (:mod:`planner.io.report`).
     """
     return read_district(files, scenario_path, exclude)
+
+
+def _area(
+    codes: tuple[str, ...], communes: dict[str, Commune], path: Path, i: int
+) -> tuple[str, ...]:
+    unknown = [c for c in codes if c not in communes]
+    if unknown:
+        raise InputError(
+            f"{path}: field teams[{i}].area: commune code(s) {', '.join(unknown)} not in the data"
+        )
+    return codes
 
 
 def _check_pins(
@@ -613,6 +625,7 @@ def build_problem(spec: ScenarioFile, path: Path) -> Problem:
                 weekly_hour_cap=t.weekly_hour_cap,
                 rest_days_per_week=t.rest_days_per_week,
                 unavailable_dates=t.off_dates(),
+                area=_area(t.area, by_code, path, i),
             )
         )
     c = spec.campaign

@@ -25,7 +25,7 @@ from planner.travel import TravelMatrix, problem_matrix
 
 NEIGHBOURS = 6  # starting columns: a multi-stop pattern moves on to one of the nearest sites
 MIN_STOP_MINUTES = 20  # starting columns: each stop of a multi-stop pattern keeps this much
-MAX_ENUMERATED = 3_000_000  # ordered stop sequences listed per base and kind at most
+MAX_ENUMERATED = 400_000  # ordered stop sequences listed per base and kind at most
 
 
 @dataclass(frozen=True)

@@ -794,10 +794,13 @@ def solve_assignment(
             f"Minimum visits not met within the time limit for: {names}. Give the optimizer more "
             "time or fewer rules."
         )
-    if math.isinf(bound):  # no LP reached optimality: fall back on the demand itself
-        w = [round(x * WEIGHT_SCALE) for x in weights]
-        bound = float(sum(w[b] * d[b] for d in inst.demand for b in range(3)))
+    # Taking every reachable applicant is a bound too; keep the smaller one.
+    w = [round(x * WEIGHT_SCALE) for x in weights]
+    share = max((inst.problem.turnout.by_slot.of(g.kind) for g in inst.groups), default=1.0)
+    everyone = float(sum(w[b] * math.floor(share * d[b] + EPS) for d in inst.demand for b in range(3)))
+    if math.isinf(bound):
         notes.append("The time limit was too short to prove a tight upper bound.")
+    bound = min(bound, everyone)
     log.info("final plan %.0f, bound %.0f (%.2fs)", best, bound, time.perf_counter() - t0)
     return Assignment(
         columns=columns,

@@ -1,0 +1,111 @@
+"""The ``planner validate`` command: check every input of a scenario and print the load report."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from planner.errors import InputError
+from planner.io.report import LoadError, LoadReport, Term, collecting
+
+_TEXT: dict[str, tuple[str, str]] = {
+    "checking": ("Đang kiểm tra {path} …", "Checking {path} …"),
+    "usable": (
+        "✓ Dữ liệu dùng được để lập kế hoạch (không chạy tối ưu). "
+        "Lập kế hoạch: planner plan {path}",
+        "✓ The inputs are usable (nothing was optimised). To plan: planner plan {path}",
+    ),
+    "usable_warnings": (
+        "✓ Dữ liệu dùng được để lập kế hoạch, có {n} lưu ý ở trên. "
+        "Lập kế hoạch: planner plan {path}",
+        "✓ The inputs are usable, with {n} warning(s) above. To plan: planner plan {path}",
+    ),
+    "unusable": (
+        "✗ Dữ liệu chưa dùng được: {n} lỗi cần sửa",
+        "✗ The inputs are not usable: {n} problem(s) to fix",
+    ),
+    "problems": ("Lỗi", "Problems"),
+}
+
+
+def _t(key: str, lang: str, **params: object) -> str:
+    return _TEXT[key][0 if lang == "vi" else 1].format(**params)
+
+
+def validate(scenario: Path, lang: str, out: Console, err: Console) -> int:
+    """Check a scenario and its data; print the load report; return the exit code (0 or 1)."""
+    from planner.scenario import build_problem, read_scenario_file
+
+    report = LoadReport()
+    failure: InputError | None = None
+    io_log = logging.getLogger("planner.io")
+    level = io_log.level
+    io_log.setLevel(logging.ERROR)  # the report shows the warnings; no log lines on top
+    try:
+        with err.status(_t("checking", lang, path=scenario)) as status, collecting(report):
+            report.on_stage = lambda text: status.update(text)
+            report.lang = lang
+            try:
+                spec = read_scenario_file(scenario)
+                report.title = spec.name
+                problem = build_problem(spec, scenario)
+                report.count("result", "teams", len(problem.teams))
+                report.count("result", "travel_model", Term(spec.travel.model))
+            except InputError as exc:
+                failure = exc
+    finally:
+        io_log.setLevel(level)
+    report.title = report.title or str(scenario)
+    text = report.render(lang)
+    if text:
+        out.print(text, highlight=False, markup=False, soft_wrap=True)
+    if failure is None:
+        n = len(report.warnings)
+        key = "usable_warnings" if n else "usable"
+        out.print(
+            "\n" + _t(key, lang, n=n, path=scenario), highlight=False, markup=False, soft_wrap=True
+        )
+        return 0
+    if isinstance(failure, LoadError) and failure.report is report:
+        n = len(report.errors)  # already listed in the report, in the chosen language
+    else:
+        lines = [line.strip().removeprefix("- ") for line in str(failure).splitlines()]
+        n = max(1, len(failure.problems))
+        out.print(
+            f"\n{_t('problems', lang)}\n" + "\n".join(f"  ✗ {line}" for line in lines),
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+    out.print("\n" + _t("unusable", lang, n=n), highlight=False, markup=False, soft_wrap=True)
+    return 1
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``validate`` to the ``planner`` command."""
+
+    @app.command("validate")
+    def validate_cmd(
+        scenario: Annotated[
+            Path,
+            typer.Argument(help="Scenario file (YAML) to check, e.g. scenarios/demo.yaml."),
+        ],
+        lang: Annotated[
+            str,
+            typer.Option("--lang", help="Language of the report: vi (Vietnamese) or en."),
+        ] = "vi",
+    ) -> None:
+        """Check a scenario and all its inputs (boundaries, statistics, households, roads)
+        without planning, and print the load report: what was read, repaired, matched,
+        derived or left out. Exits 0 when the inputs are usable, 1 with the list of problems
+        when not."""
+        err = Console(stderr=True)
+        if lang not in ("vi", "en"):
+            err.print(f"Error: --lang must be vi or en, not {lang!r}.", highlight=False)
+            raise typer.Exit(2)
+        code = validate(scenario, lang, Console(), err)
+        raise typer.Exit(code)

@@ -1,0 +1,274 @@
+"""Assemble a :class:`~planner.model.District` from the files a scenario names.
+
+Order of work: every file is opened and checked on its own first (so that one run lists all
+problems), then statistics and households are joined to the communes, households are grouped
+into service points, and missing service points, terrain, outline and base are derived. Each
+step adds its counts and notes to the load report.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from planner.io.boundaries import (
+    LayerOptions,
+    check_service_points,
+    distance_m,
+    read_communes,
+    read_district_boundary,
+    representative_points,
+)
+from planner.io.households import (
+    aggregate,
+    check_codes,
+    demand_counts,
+    locate,
+    read_registry,
+)
+from planner.io.report import LoadReport, Term, active_report, km
+from planner.io.specs import HouseholdsSpec, StatsSpec
+from planner.io.stats import join_stats, read_stats
+from planner.io.text import code_key, nfc
+from planner.model import BandCounts, Commune, District, Point
+
+if TYPE_CHECKING:
+    from planner.scenario import DistrictFiles
+
+
+def _resolve(base_dir: Path, p: Path) -> Path:
+    return Path(os.path.normpath(base_dir / p))
+
+
+def read_district(
+    files: DistrictFiles,
+    scenario_path: Path,
+    exclude: tuple[str, ...] = (),
+    report: LoadReport | None = None,
+) -> District:
+    """Read boundaries, statistics and households into a District (see the module doc).
+
+    Raises
+    ------
+    planner.io.report.LoadError
+        An :class:`~planner.errors.InputError` listing every problem found.
+    """
+    report = report if report is not None else active_report()
+    scenario_path = Path(scenario_path)
+    base_dir = scenario_path.parent
+    cpath = _resolve(base_dir, files.communes)
+    bpath = _resolve(base_dir, files.boundary) if files.boundary is not None else None
+    stats_spec = (
+        files.stats
+        if isinstance(files.stats, StatsSpec) or files.stats is None
+        else StatsSpec(path=files.stats)
+    )
+    hh_spec = (
+        files.households
+        if isinstance(files.households, HouseholdsSpec) or files.households is None
+        else HouseholdsSpec(path=files.households)
+    )
+    spath = _resolve(base_dir, stats_spec.path) if stats_spec is not None else None
+    hpath = _resolve(base_dir, hh_spec.path) if hh_spec is not None else None
+    for field, p in (
+        ("boundary", bpath),
+        ("communes", cpath),
+        ("stats", spath),
+        ("households", hpath),
+    ):
+        if p is not None and not p.is_file():
+            report.error("file_missing", file=p, field=f"district.{field}")
+    report.raise_if_errors(str(scenario_path))
+
+    opts = LayerOptions(
+        layer=files.layer,
+        crs=files.crs,
+        encoding=files.encoding,
+        select={
+            k: [code_key(x) for x in (v if isinstance(v, list) else [v])]
+            for k, v in files.select.items()
+        },
+        code_column=files.code_column,
+        name_column=files.name_column,
+        terrain_column=files.terrain_column,
+        terrain_default=files.terrain,
+    )
+    communes = read_communes(cpath, opts, report)
+    stats_rows = read_stats(spath, stats_spec, report) if spath and stats_spec else None
+    registry = read_registry(hpath, hh_spec.columns, report) if hpath and hh_spec else None
+    if communes is not None and registry is not None:
+        check_codes(registry, set(communes["code"]), report)
+    report.raise_if_errors(str(scenario_path))
+    assert communes is not None
+    check_service_points(communes, cpath, report)
+
+    codes = [str(c) for c in communes["code"]]
+    names = [str(n) for n in communes["name"]]
+    exclude = tuple(code_key(c) for c in exclude)
+    unknown = [c for c in exclude if c not in codes]
+    if unknown:
+        report.error("exclude_unknown", codes=unknown, file=cpath)
+    stats = (
+        join_stats(stats_rows, codes, names, stats_spec, spath, report)
+        if stats_rows is not None and stats_spec is not None and spath is not None
+        else {}
+    )
+    located = locate(registry, communes, report) if registry is not None else None
+    report.raise_if_errors(str(scenario_path))
+    if exclude:
+        report.count("boundaries", "communes_excluded", len(exclude))
+    kept_hh = demand_counts(located, set(exclude), report) if located is not None else None
+
+    # Service points: the file's, else the densest household group, else a point inside.
+    plan = communes[~communes["code"].isin(exclude)].reset_index(drop=True)
+    given = plan["sp_lon"].notna() & plan["sp_lat"].notna()
+    rep = representative_points(list(plan.geometry))
+    plan.loc[~given, "sp_lon"] = [p[0] for p, g in zip(rep, given, strict=True) if not g]
+    plan.loc[~given, "sp_lat"] = [p[1] for p, g in zip(rep, given, strict=True) if not g]
+    missing_sp = set(plan.loc[~given, "code"])
+    demand = {}
+    if kept_hh is not None:
+        demand = aggregate(
+            kept_hh,
+            plan[["code", "name", "sp_lon", "sp_lat"]],
+            files.service_points,
+            files.cluster_radius_km,
+            report,
+            densest_for=missing_sp,
+        )
+    elif files.service_points != "commune":
+        report.warn("points_need_registry", mode=Term(files.service_points))
+    if kept_hh is None and not stats:
+        report.warn("no_demand")
+    densest = {c: d.densest for c, d in demand.items() if d.densest is not None}
+    from_hh = sorted(c for c in missing_sp if c in densest)
+    for c in from_hh:
+        plan.loc[plan["code"] == c, ["sp_lon", "sp_lat"]] = list(densest[c])
+    report.count("boundaries", "sp_from_file", int(given.sum()))
+    if from_hh:
+        report.count("boundaries", "sp_from_households", len(from_hh))
+        report.info("sp_households", n=len(from_hh))
+    rep_only = plan["code"].isin(missing_sp - set(from_hh))
+    if rep_only.any():
+        report.count("boundaries", "sp_representative", int(rep_only.sum()))
+        shown = [
+            f"{n} ({c})"
+            for n, c in zip(plan["name"][rep_only], plan["code"][rep_only], strict=True)
+        ]
+        more = ["…"] if len(shown) > 10 else []
+        report.info("sp_representative", n=int(rep_only.sum()), names=shown[:10] + more)
+
+    if kept_hh is not None and stats and any(r.outstanding.total for r in stats.values()):
+        report.info(
+            "stats_ignored",
+            stats=sum(r.outstanding.total for r in stats.values()),
+            registry=sum(d.outstanding.total for d in demand.values()),
+        )
+
+    built = []
+    for r in plan.itertuples(index=False):
+        code = str(r.code)
+        d = demand.get(code)
+        s = stats.get(code)
+        if kept_hh is not None:
+            households = d.households if d else 0
+            outstanding = d.outstanding if d else BandCounts()
+        else:
+            households = (s.households or 0) if s else 0
+            outstanding = s.outstanding if s else BandCounts()
+        built.append(
+            Commune(
+                code=code,
+                name=str(r.name),
+                geometry=r.geometry,
+                terrain=r.terrain,
+                service_point=Point(lon=float(r.sp_lon), lat=float(r.sp_lat)),
+                service_point_name=str(r.sp_name),
+                police_contact=str(r.police_contact),
+                households=households,
+                outstanding=outstanding,
+                service_points=d.points if d else (),
+            )
+        )
+
+    # The district: its outline, name, code and police base.
+    info = read_district_boundary(bpath, opts, report) if bpath is not None else None
+    outline: BaseGeometry
+    if info is not None:
+        outline = info.outline
+        report.count("boundaries", "outline", str(bpath))
+    else:
+        if bpath is None:
+            report.info("outline_union")
+            report.count("boundaries", "outline", Term("outline_union_term"))
+        parts = list(communes.geometry)
+        try:  # fast when the communes tile the district exactly
+            outline = shapely.coverage_union_all(parts)
+        except shapely.errors.GEOSException:  # simplified borders overlap or leave gaps
+            outline = shapely.union_all(parts)
+        if not outline.is_valid:
+            outline = shapely.union_all(parts)
+    name = nfc(files.name) if files.name else (info.name if info else "")
+    if not name:
+        report.error("name_missing")
+    code = code_key(files.code) if files.code else (info.code if info else "")
+    base: Point | None = None
+    if isinstance(files.base, Point):
+        base = files.base
+    elif files.base is not None:
+        wanted = code_key(files.base)
+        row = communes[communes["code"] == wanted]
+        if row.empty:
+            report.error("base_unknown", code=wanted)
+        else:
+            in_plan = plan[plan["code"] == wanted]
+            src = in_plan if not in_plan.empty else row
+            lon, lat = float(src["sp_lon"].iloc[0]), float(src["sp_lat"].iloc[0])
+            if lon != lon or lat != lat:
+                lon, lat = representative_points([src.geometry.iloc[0]])[0]
+            base = Point(lon=lon, lat=lat)
+    elif info is not None and info.base is not None:
+        base = Point(lon=info.base[0], lat=info.base[1])
+    if base is None and not report.errors:
+        report.error("base_missing")
+    report.raise_if_errors(str(scenario_path))
+    assert base is not None
+    off = float(distance_m([shapely.Point(base.lon, base.lat)], [outline])[0])
+    if off > 2000:
+        report.warn("base_outside", km=km(off))
+    base_name = nfc(files.base_name) if files.base_name else (info.base_name if info else "")
+    district = District(
+        code=code,
+        name=name,
+        outline=outline,
+        base=base,
+        base_name=base_name or _base_name(name),
+        communes=tuple(built),
+    )
+    report.count("result", "district", f"{district.name} ({district.code})" if code else name)
+    report.count("result", "communes", len(built))
+    report.count("result", "households", sum(c.households for c in built))
+    total = BandCounts()
+    for c in built:
+        total = total + c.outstanding
+    report.count("result", "outstanding_0_6", total.age_0_6)
+    report.count("result", "outstanding_6_14", total.age_6_14)
+    report.count("result", "outstanding_14_plus", total.age_14_plus)
+    report.count("result", "outstanding_total", total.total)
+    report.count("result", "service_points", sum(len(c.service_points) for c in built))
+    return district
+
+
+def _base_name(name: str) -> str:
+    """``"Huyện Như Thanh"`` → ``"Công an huyện Như Thanh"``."""
+    for unit in ("Huyện", "Thị xã", "Thành phố", "Quận"):
+        if name.startswith(unit + " "):
+            return f"Công an {unit.lower()}{name[len(unit) :]}"
+    return f"Công an {name}".strip()
+
+
+__all__ = ["read_district"]

@@ -1,0 +1,871 @@
+"""Household registry (CSV or Parquet) → demand per commune and per service point.
+
+One row per household: an id, a commune code and/or coordinates, outstanding applications by
+age band, optionally children by band, a home-visit flag and a village name. Households with
+coordinates only are placed in their commune by point-in-polygon (``geopandas.sjoin`` on a
+spatial index). Households are then added up per commune and, when the scenario asks for it,
+grouped into service points: the villages the registry names, or spatial clusters a team can
+serve from one spot (complete-linkage clustering, deterministic).
+
+Everything is vectorised over rows (pandas, numpy, shapely); loops run over communes and
+clusters only. Household ids and names never leave this module: reports name row numbers.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+from scipy.cluster.hierarchy import fcluster, linkage  # type: ignore[import-untyped]
+
+from planner.io.boundaries import to_metres, utm_crs
+from planner.io.report import LoadReport, Term, fragment, km
+from planner.io.specs import HOUSEHOLD_FIELDS, ServicePointMode
+from planner.io.text import band_of, code_key, header_key, nfc, recognise_columns
+from planner.model import BandCounts, Point, ServicePoint
+
+OUTSIDE_TOLERANCE_M = 250.0  # registered commune vs coordinates: simplified borders differ
+NEAREST_COMMUNE_M = 500.0  # coordinates-only households this close to a commune join it
+MAX_CELLS = 2500  # grid cells per commune before clustering (bounds memory and time)
+MAX_LISTED = 20
+OUTSTANDING = ("outstanding_0_6", "outstanding_6_14", "outstanding_14_plus")
+CHILDREN = ("children_0_6", "children_6_14")
+
+HOUSEHOLD_ALIASES: dict[str, tuple[str, ...]] = {
+    "household_id": ("household_id", "id", "ma ho", "ma ho gia dinh", "so ho khau", "ma so ho"),
+    "commune_code": ("commune_code", "ma xa", "ma don vi", "commune code", "ma xa phuong"),
+    "lon": ("lon", "lng", "long", "longitude", "kinh do"),
+    "lat": ("lat", "latitude", "vi do"),
+    "village": (
+        "village",
+        "thon",
+        "ban",
+        "thon ban",
+        "thon/ban",
+        "thon, ban",
+        "ten thon",
+        "thon/ban/to dan pho",
+        "thon, ban, to dan pho",
+        "to dan pho",
+        "khu pho",
+        "tieu khu",
+    ),
+    "home_visit": (
+        "home_visit",
+        "home visit",
+        "can den nha",
+        "can den tan nha",
+        "den nha",
+        "den tan nha",
+        "tiep nhan tai nha",
+        "can tiep nhan tai nha",
+    ),
+    **{c: (c,) for c in (*CHILDREN, *OUTSTANDING)},
+}
+_CHILD_WORDS = ("tre", "con", "children", "kids", "so tre")
+
+
+def _band_column(kind: str, band: str) -> Any:
+    def pred(k: str) -> bool:
+        b = band_of(k)
+        if b is None:
+            return False
+        child = any(k.startswith(w + " ") or f" {w} " in f" {k} " for w in _CHILD_WORDS)
+        if kind == "children":
+            return child and f"children_{b[4:]}" == band
+        return not child and f"outstanding_{b[4:]}" == band
+
+    return pred
+
+
+HOUSEHOLD_PATTERNS: dict[str, Any] = {
+    "home_visit": lambda k: any(w in k for w in ("den nha", "tan nha", "tai nha", "home visit")),
+    **{c: _band_column("children", c) for c in CHILDREN},
+    **{c: _band_column("outstanding", c) for c in OUTSTANDING},
+}
+_YES = {"1", "true", "yes", "y", "x", "có", "co", "c", "đúng", "dung", "1.0"}
+_NO = {"", "0", "false", "no", "n", "không", "khong", "k", "0.0", "nan", "<na>", "none"}
+
+
+@dataclass(frozen=True)
+class CommuneDemand:
+    """What the registry says about one commune."""
+
+    households: int
+    outstanding: BandCounts
+    home_visits: int
+    points: tuple[ServicePoint, ...] = ()
+    densest: tuple[float, float] | None = None  # the location of its largest household group
+
+
+class _Rows:
+    """Collects row-level problems; the report lists the first ones in row order."""
+
+    def __init__(self, path: Path, report: LoadReport, parquet: bool) -> None:
+        self.path, self.report, self.parquet = path, report, parquet
+        self.n = 0
+        self.kept: list[tuple[int, int, str, dict[str, Any]]] = []
+
+    def line(self, index: np.ndarray) -> np.ndarray:
+        return index + (1 if self.parquet else 2)
+
+    def add(self, key: str, lines: np.ndarray, **params: Any) -> None:
+        """Report rows ``lines`` (ascending); array parameters are aligned with ``lines``."""
+        self.n += len(lines)
+        for j, r in enumerate(lines[:MAX_LISTED]):
+            values = {k: (v[j] if isinstance(v, np.ndarray) else v) for k, v in params.items()}
+            self.kept.append((int(r), len(self.kept), key, values))
+
+    def finish(self) -> None:
+        for r, _, key, values in sorted(self.kept)[:MAX_LISTED]:
+            self.report.error(key, file=self.path.name, row=r, **values)
+        if self.n > MAX_LISTED:
+            self.report.error("hh_more", file=self.path.name, n=self.n - MAX_LISTED)
+
+
+def _read_frame(path: Path, report: LoadReport) -> pd.DataFrame | None:
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        if suffix not in (".csv", ".txt", ".tsv"):
+            report.error("file_format", file=path, formats="CSV, Parquet")
+            return None
+        with path.open("rb") as fh:
+            head = fh.read(65_536)
+        sep = max((",", ";", "\t"), key=lambda s: head.split(b"\n", 1)[0].count(s.encode()))
+        try:
+            return pd.read_csv(path, dtype=str, sep=sep, engine="pyarrow")
+        except ValueError:  # not UTF-8, or rows the fast reader refuses: the careful one
+            pass
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="utf-8")
+        except UnicodeDecodeError:
+            report.warn("not_utf8", file=path.name)
+            return pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="cp1258")
+    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        report.error("file_unreadable", file=path, detail=detail)
+        return None
+
+
+def _numbers(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(values with NaN for text that is not a number, blank mask)."""
+    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+        values = col.to_numpy(dtype=float, na_value=np.nan)
+        return values, np.isnan(values)
+    try:  # Arrow-backed text of clean numbers: one C++ cast
+        cast = pc.cast(pa.array(col.array), pa.float64())
+        values = np.asarray(cast.to_numpy(zero_copy_only=False), dtype=float)
+        return values, np.isnan(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+        pass
+    values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    failed = np.flatnonzero(np.isnan(values))
+    blank = np.zeros(len(values), dtype=bool)
+    if len(failed):
+        rest = col.iloc[failed].astype("string")
+        blank[failed] = (rest.isna() | (rest.str.strip() == "")).to_numpy(dtype=bool)
+        comma = pd.to_numeric(rest.str.strip().str.replace(",", ".", regex=False), errors="coerce")
+        values = values.copy()
+        values[failed] = comma.to_numpy(dtype=float, na_value=np.nan)  # decimal commas
+    return values, blank
+
+
+def _text(col: pd.Series, lower: bool = False) -> np.ndarray:
+    """Cells as NFC text, trimmed (``""`` where missing); each distinct value is cleaned once."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    clean = [nfc(v) for v in uniques]
+    if lower:
+        clean = [v.lower() for v in clean]
+    table = np.asarray([*clean, ""], dtype=object)  # index -1 (missing) → ""
+    return np.asarray(table[codes], dtype=object)
+
+
+def _codes(col: pd.Series) -> np.ndarray:
+    """Commune codes as text; spreadsheet floats (``14755.0``) lose their decimals."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    table = np.asarray([*(code_key(v) for v in uniques), ""], dtype=object)
+    return np.asarray(table[codes], dtype=object)
+
+
+def read_registry(
+    path: Path, columns: Mapping[str, str], report: LoadReport
+) -> pd.DataFrame | None:
+    """Read and check a household registry; None after reporting errors.
+
+    Parameters
+    ----------
+    path
+        CSV (UTF-8; comma, semicolon or tab separated) or Parquet file.
+    columns
+        Field → header for headers the reader does not recognise by itself.
+    report
+        Where counts and problems go.
+
+    Row-level problems (a bad number, a duplicate id) are reported as errors but the rows are
+    still returned, so that later checks can add theirs; None means the file itself is
+    unusable (unreadable, or without the columns needed).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        One row per household with ``line`` (row number as the user sees it),
+        ``commune_code`` (``""`` where absent), ``lon``, ``lat`` (NaN where absent),
+        ``village`` (``""`` where absent), ``home_visit`` (bool) and the three outstanding
+        bands (int). Ids are checked for duplicates and dropped.
+    """
+    report.stage("households")
+    df = _read_frame(path, report)
+    if df is None:
+        return None
+    parquet = path.suffix.lower() in (".parquet", ".pq")
+    headers = [str(c) for c in df.columns]
+    found, clashes = recognise_columns(headers, HOUSEHOLD_ALIASES, HOUSEHOLD_PATTERNS)
+    keys = [header_key(h) for h in headers]
+    missing_override = []
+    for field, header in columns.items():
+        if header_key(header) in keys:
+            found[field] = keys.index(header_key(header))
+            clashes.pop(field, None)
+        else:
+            missing_override.append(header)
+    before = len(report.errors)
+    for field, cols in clashes.items():
+        report.error(
+            "stats_clash",
+            file=path,
+            field=field,
+            columns=[headers[c] for c in cols],
+            spec="district.households.columns",
+        )
+    if missing_override:
+        report.error("hh_columns_missing", file=path, columns=missing_override, present=headers)
+    has_xy = "lon" in found and "lat" in found
+    if "commune_code" not in found and not has_xy:
+        report.error("hh_no_location", file=path)
+    if not any(b in found for b in OUTSTANDING):
+        report.error("hh_columns_missing", file=path, columns=list(OUTSTANDING), present=headers)
+    if len(report.errors) > before:
+        return None
+    report.count("households", "file", str(path))
+    report.count("households", "households_read", len(df))
+    rows = _Rows(path, report, parquet)
+    line = rows.line(np.arange(len(df)))
+    out = pd.DataFrame({"line": line})
+    col = {f: df.iloc[:, i] for f, i in found.items() if f in HOUSEHOLD_FIELDS}
+
+    out["commune_code"] = _codes(col["commune_code"]) if "commune_code" in col else ""
+    for f in ("lon", "lat"):
+        if has_xy:
+            values, blank = _numbers(col[f])
+            bad = np.isnan(values) & ~blank
+            rows.add(
+                "hh_bad_value",
+                line[bad],
+                field=headers[found[f]],
+                value=col[f].to_numpy()[bad].astype(str),
+                what=Term("number"),
+            )
+            out[f] = values
+        else:
+            out[f] = np.nan
+    if has_xy:
+        xy_bad = ~(out["lon"].between(-180, 180) & out["lat"].between(-90, 90))
+        xy_bad &= out["lon"].notna() & out["lat"].notna()
+        rows.add("hh_bad_coords", line[xy_bad.to_numpy()])
+        out.loc[xy_bad, ["lon", "lat"]] = np.nan
+    counts: dict[str, np.ndarray] = {}
+    for f in (*CHILDREN, *OUTSTANDING):
+        if f not in col:
+            continue
+        values, blank = _numbers(col[f])
+        bad = (np.isnan(values) & ~blank) | (values < 0) | (values != np.round(values))
+        bad &= ~blank
+        rows.add(
+            "hh_bad_value",
+            line[bad],
+            field=headers[found[f]],
+            value=col[f].to_numpy()[bad].astype(str),
+            what=Term("whole_number"),
+        )
+        counts[f] = np.where(blank | bad, 0, np.nan_to_num(values)).astype(np.int32)
+    for a, b in (("outstanding_0_6", "children_0_6"), ("outstanding_6_14", "children_6_14")):
+        if a in counts and b in counts:
+            over = counts[a] > counts[b]
+            rows.add(
+                "hh_more_than_children",
+                line[over],
+                field=headers[found[a]],
+                other=headers[found[b]],
+            )
+    for f in OUTSTANDING:
+        out[f] = counts.get(f, np.zeros(len(df), dtype=np.int32))
+    if "home_visit" in col:
+        text = pd.Series(_text(col["home_visit"], lower=True))
+        yes, no = text.isin(_YES).to_numpy(), text.isin(_NO).to_numpy()
+        bad = ~(yes | no)
+        rows.add(
+            "hh_bad_value",
+            line[bad],
+            field=headers[found["home_visit"]],
+            value=col["home_visit"].to_numpy()[bad].astype(str),
+            what=Term("yes_no"),
+        )
+        out["home_visit"] = yes
+    else:
+        out["home_visit"] = False
+    if "village" in col:
+        out["village"] = _text(col["village"])
+    else:
+        out["village"] = ""
+    no_place = (out["commune_code"] == "") & (out["lon"].isna() | out["lat"].isna())
+    rows.add("hh_no_place", line[no_place.to_numpy()])
+    if "household_id" in col:
+        ids = col["household_id"]
+        dup = ids.duplicated(keep=False).to_numpy() & (ids.astype("string").fillna("") != "")
+        if dup.any():
+            shown = [int(v) for v in line[dup][:MAX_LISTED]]
+            report.error(
+                "hh_duplicate_ids",
+                file=path.name,
+                n=int(ids[dup].nunique()),
+                rows=[*shown, "…"] if dup.sum() > MAX_LISTED else shown,
+            )
+    rows.finish()
+    out.attrs["has_village"] = "village" in col
+    out.attrs["file"] = path.name
+    report.count("households", "with_coordinates", int(out["lon"].notna().sum()))
+    if "commune_code" in col:
+        report.count("households", "with_code", int((out["commune_code"] != "").sum()))
+    return out
+
+
+def check_codes(hh: pd.DataFrame, known: set[str], report: LoadReport) -> bool:
+    """Report registered commune codes that are not in the commune layer; True if none."""
+    file = hh.attrs.get("file", "households")
+    coded = (hh["commune_code"] != "").to_numpy()
+    unknown = coded & ~hh["commune_code"].isin(known).to_numpy()
+    idx = np.flatnonzero(unknown)
+    lines = hh["line"].to_numpy(dtype=np.int64)
+    for i in idx[:MAX_LISTED]:
+        report.error(
+            "hh_unknown_code",
+            file=file,
+            row=int(lines[i]),
+            value=str(hh["commune_code"].iat[i]),
+        )
+    if len(idx) > MAX_LISTED:
+        report.error("hh_more", file=file, n=len(idx) - MAX_LISTED)
+    return len(idx) == 0
+
+
+def locate(hh: pd.DataFrame, communes: gpd.GeoDataFrame, report: LoadReport) -> pd.DataFrame | None:
+    """Place every household in a commune; None after reporting errors.
+
+    Registered codes must exist. Coordinates are checked against the registered commune
+    (more than ``OUTSIDE_TOLERANCE_M`` away is reported, and such coordinates are not used to
+    place service points). Households with coordinates only take the commune they lie in, or
+    the nearest one within ``NEAREST_COMMUNE_M``; farther ones are reported and left out.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``hh`` with ``commune_code`` filled and a boolean ``usable_xy``.
+    """
+    if not check_codes(hh, set(communes["code"]), report):
+        return None
+    has_xy = (hh["lon"].notna() & hh["lat"].notna()).to_numpy()
+    hh = hh.copy()
+    hh["usable_xy"] = has_xy
+    if not has_xy.any():
+        return hh
+    sub = hh.loc[has_xy, ["lon", "lat", "commune_code"]]
+    pts = gpd.GeoDataFrame(
+        {"pos": np.flatnonzero(has_xy)},
+        geometry=gpd.points_from_xy(sub["lon"].to_numpy(), sub["lat"].to_numpy()),
+        crs=4326,
+    )
+    joined = gpd.sjoin(pts, communes[["code", "geometry"]], predicate="within", how="left")
+    joined = joined[~joined.index.duplicated(keep="first")]  # on a shared border: the first
+    found = np.asarray(
+        joined["code"].reindex(pts.index).fillna("").to_numpy(dtype=object), dtype=str
+    )
+    pos = pts["pos"].to_numpy()
+    registered = hh["commune_code"].to_numpy()[pos]
+    crs = utm_crs(float(sub["lon"].median()), float(sub["lat"].median()))
+
+    # Registered households: are their coordinates inside their commune?
+    mism = (registered != "") & (found != registered)
+    if mism.any():
+        geoms = communes.set_index("code").geometry
+        own = gpd.GeoSeries(geoms.loc[registered[mism]].to_numpy(), crs=4326).to_crs(crs)
+        where = pts.geometry[mism].to_crs(crs)
+        dist = np.asarray(where.distance(own, align=False), dtype=float)
+        far = dist > OUTSIDE_TOLERANCE_M
+        if far.any():
+            lines = hh["line"].to_numpy()[pos[mism][far]]
+            codes = registered[mism][far]
+            examples = [
+                fragment("hh_outside_example", row=int(r), code=str(c), km=km(d))
+                for r, c, d in list(zip(lines, codes, dist[far], strict=True))[:5]
+            ]
+            report.count("households", "outside_commune", int(far.sum()))
+            report.warn(
+                "hh_outside_commune",
+                n=int(far.sum()),
+                tol=int(OUTSIDE_TOLERANCE_M),
+                examples=examples,
+            )
+            usable = hh["usable_xy"].to_numpy(copy=True)
+            usable[pos[mism][far]] = False
+            hh["usable_xy"] = usable
+
+    # Coordinates only: the commune they lie in, or the nearest one close by.
+    loose = registered == ""
+    if loose.any():
+        codes_col = hh["commune_code"].to_numpy(dtype=object, copy=True)
+        inside = loose & (found != "")
+        codes_col[pos[inside]] = found[inside]
+        report.count("households", "assigned_by_location", int(inside.sum()))
+        outside = loose & (found == "")
+        if outside.any():
+            pm = pts[outside].to_crs(crs)
+            near = gpd.sjoin_nearest(
+                pm,
+                communes[["code", "geometry"]].to_crs(crs),
+                max_distance=NEAREST_COMMUNE_M,
+                how="left",
+            )
+            near = near[~near.index.duplicated(keep="first")].reindex(pm.index)
+            near_code = np.asarray(near["code"].fillna("").to_numpy(dtype=object), dtype=str)
+            got = near_code != ""
+            codes_col[pos[outside][got]] = near_code[got]
+            if got.any():
+                report.count("households", "assigned_nearest", int(got.sum()))
+                report.info("hh_nearest", n=int(got.sum()), tol=int(NEAREST_COMMUNE_M))
+            lost = pos[outside][~got]
+            if len(lost):
+                apps = int(hh.iloc[lost][list(OUTSTANDING)].to_numpy().sum())
+                report.count("households", "outside_district", len(lost))
+                report.warn(
+                    "hh_outside_district",
+                    n=len(lost),
+                    tol=int(NEAREST_COMMUNE_M),
+                    apps=apps,
+                    rows=[int(v) for v in hh["line"].to_numpy()[lost][:10]],
+                )
+        hh["commune_code"] = codes_col
+        hh = hh[hh["commune_code"] != ""]
+    return hh
+
+
+def _cluster_labels(xy: np.ndarray, radius_m: float) -> np.ndarray:
+    """Complete-linkage clusters of points (metres) served from one spot within ``radius_m``.
+
+    1. Points are binned on a grid (a tenth of the radius, coarser for communes of more than
+       ``MAX_CELLS`` cells), which bounds memory and time.
+    2. Cells are clustered with complete linkage: no two cells of a cluster lie farther apart
+       than ``2 * radius_m``.
+    3. A cluster whose meeting point (see :func:`_meeting_point`) leaves a household beyond
+       the radius is split again with a tighter threshold.
+    4. Neighbouring clusters that one spot can serve are merged (fewer stops), and step 3 is
+       repeated. Every household ends within ``radius_m`` of its meeting point unless a single
+       grid cell is wider than that. No randomness: the same points give the same clusters.
+    """
+    n = len(xy)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    cell = radius_m / 10.0
+    while True:
+        keys = np.floor(xy / cell).astype(np.int64)
+        cells, inverse, sizes = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+        if len(cells) <= MAX_CELLS:
+            break
+        cell *= 1.5
+    inverse = inverse.ravel()
+    centres = np.column_stack(
+        [np.bincount(inverse, weights=xy[:, k], minlength=len(cells)) / sizes for k in (0, 1)]
+    )
+    labels = _split(centres, np.arange(len(cells)), 2.0 * radius_m)
+    labels = _tighten(xy, inverse, centres, labels, radius_m)
+    labels = _merge(centres, sizes, labels, radius_m - 0.75 * cell)
+    labels = _tighten(xy, inverse, centres, labels, radius_m)
+    return labels[inverse]
+
+
+def _tighten(
+    xy: np.ndarray, inverse: np.ndarray, centres: np.ndarray, labels: np.ndarray, radius_m: float
+) -> np.ndarray:
+    """Split cell clusters until every household is within ``radius_m`` of its meeting point."""
+    final = np.empty(len(labels), dtype=np.int64)
+    next_label = 0
+    stack = [np.flatnonzero(labels == lab) for lab in np.unique(labels)][::-1]
+    while stack:
+        members = stack.pop()
+        households = np.flatnonzero(np.isin(inverse, members))
+        loc = _meeting_point(xy[households])
+        far = np.hypot(*(xy[households] - loc).T).max()
+        if far <= radius_m or len(members) == 1:
+            final[members] = next_label
+            next_label += 1
+            continue
+        threshold = 2.0 * radius_m
+        while True:
+            threshold *= 0.75
+            sub = _split(centres, members, threshold)
+            if len(np.unique(sub)) > 1:
+                break
+        stack.extend(members[sub == lab] for lab in np.unique(sub)[::-1])
+    return final
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    return float(values[order][int(np.searchsorted(cum, cum[-1] / 2.0))])
+
+
+def _merge(centres: np.ndarray, sizes: np.ndarray, labels: np.ndarray, reach: float) -> np.ndarray:
+    """Merge clusters while one spot can still serve both (within ``reach`` of every cell).
+
+    Complete linkage may cut a dispersed settlement into more pieces than needed; merging the
+    pair with the smallest resulting reach first, until no pair fits, gives fewer points.
+    """
+    groups = {int(g): np.flatnonzero(labels == g) for g in np.unique(labels)}
+
+    def fit(cells: np.ndarray) -> float:
+        w = sizes[cells]
+        med = np.array([_weighted_median(centres[cells, k], w) for k in (0, 1)])
+        spot = centres[cells][int(np.argmin(np.hypot(*(centres[cells] - med).T)))]
+        return float(np.hypot(*(centres[cells] - spot).T).max())
+
+    while len(groups) > 1:
+        mean = {g: np.average(centres[c], axis=0, weights=sizes[c]) for g, c in groups.items()}
+        best: tuple[float, int, int] | None = None
+        keys = sorted(groups)
+        for i, a in enumerate(keys):
+            for b in keys[i + 1 :]:
+                if np.hypot(*(mean[a] - mean[b])) > 2.0 * reach:
+                    continue
+                far = fit(np.concatenate([groups[a], groups[b]]))
+                if far <= reach and (best is None or (far, a, b) < best):
+                    best = (far, a, b)
+        if best is None:
+            break
+        _, a, b = best
+        groups[a] = np.concatenate([groups[a], groups.pop(b)])
+    out = np.empty(len(labels), dtype=np.int64)
+    for k, g in enumerate(sorted(groups)):
+        out[groups[g]] = k + 1
+    return out
+
+
+def _split(centres: np.ndarray, members: np.ndarray, threshold: float) -> np.ndarray:
+    if len(members) == 1:
+        return np.zeros(1, dtype=np.int64)
+    z = linkage(centres[members], method="complete")
+    return np.asarray(fcluster(z, t=threshold, criterion="distance"), dtype=np.int64)
+
+
+def _meeting_index(xy: np.ndarray) -> int:
+    """Index of the household nearest the coordinate-wise median of a group (metres)."""
+    med = np.median(xy, axis=0)
+    return int(np.argmin(np.hypot(*(xy - med).T)))
+
+
+def _meeting_point(xy: np.ndarray) -> np.ndarray:
+    """The household nearest the coordinate-wise median of a group (metres)."""
+    return np.asarray(xy[_meeting_index(xy)])
+
+
+@dataclass
+class _Group:
+    name: str
+    households: int
+    bands: np.ndarray
+    home: int
+    loc: tuple[float, float]  # lon, lat
+    far_m: float
+
+
+def aggregate(
+    hh: pd.DataFrame,
+    communes: pd.DataFrame,
+    mode: ServicePointMode,
+    radius_km: float,
+    report: LoadReport,
+    densest_for: set[str] | None = None,
+) -> dict[str, CommuneDemand]:
+    """Add households up per commune and group them into service points.
+
+    Parameters
+    ----------
+    hh
+        Located households (see :func:`locate`) of the communes in the plan.
+    communes
+        ``code``, ``name``, ``sp_lon``, ``sp_lat`` of the communes in the plan (the service
+        point may be NaN when the file gives none).
+    mode
+        ``commune`` (no service points), ``villages`` or ``clusters``.
+    radius_km
+        Largest distance from a cluster's meeting point to its households.
+    report
+        Where counts and notes go.
+    densest_for
+        Communes whose own service point is missing: their densest household group is
+        computed even in ``commune`` mode.
+
+    Returns
+    -------
+    dict
+        Commune code → its demand (communes without households are absent).
+    """
+    report.stage("service_points")
+    densest_for = densest_for or set()
+    radius_m = radius_km * 1000.0
+    if mode == "villages" and not hh.attrs.get("has_village", False):
+        report.info("villages_fallback")
+        mode = "clusters"
+    usable = hh["usable_xy"].to_numpy() if "usable_xy" in hh else np.zeros(len(hh), bool)
+    lon, lat = hh["lon"].to_numpy(), hh["lat"].to_numpy()
+    xy = np.full((len(hh), 2), np.nan)
+    if usable.any():
+        crs = utm_crs(float(np.median(lon[usable])), float(np.median(lat[usable])))
+        xy[usable] = to_metres(lon[usable], lat[usable], crs)
+    lonlat = np.column_stack([lon, lat])
+    codes = hh["commune_code"].to_numpy(dtype=object).astype(str)
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    bounds = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1], True])
+    bands = hh[list(OUTSTANDING)].to_numpy(dtype=np.int64)
+    home = hh["home_visit"].to_numpy(dtype=bool)
+    villages = hh["village"].to_numpy(dtype=object) if mode == "villages" else None
+    info = communes.set_index("code")
+    out: dict[str, CommuneDemand] = {}
+    no_xy = no_village = 0
+    far_overall = 0.0
+    unplaced_villages: list[str] = []
+    for a, b in itertools.pairwise(bounds):
+        idx = order[a:b]
+        code = str(sorted_codes[a])
+        name = str(info.at[code, "name"])
+        total = bands[idx].sum(axis=0)
+        demand = CommuneDemand(
+            households=len(idx),
+            outstanding=BandCounts.from_seq(total),
+            home_visits=int(home[idx].sum()),
+        )
+        if mode == "commune" and code not in densest_for:
+            out[code] = demand
+            continue
+        ok = usable[idx]
+        groups: list[_Group]
+        if mode == "villages" and villages is not None:
+            groups, missing_village, lost = _village_groups(
+                idx, villages, xy, lonlat, ok, bands, home, cast(pd.Series, info.loc[code])
+            )
+            no_village += missing_village
+            unplaced_villages.extend(f"{g} ({name})" for g in lost)
+        else:
+            groups = _cluster_groups(idx, xy, lonlat, ok, bands, home, radius_m, name)
+            if mode == "clusters":
+                no_xy += int((~ok).sum())
+        if not groups:
+            out[code] = demand
+            continue
+        largest = groups[0]
+        if mode == "commune":
+            out[code] = CommuneDemand(
+                demand.households, demand.outstanding, demand.home_visits, (), largest.loc
+            )
+            continue
+        points = tuple(
+            ServicePoint(
+                id=f"{code}-{k:02d}",
+                name=g.name,
+                location=Point(lon=g.loc[0], lat=g.loc[1]),
+                households=g.households,
+                outstanding=BandCounts.from_seq(g.bands),
+                home_visits=g.home,
+            )
+            for k, g in enumerate(groups, start=1)
+        )
+        far_overall = max(far_overall, max(g.far_m for g in groups))
+        out[code] = CommuneDemand(
+            demand.households, demand.outstanding, demand.home_visits, points, largest.loc
+        )
+    if mode != "commune":
+        n_points = sum(len(d.points) for d in out.values())
+        report.count("service_points", "mode", Term(mode))
+        report.count("service_points", "points", n_points)
+        if mode == "clusters":
+            report.count("service_points", "radius_km", radius_km)
+        report.count("service_points", "max_radius_m", round(far_overall))
+        small = sum(1 for d in out.values() for p in d.points if p.households < 10)
+        report.count("service_points", "small_points", small)
+        report.info(
+            "points_made",
+            points=n_points,
+            communes=len(out),
+            mode=Term(mode),
+            far=round(far_overall),
+        )
+    if no_xy:
+        report.info("hh_no_coords_for_points", n=no_xy)
+    if no_village:
+        report.info("hh_no_village", n=no_village)
+    if unplaced_villages:
+        report.warn("village_no_coords", n=len(unplaced_villages), names=unplaced_villages[:10])
+    return out
+
+
+def _sorted(groups: list[_Group]) -> list[_Group]:
+    return sorted(groups, key=lambda g: (-g.households, g.name, g.loc))
+
+
+def _cluster_groups(
+    idx: np.ndarray,
+    xy: np.ndarray,
+    lonlat: np.ndarray,
+    ok: np.ndarray,
+    bands: np.ndarray,
+    home: np.ndarray,
+    radius_m: float,
+    commune_name: str,
+) -> list[_Group]:
+    """Spatial clusters of one commune; households without usable coordinates join the largest."""
+    located = idx[ok]
+    if len(located) == 0:
+        return []
+    labels = _cluster_labels(xy[located], radius_m)
+    order = np.argsort(labels, kind="stable")
+    cuts = np.flatnonzero(np.r_[True, labels[order][1:] != labels[order][:-1], True])
+    raw = []
+    for a, b in itertools.pairwise(cuts):
+        members = located[order[a:b]]
+        spot = members[_meeting_index(xy[members])]
+        far = float(np.hypot(*(xy[members] - xy[spot]).T).max())
+        raw.append((members, spot, far))
+    raw.sort(key=lambda t: (-len(t[0]), float(lonlat[t[1], 0]), float(lonlat[t[1], 1])))
+    unplaced = idx[~ok]
+    groups = []
+    for k, (members, spot, far) in enumerate(raw, start=1):
+        if k == 1 and len(unplaced):
+            members = np.concatenate([members, unplaced])
+        groups.append(
+            _Group(
+                name=f"Điểm {k} – {commune_name}",
+                households=len(members),
+                bands=bands[members].sum(axis=0),
+                home=int(home[members].sum()),
+                loc=(float(lonlat[spot, 0]), float(lonlat[spot, 1])),
+                far_m=far,
+            )
+        )
+    return groups
+
+
+def _village_groups(
+    idx: np.ndarray,
+    villages: np.ndarray,
+    xy: np.ndarray,
+    lonlat: np.ndarray,
+    ok: np.ndarray,
+    bands: np.ndarray,
+    home: np.ndarray,
+    commune: pd.Series,
+) -> tuple[list[_Group], int, list[str]]:
+    """Villages of one commune, located at their centroid snapped to the nearest household.
+
+    Households naming no village join the nearest village (by coordinates) or the largest.
+    Returns the groups, the number of households without a village, and the villages that
+    have no household with coordinates (placed at the commune's service point).
+    """
+    names = villages[idx].astype(str)
+    named = names != ""
+    if not named.any():
+        return [], 0, []
+    keys = np.array([" ".join(n.lower().split()) for n in names], dtype=object)
+    uniq = sorted(set(keys[named]))
+    label = np.full(len(idx), -1)
+    for i, k in enumerate(uniq):
+        label[keys == k] = i
+    display = []
+    for i in range(len(uniq)):
+        spellings = pd.Series(names[label == i]).value_counts()
+        display.append(str(spellings.index[0]))
+    spots: list[int | None] = []  # the household each village meets at
+    for i in range(len(uniq)):
+        members = idx[(label == i) & ok]
+        if len(members) == 0:
+            spots.append(None)
+            continue
+        cent = xy[members].mean(axis=0)
+        spots.append(int(members[int(np.argmin(np.hypot(*(xy[members] - cent).T)))]))
+    locs = [None if j is None else xy[j] for j in spots]
+    sizes = np.bincount(label[label >= 0], minlength=len(uniq))
+    orphans = np.flatnonzero(label < 0)
+    if len(orphans):
+        placed = [i for i, v in enumerate(locs) if v is not None]
+        if placed:
+            pts = np.array([locs[i] for i in placed])
+            with_xy = orphans[ok[orphans]]
+            if len(with_xy):
+                d = np.hypot(
+                    xy[idx[with_xy]][:, None, 0] - pts[None, :, 0],
+                    xy[idx[with_xy]][:, None, 1] - pts[None, :, 1],
+                )
+                label[with_xy] = np.asarray(placed)[d.argmin(axis=1)]
+        label[label < 0] = int(np.argmax(sizes))
+    groups = []
+    lost = []
+    for i in range(len(uniq)):
+        members = idx[label == i]
+        loc = locs[i]
+        located = idx[(label == i) & ok]
+        far = (
+            float(np.hypot(*(xy[located] - loc).T).max())
+            if loc is not None and len(located)
+            else 0.0
+        )
+        where: tuple[float, float]
+        spot = spots[i]
+        if spot is None:
+            lost.append(display[i])
+            where = (float(commune["sp_lon"]), float(commune["sp_lat"]))
+        else:
+            where = (float(lonlat[spot, 0]), float(lonlat[spot, 1]))
+        groups.append(
+            _Group(
+                name=display[i],
+                households=len(members),
+                bands=bands[members].sum(axis=0),
+                home=int(home[members].sum()),
+                loc=where,
+                far_m=far,
+            )
+        )
+    return _sorted(groups), len(orphans), lost
+
+
+def demand_counts(hh: pd.DataFrame, excluded: set[str], report: LoadReport) -> pd.DataFrame:
+    """Drop households of excluded communes (counted) and record the totals."""
+    drop = hh["commune_code"].isin(excluded)
+    if drop.any():
+        report.count("households", "in_excluded", int(drop.sum()))
+        report.info("hh_excluded", n=int(drop.sum()))
+    kept = hh[~drop]
+    report.count("households", "aggregated", len(kept))
+    report.count("households", "home_visits", int(kept["home_visit"].sum()))
+    for f in OUTSTANDING:
+        report.count("households", f, int(kept[f].sum()))
+    return kept
