@@ -54,6 +54,14 @@ OutDir = Annotated[
     ),
 ]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show the optimizer's log.")]
+Offline = Annotated[
+    bool,
+    typer.Option(
+        "--offline",
+        help="Make map.html work with no internet: Leaflet is inlined and no background map "
+        "tiles are used.",
+    ),
+]
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -92,9 +100,14 @@ def print_summary(plan: Plan, out_dir: Path | None, lang: str) -> None:
         strict=True,
     ):
         t.add_row(f"  {band_name(band, lang)}", f"{planned:,} / {total:,}")
-    t.add_row(
-        label("routes", lang), f"{len(plan.routes)} ({k.visits} {label('visits', lang).lower()})"
-    )
+    if k.upper_bound is not None and k.gap is not None:
+        t.add_row(
+            label("priority_value", lang),
+            label("planned_of_at_most", lang).format(
+                x=f"{k.weighted_planned:,.0f}", y=f"{k.upper_bound:,.0f}", gap=f"{k.gap:.1%}"
+            ),
+        )
+    t.add_row(label("routes", lang), f"{len(plan.routes)} · {label('visits', lang)}: {k.visits}")
     never = ", ".join(k.communes_never_visited) or label("none", lang)
     t.add_row(label("communes_never_visited", lang), f"{len(k.communes_never_visited)}: {never}")
     t.add_row(label("team_hours", lang), f"{k.team_hours:,.1f}")
@@ -111,7 +124,12 @@ def print_summary(plan: Plan, out_dir: Path | None, lang: str) -> None:
 
 
 def _run_plan(
-    scenario: Path, out_dir: Path, time_limit: float | None, seed: int | None, lang: str
+    scenario: Path,
+    out_dir: Path,
+    time_limit: float | None,
+    seed: int | None,
+    lang: str,
+    offline: bool = False,
 ) -> None:
     from planner.outputs import write_plan_outputs
     from planner.scenario import load_scenario
@@ -143,7 +161,7 @@ def _run_plan(
 
             plan = solve(problem, progress=progress)
         with err.status(f"Writing map, route sheets and tables to {out_dir} …"):
-            write_plan_outputs(plan, out_dir, lang=lang)
+            write_plan_outputs(plan, out_dir, lang=lang, offline=offline)
     except InputError as exc:
         raise _fail(str(exc)) from None
     except OSError as exc:
@@ -160,12 +178,13 @@ def plan_cmd(
     time_limit: TimeLimit = None,
     seed: Seed = None,
     lang: Lang = "vi",
+    offline: Offline = False,
     verbose: Verbose = False,
 ) -> None:
     """Plan a campaign from a scenario file and write plan.json, summary.json,
     assignments.csv, map.html and one route sheet per team per working day (sheets/)."""
     _setup_logging(verbose)
-    _run_plan(scenario, out, time_limit, seed, lang)
+    _run_plan(scenario, out, time_limit, seed, lang, offline)
 
 
 @app.command("demo")
@@ -174,15 +193,20 @@ def demo_cmd(
     time_limit: TimeLimit = None,
     seed: Seed = None,
     lang: Lang = "vi",
+    offline: Offline = False,
     verbose: Verbose = False,
 ) -> None:
     """Plan the shipped demo district (scenarios/demo.yaml) and write all outputs."""
     _setup_logging(verbose)
-    _run_plan(DEMO_SCENARIO, out, time_limit, seed, lang)
+    _run_plan(DEMO_SCENARIO, out, time_limit, seed, lang, offline)
 
 
 # Commands that live beside the features they drive: each module has ``register(app)``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "planner.render.commands",
+    "planner.whatif.commands",
+    "planner.io.commands",
+)
 
 
 def _register_commands() -> None:
