@@ -797,7 +797,9 @@ def solve_assignment(
     # Taking every reachable applicant is a bound too; keep the smaller one.
     w = [round(x * WEIGHT_SCALE) for x in weights]
     share = max((inst.problem.turnout.by_slot.of(g.kind) for g in inst.groups), default=1.0)
-    everyone = float(sum(w[b] * math.floor(share * d[b] + EPS) for d in inst.demand for b in range(3)))
+    everyone = float(
+        sum(w[b] * math.floor(share * d[b] + EPS) for d in inst.demand for b in range(3))
+    )
     if math.isinf(bound):
         notes.append("The time limit was too short to prove a tight upper bound.")
     bound = min(bound, everyone)
