@@ -1,0 +1,698 @@
+"""The routing core: team orienteering with time windows, and distance-minimising VRPTW.
+
+A pure function, no I/O. Nodes are indexed ``0 .. n-1`` and node 0 is the depot. Every figure
+is an integer (callers scale their minutes or kilometres). A vehicle leaves the depot no earlier
+than ``shift_start``, drives ``travel[i, j]`` from node ``i`` to node ``j``, starts service at
+``j`` within ``[tw_open[j], tw_close[j]]`` (waiting if early), serves ``service[j]`` and is back
+at the depot no later than ``shift_end``.
+
+Method (``solve_orienteering``): PyVRP's iterated local search runs in ``workers`` processes
+side by side, each with its own seed, on the prize-collecting form of the problem (optional
+clients whose prize is the score times a weight larger than any total distance). Halfway
+through the budget every worker restarts from the best verified solution so far, after a local
+improvement in pure Python (insertion of unvisited nodes, swaps of a visited node for an
+unvisited one of higher score, or-opt and 2-opt inside routes to free time). At the end the
+best solution is improved the same way while OR-Tools' routing library (a disjunction per node
+whose penalty is its weighted score, a time dimension with waiting slack, guided local search)
+is warm-started from it in the other process. Every candidate is re-checked by
+:func:`check_routes`, and the best verified one is returned: highest score, then least
+distance. ``solve_vrptw`` shares that core with every customer mandatory, so the distance is
+the only objective.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Routes = list[list[int]]  # customer nodes of each used vehicle, in order, depot left out
+
+ROUNDS = 2  # rounds of PyVRP searches; each round after the first starts from the best so far
+
+
+@dataclass(frozen=True, eq=False)
+class OrienteeringInstance:
+    """A team orienteering problem with time windows (optionally with capacities).
+
+    Parameters
+    ----------
+    travel
+        ``(n, n)`` integer travel times; node 0 is the depot.
+    service
+        Service duration at each node (the depot's is ignored).
+    score
+        Score (prize) of each node (the depot's is ignored).
+    tw_open, tw_close
+        Earliest and latest start of service at each node (the depot's are ignored).
+    vehicles
+        Number of vehicles (teams); each runs at most one route.
+    shift_end
+        Latest return to the depot.
+    shift_start
+        Earliest departure from the depot.
+    mandatory
+        Nodes every solution must visit.
+    demand, capacity
+        Optional load per node and vehicle capacity.
+    distance
+        Optional ``(n, n)`` integer distances minimised as the second objective; defaults to
+        ``travel``.
+    """
+
+    travel: np.ndarray
+    service: np.ndarray
+    score: np.ndarray
+    tw_open: np.ndarray
+    tw_close: np.ndarray
+    vehicles: int
+    shift_end: int
+    shift_start: int = 0
+    mandatory: frozenset[int] = frozenset()
+    demand: np.ndarray | None = None
+    capacity: int | None = None
+    distance: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        n = self.travel.shape[0]
+        if self.travel.shape != (n, n) or n < 1:
+            raise ValueError("travel must be a square matrix with the depot at index 0")
+        for name in ("service", "score", "tw_open", "tw_close"):
+            if getattr(self, name).shape != (n,):
+                raise ValueError(f"{name} must have one entry per node ({n})")
+        if self.distance is not None and self.distance.shape != (n, n):
+            raise ValueError("distance must have the shape of travel")
+        if (self.demand is None) != (self.capacity is None):
+            raise ValueError("demand and capacity go together")
+        if self.demand is not None and self.demand.shape != (n,):
+            raise ValueError(f"demand must have one entry per node ({n})")
+        if self.vehicles < 1:
+            raise ValueError("at least one vehicle is needed")
+        if self.shift_end < self.shift_start:
+            raise ValueError("the shift ends before it starts")
+        if any(not 0 < v < n for v in self.mandatory):
+            raise ValueError("mandatory nodes must be customers (1 .. n-1)")
+        if (self.tw_open > self.tw_close).any():
+            raise ValueError("a time window opens after it closes")
+        if (self.travel < 0).any() or (self.service < 0).any() or (self.score < 0).any():
+            raise ValueError("travel times, service durations and scores must not be negative")
+
+    @property
+    def n(self) -> int:
+        """Number of nodes, depot included."""
+        return int(self.travel.shape[0])
+
+    @property
+    def dist(self) -> np.ndarray:
+        """The matrix minimised as the second objective."""
+        return self.travel if self.distance is None else self.distance
+
+
+@dataclass(frozen=True, eq=False)
+class VrptwInstance:
+    """A capacitated VRP with time windows; every customer must be served, distance minimised.
+
+    Same conventions as :class:`OrienteeringInstance`; ``travel`` is both time and distance.
+    """
+
+    travel: np.ndarray
+    service: np.ndarray
+    demand: np.ndarray
+    capacity: int
+    tw_open: np.ndarray
+    tw_close: np.ndarray
+    vehicles: int
+    shift_end: int
+    shift_start: int = 0
+
+    def as_orienteering(self) -> OrienteeringInstance:
+        """The same problem with every customer mandatory and no scores."""
+        n = self.travel.shape[0]
+        return OrienteeringInstance(
+            travel=self.travel,
+            service=self.service,
+            score=np.zeros(n, dtype=np.int64),
+            tw_open=self.tw_open,
+            tw_close=self.tw_close,
+            vehicles=self.vehicles,
+            shift_end=self.shift_end,
+            shift_start=self.shift_start,
+            mandatory=frozenset(range(1, n)),
+            demand=self.demand,
+            capacity=self.capacity,
+        )
+
+
+@dataclass(frozen=True)
+class PlannedRoute:
+    """One vehicle's route: customer nodes in order with their service start times."""
+
+    nodes: tuple[int, ...]
+    starts: tuple[int, ...]
+    depart: int
+    back: int
+    travel: int  # distance of the whole round trip
+    score: int
+
+
+@dataclass(frozen=True)
+class EngineRun:
+    """What one engine (or step) found: its best verified score and travel, and when."""
+
+    name: str
+    score: int
+    travel: int
+    seconds: float
+    feasible: bool
+
+
+@dataclass(frozen=True)
+class RoutingResult:
+    """The best verified solution and what each engine contributed."""
+
+    routes: tuple[PlannedRoute, ...]
+    score: int
+    travel: int
+    feasible: bool
+    seconds: float
+    engines: tuple[EngineRun, ...] = field(default=())
+
+    @property
+    def vehicles_used(self) -> int:
+        """Routes with at least one customer."""
+        return sum(1 for r in self.routes if r.nodes)
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def schedule(inst: OrienteeringInstance, nodes: Sequence[int]) -> tuple[list[int], int] | None:
+    """Earliest service starts along one route and the return time, or None if infeasible.
+
+    The vehicle leaves at ``shift_start``; time windows and ``shift_end`` are hard.
+    """
+    t = inst.shift_start
+    prev = 0
+    starts = []
+    for v in nodes:
+        t = max(t + int(inst.travel[prev, v]), int(inst.tw_open[v]))
+        if t > inst.tw_close[v]:
+            return None
+        starts.append(t)
+        t += int(inst.service[v])
+        prev = v
+    back = t + int(inst.travel[prev, 0])
+    if back > inst.shift_end:
+        return None
+    return starts, back
+
+
+def check_routes(inst: OrienteeringInstance, routes: Sequence[Sequence[int]]) -> list[str]:
+    """Every rule a solution breaks, in words; an empty list means the solution is feasible.
+
+    Checks, from the instance alone: the number of routes, node indices, each customer visited
+    at most once, time windows, the return by ``shift_end``, capacities and mandatory nodes.
+    """
+    out: list[str] = []
+    used = [r for r in routes if len(r)]
+    if len(used) > inst.vehicles:
+        out.append(f"{len(used)} routes for {inst.vehicles} vehicles")
+    seen: set[int] = set()
+    for k, r in enumerate(used):
+        if any(not 0 < v < inst.n for v in r):
+            out.append(f"route {k} holds a node outside 1..{inst.n - 1}: {list(r)}")
+            continue
+        for v in r:
+            if v in seen:
+                out.append(f"node {v} visited more than once")
+            seen.add(v)
+        t = inst.shift_start
+        prev = 0
+        for v in r:
+            t = max(t + int(inst.travel[prev, v]), int(inst.tw_open[v]))
+            if t > inst.tw_close[v]:
+                out.append(f"route {k}: service at node {v} starts at {t} > {inst.tw_close[v]}")
+            t += int(inst.service[v])
+            prev = v
+        back = t + int(inst.travel[prev, 0])
+        if back > inst.shift_end:
+            out.append(f"route {k} returns at {back} > {inst.shift_end}")
+        if inst.demand is not None and inst.capacity is not None:
+            load = int(sum(int(inst.demand[v]) for v in r))
+            if load > inst.capacity:
+                out.append(f"route {k} carries {load} > {inst.capacity}")
+    missing = sorted(inst.mandatory - seen)
+    if missing:
+        out.append(f"mandatory nodes not visited: {missing}")
+    return out
+
+
+def evaluate(inst: OrienteeringInstance, routes: Sequence[Sequence[int]]) -> tuple[int, int]:
+    """Total score and total distance of a set of routes (feasible or not)."""
+    score = sum(int(inst.score[v]) for r in routes for v in r)
+    travel = 0
+    for r in routes:
+        if len(r):
+            path = [0, *r, 0]
+            travel += int(sum(int(inst.dist[a, b]) for a, b in itertools.pairwise(path)))
+    return score, travel
+
+
+# --------------------------------------------------------------------------- local improvement
+
+
+class _Tables:
+    """Plain-list copies of an instance for fast scalar access in Python loops."""
+
+    def __init__(self, inst: OrienteeringInstance) -> None:
+        self.t = inst.travel.tolist()
+        self.d = inst.dist.tolist()
+        self.s = [int(x) for x in inst.service]
+        self.p = [int(x) for x in inst.score]
+        self.o = [int(x) for x in inst.tw_open]
+        self.c = [int(x) for x in inst.tw_close]
+        self.q = [int(x) for x in inst.demand] if inst.demand is not None else None
+        self.cap = inst.capacity
+        self.t0 = int(inst.shift_start)
+        self.t1 = int(inst.shift_end)
+
+    def back(self, r: Sequence[int]) -> int | None:
+        """Return time of a route, or None if it breaks a time window or the shift."""
+        t, prev, tt = self.t0, 0, self.t
+        for v in r:
+            t = max(t + tt[prev][v], self.o[v])
+            if t > self.c[v]:
+                return None
+            t += self.s[v]
+            prev = v
+        t += tt[prev][0]
+        return t if t <= self.t1 else None
+
+    def length(self, r: Sequence[int]) -> int:
+        """Distance of a route."""
+        d, prev = 0, 0
+        for v in r:
+            d += self.d[prev][v]
+            prev = v
+        return d + self.d[prev][0]
+
+    def slack(self, r: Sequence[int]) -> tuple[list[int], list[int]]:
+        """Departure from each stop (index 0 = depot) and how far each stop may shift later.
+
+        ``room[k]`` (k = 1 .. len(r)+1, the last being the return) is the largest delay of the
+        arrival at stop ``k`` that keeps every later window and the shift end.
+        """
+        n = len(r)
+        depart = [0] * (n + 1)
+        arrive = [0] * (n + 2)
+        start = [0] * (n + 2)
+        t, prev = self.t0, 0
+        depart[0] = t
+        for k, v in enumerate(r, start=1):
+            arrive[k] = t + self.t[prev][v]
+            start[k] = max(arrive[k], self.o[v])
+            t = start[k] + self.s[v]
+            depart[k] = t
+            prev = v
+        arrive[n + 1] = start[n + 1] = t + self.t[prev][0]
+        room = [0] * (n + 2)
+        room[n + 1] = self.t1 - arrive[n + 1]
+        for k in range(n, 0, -1):
+            wait = start[k] - arrive[k]
+            room[k] = min(self.c[r[k - 1]] - start[k], room[k + 1]) + wait
+        return depart, room
+
+
+def _best_insertion(tb: _Tables, r: list[int], j: int, load: int) -> tuple[int, int] | None:
+    """Cheapest feasible position for ``j`` in ``r`` as (added distance, position), or None."""
+    if tb.q is not None and tb.cap is not None and load + tb.q[j] > tb.cap:
+        return None
+    depart, room = tb.slack(r)
+    tt, dd = tb.t, tb.d
+    best: tuple[int, int] | None = None
+    path = [0, *r, 0]
+    for k in range(len(r) + 1):
+        a, b = path[k], path[k + 1]
+        start = max(depart[k] + tt[a][j], tb.o[j])
+        if start > tb.c[j]:
+            continue
+        delay = start + tb.s[j] + tt[j][b] - (depart[k] + tt[a][b])
+        if delay > room[k + 1]:
+            continue
+        extra = dd[a][j] + dd[j][b] - dd[a][b]
+        if best is None or extra < best[0]:
+            best = (extra, k)
+    return best
+
+
+def _load(tb: _Tables, r: Sequence[int]) -> int:
+    return sum(tb.q[v] for v in r) if tb.q is not None else 0
+
+
+def _tighten(tb: _Tables, r: list[int], deadline: float) -> list[int]:
+    """Or-opt and 2-opt moves inside one route while they shorten it and keep it feasible.
+
+    A move is priced by the arcs it removes and adds (exact for symmetric distances); only
+    shorter candidates are scheduled, and the route's exact length decides.
+    """
+    d = tb.d
+    best = tb.length(r)
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        path = [0, *r, 0]
+        n = len(r)
+        # or-opt: move a block of 1-3 stops (path[i .. i+seg-1]) between path[k-1] and path[k]
+        for seg in (1, 2, 3):
+            for i in range(1, n - seg + 2):
+                a, b = path[i - 1], path[i + seg]
+                first, last = path[i], path[i + seg - 1]
+                gain = d[a][first] + d[last][b] - d[a][b]
+                for k in range(1, n + 2):
+                    if i <= k <= i + seg:
+                        continue
+                    p, q = path[k - 1], path[k]
+                    for x, y, flip in ((first, last, False), (last, first, True)):
+                        if (flip and seg == 1) or d[p][x] + d[y][q] - d[p][q] >= gain:
+                            continue
+                        block = r[i - 1 : i - 1 + seg]
+                        block = block[::-1] if flip else block
+                        rest = r[: i - 1] + r[i - 1 + seg :]
+                        at = k - 1 if k < i else k - 1 - seg
+                        cand = rest[:at] + block + rest[at:]
+                        c = tb.length(cand)
+                        if c < best and tb.back(cand) is not None:
+                            r, best, improved = cand, c, True
+                            break
+                    if improved:
+                        break
+                if improved:
+                    break
+            if improved:
+                break
+        if improved:
+            continue
+        # 2-opt: reverse path[i .. k-1]
+        for i in range(1, n):
+            for k in range(i + 2, n + 2):
+                a, b, x, y = path[i - 1], path[i], path[k - 1], path[k]
+                if d[a][x] + d[b][y] >= d[a][b] + d[x][y]:
+                    continue
+                cand = r[: i - 1] + r[i - 1 : k - 1][::-1] + r[k - 1 :]
+                c = tb.length(cand)
+                if c < best and tb.back(cand) is not None:
+                    r, best, improved = cand, c, True
+                    break
+            if improved:
+                break
+    return r
+
+
+def improve(inst: OrienteeringInstance, routes: Routes, seconds: float) -> Routes:
+    """Local improvement of feasible routes within ``seconds``; the result stays feasible.
+
+    Repeats until nothing changes: insert unvisited nodes (highest score first) at their
+    cheapest feasible position; replace a visited node by an unvisited one of higher score;
+    shorten each route with or-opt and 2-opt moves, which also frees time for insertions.
+    """
+    deadline = time.perf_counter() + seconds
+    tb = _Tables(inst)
+    out = [list(r) for r in routes if r]
+    while len(out) < inst.vehicles:
+        out.append([])
+    visited = {v for r in out for v in r}
+    free = sorted(
+        (v for v in range(1, inst.n) if v not in visited and tb.p[v] > 0),
+        key=lambda v: -tb.p[v],
+    )
+    changed = True
+    while changed and time.perf_counter() < deadline:
+        changed = False
+        for ri in range(len(out)):
+            out[ri] = _tighten(tb, out[ri], deadline)
+        # insertions
+        for j in list(free):
+            best: tuple[int, int, int] | None = None
+            for ri, r in enumerate(out):
+                hit = _best_insertion(tb, r, j, _load(tb, r))
+                if hit is not None and (best is None or hit[0] < best[0]):
+                    best = (hit[0], ri, hit[1])
+            if best is not None:
+                _, ri, k = best
+                out[ri].insert(k, j)
+                free.remove(j)
+                changed = True
+            if time.perf_counter() > deadline:
+                break
+        # replacements: one visited node out, one unvisited node of higher score in
+        for j in list(free):
+            if time.perf_counter() > deadline:
+                break
+            done = False
+            for ri, r in enumerate(out):
+                for i, v in enumerate(r):
+                    if tb.p[v] >= tb.p[j] or v in inst.mandatory:
+                        continue
+                    rest = r[:i] + r[i + 1 :]
+                    if tb.back(rest) is None:  # rounded distances may break the triangle rule
+                        continue
+                    hit = _best_insertion(tb, rest, j, _load(tb, rest))
+                    if hit is not None:
+                        rest.insert(hit[1], j)
+                        out[ri] = rest
+                        free.remove(j)
+                        free.append(v)
+                        free.sort(key=lambda x: -tb.p[x])
+                        changed = done = True
+                        break
+                if done:
+                    break
+    return [r for r in out if r]
+
+
+# --------------------------------------------------------------------------- engines
+
+
+def prize_weight(inst: OrienteeringInstance) -> int:
+    """Weight of one unit of score: more than the distance of any set of routes.
+
+    Each node is left at most once and the depot once per vehicle, so the sum of the largest
+    distance out of every node (the depot counted ``vehicles`` times) bounds any total distance.
+    Prizes and penalties of ``score * weight`` make the score the first objective and the
+    distance the second in both engines.
+    """
+    dist = inst.dist
+    bound = int(dist[1:].max(axis=1).sum()) + inst.vehicles * int(dist[0].max())
+    return bound + 1
+
+
+def _engine(
+    name: str,
+    inst: OrienteeringInstance,
+    seconds: float,
+    seed: int,
+    initial: Routes | None,
+    iterations: int | None,
+) -> tuple[Routes | None, float]:
+    """Run one engine; its routes (or None) and the wall seconds it took."""
+    t0 = time.perf_counter()
+    if name == "pyvrp":
+        from planner.solve.pyvrp_adapter import solve_pyvrp
+
+        weight = prize_weight(inst) if inst.score.any() else 1
+        routes = solve_pyvrp(inst, seconds, weight, seed, initial=initial, iterations=iterations)
+    elif name == "ortools":
+        from planner.solve.ortools_routing import solve_ortools
+
+        weight = prize_weight(inst) if inst.score.any() else 1
+        routes = solve_ortools(inst, seconds, weight, initial=initial, solutions=iterations)
+    else:
+        raise ValueError(f"unknown engine {name}")
+    return routes, time.perf_counter() - t0
+
+
+def _child_main(conn: object, args: tuple) -> None:  # pragma: no cover - runs in a child
+    out: tuple[str, object]
+    try:
+        out = ("ok", _engine(*args))
+    except Exception as exc:  # reported to the parent, which carries on without this engine
+        out = ("error", repr(exc))
+    conn.send(out)  # type: ignore[attr-defined]
+    conn.close()  # type: ignore[attr-defined]
+
+
+class _Child:
+    """One engine run in a child process, abandoned if it overruns its deadline."""
+
+    def __init__(self, args: tuple) -> None:
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+        self.recv, send = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_child_main, args=(send, args), daemon=True)
+        self.proc.start()
+        send.close()
+
+    def result(self, deadline: float) -> tuple[Routes | None, float] | None:
+        """The engine's answer, or None if it failed or is not back by ``deadline``."""
+        got = None
+        try:
+            if self.recv.poll(max(0.0, deadline - time.perf_counter())):
+                status, payload = self.recv.recv()
+                got = payload if status == "ok" else None
+        except (EOFError, OSError):
+            got = None
+        if self.proc.is_alive():
+            self.proc.terminate()
+        self.proc.join(1.0)
+        self.recv.close()
+        return got
+
+
+@dataclass
+class _Best:
+    """The best verified routes so far and what each engine found."""
+
+    inst: OrienteeringInstance
+    routes: Routes | None = None
+    key: tuple[int, int] = (-1, 0)
+    runs: list[EngineRun] = field(default_factory=list)
+
+    def offer(self, name: str, routes: Routes | None, seconds: float) -> None:
+        if routes is not None and not check_routes(self.inst, routes):
+            score, travel = evaluate(self.inst, routes)
+            self.runs.append(EngineRun(name, score, travel, round(seconds, 3), True))
+            if (score, -travel) > self.key:
+                self.routes, self.key = [list(r) for r in routes if r], (score, -travel)
+        else:
+            self.runs.append(EngineRun(name, 0, 0, round(seconds, 3), False))
+
+
+def _search(
+    inst: OrienteeringInstance,
+    seconds: float,
+    seed: int,
+    workers: int,
+    iterations: int | None,
+) -> RoutingResult:
+    t0 = time.perf_counter()
+    end = t0 + seconds
+    polish = min(0.5, 0.05 * seconds)
+    budget = max(0.1, seconds - polish)
+    grace = 1.0 if iterations is None else 3600.0
+    best = _Best(inst)
+    runs = 0
+
+    # Rounds of PyVRP searches, one per worker, each with its own seed; from the second round
+    # on, every worker restarts from the best verified solution so far, locally improved. If
+    # nothing feasible has been found yet, the last worker of a later round runs OR-Tools.
+    for k in range(ROUNDS):
+        stop = t0 + budget * (k + 1) / ROUNDS
+        start = best.routes
+        tag = "" if start is None else "(warm)"
+        names = ["pyvrp"] * workers
+        if k > 0 and start is None:
+            names[-1] = "ortools"
+        kids = [
+            _Child((names[w], inst, stop - time.perf_counter(), seed + runs + w, start, iterations))
+            for w in range(1, workers)
+        ]
+        left = max(0.05, stop - time.perf_counter())
+        best.offer(names[0] + tag, *_engine(names[0], inst, left, seed + runs, start, iterations))
+        for w, kid in enumerate(kids, start=1):
+            got = kid.result(max(stop, time.perf_counter()) + grace)
+            best.offer(f"{names[w]}#{w}{tag}", *(got or (None, 0.0)))
+        runs += workers
+        if best.routes is not None and k < ROUNDS - 1:
+            t = time.perf_counter()
+            room = polish / ROUNDS
+            best.offer("improve", improve(inst, best.routes, room), time.perf_counter() - t)
+
+    # Last: local improvement of the best in this process and, side by side, OR-Tools
+    # (guided local search) warm-started from it, or from scratch if PyVRP found nothing.
+    t = time.perf_counter()
+    room = max(0.05, end - t) if iterations is None else polish
+    last = _Child(("ortools", inst, room, seed, best.routes, iterations)) if workers > 1 else None
+    if best.routes is not None:
+        best.offer("improve", improve(inst, best.routes, room), time.perf_counter() - t)
+    if last is not None:
+        got = last.result(t + room + grace)
+        best.offer("ortools" + ("(warm)" if best.routes else ""), *(got or (None, 0.0)))
+    elif best.routes is None:
+        best.offer("ortools", *_engine("ortools", inst, room, seed, None, iterations))
+    return _result(inst, best, time.perf_counter() - t0)
+
+
+def _result(inst: OrienteeringInstance, best: _Best, seconds: float) -> RoutingResult:
+    routes: list[PlannedRoute] = []
+    for r in best.routes or []:
+        sched = schedule(inst, r)
+        if sched is None:  # cannot happen: every kept solution passed check_routes
+            raise AssertionError("a verified route lost its schedule")
+        starts, back = sched
+        score, travel = evaluate(inst, [r])
+        routes.append(
+            PlannedRoute(tuple(r), tuple(starts), int(inst.shift_start), back, travel, score)
+        )
+    score, travel = evaluate(inst, best.routes or [])
+    return RoutingResult(
+        routes=tuple(routes),
+        score=score,
+        travel=travel,
+        feasible=best.routes is not None,
+        seconds=round(seconds, 3),
+        engines=tuple(best.runs),
+    )
+
+
+def solve_orienteering(
+    inst: OrienteeringInstance,
+    seconds: float,
+    seed: int = 0,
+    workers: int = 2,
+    iterations: int | None = None,
+) -> RoutingResult:
+    """Routes that collect the most score, then drive the least, within the time windows.
+
+    Parameters
+    ----------
+    inst
+        The instance (node 0 is the depot).
+    seconds
+        Wall-clock budget; the call returns within about ``seconds`` + 1.
+    seed
+        Seed of the searches; engine ``k`` of a phase uses ``seed + k``.
+    workers
+        Processes searching side by side (``1`` runs everything in this process).
+    iterations
+        Optional effort limit per engine run (PyVRP iterations, OR-Tools solutions). With it
+        and a generous ``seconds`` the result depends on the seed only; without it, on the
+        machine's speed too.
+
+    Returns
+    -------
+    RoutingResult
+        The best solution that passed :func:`check_routes` (``feasible`` is False and the
+        routes are empty if none did, e.g. when a mandatory node cannot be served).
+    """
+    if seconds <= 0:
+        raise ValueError("seconds must be positive")
+    return _search(inst, seconds, seed, max(1, workers), iterations)
+
+
+def solve_vrptw(
+    inst: VrptwInstance,
+    seconds: float,
+    seed: int = 0,
+    workers: int = 2,
+    iterations: int | None = None,
+) -> RoutingResult:
+    """Serve every customer within its window and the capacity, with the least distance.
+
+    The same core as :func:`solve_orienteering`, on :meth:`VrptwInstance.as_orienteering`;
+    ``travel`` in the result is the total distance.
+    """
+    return solve_orienteering(inst.as_orienteering(), seconds, seed, workers, iterations)

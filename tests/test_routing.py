@@ -1,0 +1,217 @@
+"""The routing core: readers, the solution check, optimality on tiny cases, limits, seeds."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+import pytest
+
+from benchmarks.literature import (
+    DATA,
+    TOPTW_DIR,
+    parse_toptw,
+    parse_vrptw,
+    solomon_file,
+    toptw_best_known,
+)
+from planner.solve.routing import (
+    OrienteeringInstance,
+    VrptwInstance,
+    check_routes,
+    evaluate,
+    improve,
+    schedule,
+    solve_orienteering,
+    solve_vrptw,
+)
+
+needs_data = pytest.mark.skipif(
+    not (DATA / TOPTW_DIR / "pr01.txt").exists(), reason=f"benchmark data not found in {DATA}"
+)
+
+
+def random_instance(n: int, vehicles: int, seed: int, horizon: int = 400) -> OrienteeringInstance:
+    """Customers on a 100 × 100 square with windows and scores; not all fit in the shift."""
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 100, size=(n, 2))
+    xy[0] = (50, 50)
+    travel = np.floor(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)))
+    open_ = rng.integers(0, horizon // 2, size=n)
+    close = open_ + rng.integers(40, horizon // 2, size=n)
+    open_[0], close[0] = 0, horizon
+    service = rng.integers(5, 20, size=n)
+    score = rng.integers(1, 30, size=n)
+    service[0] = score[0] = 0
+    return OrienteeringInstance(
+        travel=travel.astype(np.int64),
+        service=service.astype(np.int64),
+        score=score.astype(np.int64),
+        tw_open=open_.astype(np.int64),
+        tw_close=close.astype(np.int64),
+        vehicles=vehicles,
+        shift_end=horizon,
+    )
+
+
+def brute_force(inst: OrienteeringInstance) -> int:
+    """Best score over every set of at most ``vehicles`` disjoint feasible routes."""
+    customers = range(1, inst.n)
+    feasible: dict[frozenset[int], int] = {frozenset(): 0}
+    for k in range(1, inst.n):
+        for subset in itertools.combinations(customers, k):
+            if any(schedule(inst, p) is not None for p in itertools.permutations(subset)):
+                feasible[frozenset(subset)] = int(sum(inst.score[v] for v in subset))
+    if not inst.mandatory <= set().union(*feasible):
+        return -1
+    best = -1
+    for combo in itertools.combinations_with_replacement(list(feasible), inst.vehicles):
+        union = frozenset().union(*combo)
+        if sum(len(s) for s in combo) == len(union) and inst.mandatory <= union:
+            best = max(best, sum(feasible[s] for s in combo))
+    return best
+
+
+def routes_of(res: object) -> list[list[int]]:
+    return [list(r.nodes) for r in res.routes]  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- readers
+
+
+@needs_data
+def test_reads_pr01() -> None:
+    inst = parse_toptw((DATA / TOPTW_DIR / "pr01.txt").read_text(), teams=2)
+    assert inst.n == 49 and inst.vehicles == 2
+    assert inst.shift_end == 100_000  # Tmax 1000, scaled by 100
+    # node 1: -29.730 64.136, d 2, S 12, window 354-509; depot -10.442 19.999
+    assert inst.service[1] == 200 and inst.score[1] == 12
+    assert (inst.tw_open[1], inst.tw_close[1]) == (35_400, 50_900)
+    assert inst.travel[0, 1] == 4816  # 48.1686... rounded down to 48.16
+    assert (inst.travel == inst.travel.T).all() and (np.diag(inst.travel) == 0).all()
+    assert int(inst.score.sum()) == 657  # every score; also the best known with 4 teams
+    assert toptw_best_known(DATA)[("pr01", 1)] == 308
+
+
+@needs_data
+def test_reads_solomon_c101() -> None:
+    inst, fleet = parse_vrptw(solomon_file(DATA, "C101").read_text())
+    assert inst.travel.shape == (101, 101) and fleet == 10 and inst.capacity == 200
+    assert inst.service[0] == 0 and inst.service[1] == 900  # 90 × scale 10
+    assert inst.shift_end == 12_360
+    assert inst.travel[0, 1] == 186  # depot (40, 50) to (45, 68): 18.68 truncated to 18.6
+
+
+# --------------------------------------------------------------------------- the check
+
+
+def test_check_catches_every_broken_rule() -> None:
+    inst = random_instance(8, vehicles=1, seed=3)
+    assert check_routes(inst, []) == []
+    late = max(range(1, inst.n), key=lambda v: inst.tw_open[v])
+    early = min(range(1, inst.n), key=lambda v: inst.tw_close[v])
+    assert any("starts at" in m for m in check_routes(inst, [[late, early]]))
+    assert any("more than once" in m for m in check_routes(inst, [[1], [1]]))
+    assert any("routes for 1 vehicles" in m for m in check_routes(inst, [[1], [2]]))
+    assert any("outside" in m for m in check_routes(inst, [[0]]))
+    tight = OrienteeringInstance(
+        inst.travel, inst.service, inst.score, inst.tw_open * 0, inst.tw_close * 0 + 10**6,
+        vehicles=1, shift_end=5, mandatory=frozenset({2}),
+        demand=np.ones(inst.n, dtype=np.int64), capacity=1,
+    )  # fmt: skip
+    msgs = check_routes(tight, [[1, 3]])
+    assert any("returns at" in m for m in msgs)
+    assert any("carries 2 > 1" in m for m in msgs)
+    assert any("mandatory" in m for m in msgs)
+
+
+# --------------------------------------------------------------------------- solving
+
+
+@pytest.mark.parametrize("seed", [1, 7, 9])
+def test_finds_the_optimum_of_tiny_instances(seed: int) -> None:
+    inst = random_instance(8, vehicles=2, seed=seed, horizon=250)
+    optimum = brute_force(inst)
+    assert 0 < optimum < int(inst.score.sum())  # not everything fits
+    res = solve_orienteering(inst, seconds=1.0, seed=0, workers=2)
+    assert res.feasible and check_routes(inst, routes_of(res)) == []
+    assert res.score == optimum
+    for r in res.routes:
+        sched = schedule(inst, r.nodes)
+        assert sched is not None and list(r.starts) == sched[0] and r.back == sched[1]
+
+
+def test_mandatory_nodes_are_visited() -> None:
+    inst = random_instance(8, vehicles=1, seed=1, horizon=250)
+    free = solve_orienteering(inst, seconds=1.0, workers=1)
+    skipped = [v for v in range(1, inst.n) if all(v not in r.nodes for r in free.routes)]
+    must = frozenset(skipped[:1])
+    forced = OrienteeringInstance(
+        inst.travel, inst.service, inst.score, inst.tw_open, inst.tw_close,
+        vehicles=1, shift_end=inst.shift_end, mandatory=must,
+    )  # fmt: skip
+    optimum = brute_force(forced)
+    assert optimum >= 0, "the test instance must allow the mandatory node"
+    res = solve_orienteering(forced, seconds=1.0, workers=2)
+    assert res.feasible and check_routes(forced, routes_of(res)) == []
+    assert must <= {v for r in res.routes for v in r.nodes}
+    assert res.score == optimum
+
+
+def test_time_limit_is_honoured() -> None:
+    inst = random_instance(150, vehicles=3, seed=7, horizon=600)
+    t0 = time.perf_counter()
+    res = solve_orienteering(inst, seconds=2.0, seed=0, workers=2)
+    assert time.perf_counter() - t0 < 3.0
+    assert res.feasible and check_routes(inst, routes_of(res)) == []
+    names = [e.name for e in res.engines]
+    assert "pyvrp" in names and "ortools(warm)" in names and "improve" in names
+
+
+def test_same_seed_same_result_with_effort_limits() -> None:
+    """Time-limited runs depend on the machine's speed; with iteration limits they repeat."""
+    inst = random_instance(40, vehicles=2, seed=5)
+    runs = [solve_orienteering(inst, 120.0, seed=3, workers=2, iterations=300) for _ in range(2)]
+    assert routes_of(runs[0]) == routes_of(runs[1])
+    assert runs[0].score == runs[1].score and runs[0].travel == runs[1].travel
+
+
+def test_improve_inserts_and_keeps_feasibility() -> None:
+    inst = random_instance(30, vehicles=2, seed=11)
+    better = improve(inst, [], seconds=5.0)
+    assert check_routes(inst, better) == []
+    assert evaluate(inst, better)[0] > 0
+
+
+def test_vrptw_serves_every_customer() -> None:
+    base = random_instance(25, vehicles=1, seed=4, horizon=2000)
+    demand = np.full(base.n, 3, dtype=np.int64)
+    demand[0] = 0
+    inst = VrptwInstance(
+        travel=base.travel, service=base.service, demand=demand, capacity=20,
+        tw_open=base.tw_open * 0, tw_close=base.tw_close * 0 + 1500,
+        vehicles=10, shift_end=2000,
+    )  # fmt: skip
+    res = solve_vrptw(inst, seconds=2.0, workers=2)
+    full = inst.as_orienteering()
+    assert res.feasible and check_routes(full, routes_of(res)) == []
+    assert sorted(v for r in res.routes for v in r.nodes) == list(range(1, inst.travel.shape[0]))
+    assert res.vehicles_used >= 4  # 24 customers × 3 units, 20 per vehicle
+    assert res.travel == evaluate(full, routes_of(res))[1]
+
+
+def test_unservable_mandatory_node_gives_no_solution() -> None:
+    inst = random_instance(10, vehicles=2, seed=2)
+    open_, close = inst.tw_open.copy(), inst.tw_close.copy()
+    open_[3] = close[3] = 0  # service at time 0, but the drive there takes longer
+    assert inst.travel[0, 3] > 0
+    bad = OrienteeringInstance(
+        inst.travel, inst.service, inst.score, open_, close,
+        vehicles=2, shift_end=inst.shift_end, mandatory=frozenset({3}),
+    )  # fmt: skip
+    t0 = time.perf_counter()
+    res = solve_orienteering(bad, seconds=1.0, workers=2)
+    assert time.perf_counter() - t0 < 2.0
+    assert not res.feasible and res.routes == () and res.score == 0
+    assert all(not e.feasible for e in res.engines)
