@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
 
 
@@ -28,3 +30,25 @@ def test_campaign_benchmark_quick(tmp_path: Path) -> None:
         assert int(r["violations"]) == 0
         assert 0 <= float(r["gap"]) < 0.5
         assert float(r["result"]) <= float(r["bound"])
+
+
+def test_toptw_benchmark_quick(tmp_path: Path) -> None:
+    """The team-orienteering benchmark runs its quick subset and writes the agreed columns."""
+    data = REPO.parent / "shared" / "benchmarks" / "toptw"
+    if not data.is_dir():
+        pytest.skip(f"the literature instances are not in {data} (shared data, not shipped)")
+    out = tmp_path / "toptw.csv"
+    res = subprocess.run(
+        [sys.executable, "benchmarks/toptw.py", "--quick", "--csv", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert rows
+    for col in ("case", "teams", "best_known", "planner", "ortools", "pyvrp", "seconds"):
+        assert col in rows[0]
+    for r in rows:
+        assert float(r["planner"]) > 0  # a verified, non-empty solution
