@@ -4,17 +4,14 @@ Readers add counts and notes to a :class:`LoadReport`. A note is a message key w
 parameters, so the same report renders in either language. Household identities never enter
 a report: notes name rows by their number in the file, and communes by name and code.
 
-:func:`collecting` makes a report the *active* one for the code it wraps, so that loading
-functions deep inside :func:`planner.scenario.load_scenario` can add to it without every
-caller passing it along.
+The report is passed along explicitly: :func:`planner.scenario.load_scenario` takes one and
+hands it to every reader.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -161,26 +158,6 @@ class LoadReport:
             "counts": {s: dict(v) for s, v in self.counts.items()},
             "notes": [{"level": n.level, "key": n.key, "text": n.text(lang)} for n in self.notes],
         }
-
-
-_ACTIVE: ContextVar[LoadReport | None] = ContextVar("planner_load_report", default=None)
-
-
-@contextlib.contextmanager
-def collecting(report: LoadReport | None = None) -> Iterator[LoadReport]:
-    """Make ``report`` (or a new one) the active report inside the ``with`` block."""
-    report = report if report is not None else LoadReport()
-    token = _ACTIVE.set(report)
-    try:
-        yield report
-    finally:
-        _ACTIVE.reset(token)
-
-
-def active_report() -> LoadReport:
-    """The active report, or a fresh one nobody will read beyond its errors."""
-    current = _ACTIVE.get()
-    return current if current is not None else LoadReport()
 
 
 def _lang_index(lang: str) -> int:
