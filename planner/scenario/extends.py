@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import copy
 import os
 from collections.abc import Iterator
 from pathlib import Path, PurePath
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from planner.errors import InputError
 from planner.scenario.schema import ScenarioFile, error_items, field_path
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML loader that leaves dates as text, so that pydantic reports bad dates by field."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
+from planner.scenario.yaml_reader import read_mapping
 
 # --------------------------------------------------------------------------- inheritance
 #
@@ -41,26 +29,6 @@ _Loc = tuple[str | int, ...]
 _EXTENDS = "extends"
 _TEAM_OPS = ("teams_remove", "teams_update", "teams_add")
 _MAX_CHAIN = 16
-
-
-def _read_mapping(path: Path) -> dict[str, Any]:
-    """Read one YAML scenario file as a mapping (no inheritance, no validation)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: scenario file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a scenario file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
-    try:
-        raw = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict):
-        raise InputError(f"{path}: expected a mapping of fields at the top level")
-    out: dict[str, Any] = copy.deepcopy(raw)  # YAML aliases must not share objects
-    return out
 
 
 def _drop_origins(origins: dict[_Loc, Path], loc: _Loc) -> None:
@@ -201,7 +169,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
 
     ``chain`` holds the files that extend ``path``, leaf first (for the cycle check).
     """
-    raw = _read_mapping(path)
+    raw = read_mapping(path)
     parent_ref = raw.pop(_EXTENDS, None)
     merged: dict[str, Any] = {}
     origins: dict[_Loc, Path] = {}
@@ -238,7 +206,7 @@ def _chain(path: Path) -> list[Path]:
     """The files ``path`` extends, root ancestor first, ``path`` last (already checked)."""
     files = [path]
     while True:
-        ref = _read_mapping(files[-1]).get(_EXTENDS)
+        ref = read_mapping(files[-1]).get(_EXTENDS)
         if not isinstance(ref, str):
             return files[::-1]
         files.append(Path(os.path.normpath(files[-1].parent / ref.strip())))

@@ -22,10 +22,17 @@ from planner.model import (
     District,
     Point,
     Problem,
+    SolverParams,
     Team,
 )
 from planner.scenario.extends import read_scenario_file
-from planner.scenario.schema import ScenarioFile, TeamSpec, pydantic_problems
+from planner.scenario.schema import (
+    ScenarioFile,
+    TeamSpec,
+    error_items,
+    field_path,
+    pydantic_problems,
+)
 
 
 def _nfc(s: object) -> str:
@@ -166,5 +173,25 @@ def load_scenario(
     path = Path(path)
     spec = read_scenario_file(path)
     if overrides:
-        spec = spec.model_copy(update={"solver": spec.solver.model_copy(update=overrides)})
+        spec = spec.model_copy(update={"solver": solver_with(spec.solver, overrides, path)})
     return build_problem(spec, path, report)
+
+
+def solver_with(solver: SolverParams, overrides: dict[str, Any], path: Path) -> SolverParams:
+    """``solver`` with settings given on the command line, held to the scenario's bounds.
+
+    Raises
+    ------
+    InputError
+        When a setting is out of bounds (e.g. a time limit of ``inf``, ``nan`` or ``1e9`` s).
+    """
+    try:
+        return SolverParams.model_validate({**solver.model_dump(), **overrides})
+    except ValidationError as err:
+        problems = [
+            f"solver.{field_path(loc)} (from the command line, e.g. --time-limit): {msg}"
+            for loc, msg in error_items(err)
+        ]
+        raise InputError(
+            f"{path}: a setting given on the command line is refused", problems
+        ) from None

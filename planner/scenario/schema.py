@@ -7,10 +7,12 @@ that use them, in :mod:`planner.io.specs`.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from planner.io.specs import DistrictFiles, TravelSpec
 from planner.model import Pin, Point, ServiceParams, SlotTemplate, SolverParams, Turnout
@@ -40,10 +42,16 @@ class RulesSpec(_Strict):
     pins: tuple[Pin, ...] = ()
 
 
+_TEAM_ID = re.compile(r"[A-Za-z0-9_-]+")
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
+
+
 class TeamSpec(_Strict):
     """A team as written in a scenario.
 
-    ``base`` is a commune code or a point; when absent the team starts at the district base.
+    ``id`` names the team's files (sheets, calendars), so it is plain ASCII: letters, digits,
+    ``-`` and ``_`` (``T1``, ``to-1``). ``base`` is a commune code or a point; when absent the
+    team starts at the district base.
     """
 
     id: str
@@ -57,6 +65,31 @@ class TeamSpec(_Strict):
     leave: tuple[LeaveSpec, ...] = ()
     area: tuple[str, ...] = ()
 
+    @field_validator("id", mode="before")
+    @classmethod
+    def _plain_id(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str):
+            value = value.strip()
+            if not _TEAM_ID.fullmatch(value):
+                raise ValueError(
+                    "a team id names the team's files: use only letters A-Z without accents, "
+                    "digits, - and _ (for example T1 or to-1), no spaces"
+                )
+        return value
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _named(cls, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFC", value).strip()
+            if not value:
+                raise ValueError('a team needs a name, e.g. "Tổ lưu động số 1"')
+        return value
+
     def off_dates(self) -> tuple[dt.date, ...]:
         """Unavailable dates and every day of leave, sorted, without repeats."""
         days = set(self.unavailable_dates)
@@ -68,14 +101,29 @@ class TeamSpec(_Strict):
         return tuple(sorted(days))
 
 
+class SlotSpec(SlotTemplate):
+    """Working hours of one kind of slot as written in a scenario: clock times are "HH:MM".
+
+    A bare number is refused: YAML reads ``17`` as a number, which would otherwise be taken
+    as 17 minutes after midnight (00:17).
+    """
+
+    @field_validator("duty_start", "duty_end", "reception_start", "reception_end", mode="before")
+    @classmethod
+    def _clock_text(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not _CLOCK.fullmatch(value.strip()):
+            raise ValueError('write a clock time as "HH:MM" in quotes, e.g. "17:30"')
+        return value
+
+
 class CampaignSpec(_Strict):
     """Campaign dates and working hours."""
 
     start: dt.date
     end: dt.date
-    evening: SlotTemplate | None = None
-    weekend: SlotTemplate | None = None
-    holiday: SlotTemplate | None = None
+    evening: SlotSpec | None = None
+    weekend: SlotSpec | None = None
+    holiday: SlotSpec | None = None
     work_evenings: bool = True
     work_weekends: bool = True
     work_holidays: bool = True
