@@ -132,6 +132,7 @@ def _run_plan(
     offline: bool = False,
 ) -> None:
     from planner.outputs import write_plan_outputs
+    from planner.safety import check_out_dir
     from planner.scenario import load_scenario
     from planner.solve import solve
 
@@ -142,6 +143,7 @@ def _run_plan(
     if seed is not None:
         overrides["seed"] = seed
     try:
+        check_out_dir(out_dir, "plan", inputs=[scenario])
         with err.status(f"Reading {scenario} …"):
             problem = load_scenario(scenario, overrides)
         d = problem.district
@@ -216,14 +218,21 @@ def _register_commands() -> None:
         importlib.import_module(name).register(app)
 
 
+_STOPPED = "Stopped, earlier outputs kept (interrupted with Ctrl-C)."
+
+
 def main() -> None:
     """Entry point of the ``planner`` command."""
     _register_commands()
     try:
         app()
     except KeyboardInterrupt:
-        err.print("Interrupted; earlier outputs are left as they were.")
+        err.print(_STOPPED)
         sys.exit(130)
+    except SystemExit as exc:  # typer turns Ctrl-C into a silent exit with code 130
+        if exc.code == 130:
+            err.print(_STOPPED)
+        raise
     except Exception as exc:  # one paragraph, not a traceback
         if "--verbose" in sys.argv or "-v" in sys.argv:
             raise
