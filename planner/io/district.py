@@ -121,6 +121,10 @@ def read_district(
 
     # Service points: the file's, else the densest household group, else a point inside.
     plan = communes[~communes["code"].isin(exclude)].reset_index(drop=True)
+    if plan.empty:
+        field = "exclude_communes" if len(communes) else "district.select"
+        report.error("no_communes_left", file=cpath, field=field)
+        report.raise_if_errors(str(scenario_path))
     given = plan["sp_lon"].notna() & plan["sp_lat"].notna()
     rep = representative_points(list(plan.geometry))
     plan.loc[~given, "sp_lon"] = [p[0] for p, g in zip(rep, given, strict=True) if not g]
