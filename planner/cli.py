@@ -153,6 +153,7 @@ def _run_plan(
     scheduler: str | None = None,
 ) -> None:
     from planner.outputs import write_plan_outputs
+    from planner.safety import check_out_dir
     from planner.scenario import load_scenario
     from planner.solve import solve
 
@@ -169,6 +170,7 @@ def _run_plan(
             raise _fail(f"--effort must be one of {', '.join(EFFORTS)}, not {effort!r}.", 2)
         overrides["effort"] = effort
     try:
+        check_out_dir(out_dir, "plan", inputs=[scenario])
         with err.status(f"Reading {scenario} …"):
             problem = load_scenario(scenario, overrides)
         d = problem.district
@@ -247,14 +249,21 @@ def _register_commands() -> None:
         importlib.import_module(name).register(app)
 
 
+_STOPPED = "Stopped, earlier outputs kept (interrupted with Ctrl-C)."
+
+
 def main() -> None:
     """Entry point of the ``planner`` command."""
     _register_commands()
     try:
         app()
     except KeyboardInterrupt:
-        err.print("Interrupted; earlier outputs are left as they were.")
+        err.print(_STOPPED)
         sys.exit(130)
+    except SystemExit as exc:  # typer turns Ctrl-C into a silent exit with code 130
+        if exc.code == 130:
+            err.print(_STOPPED)
+        raise
     except Exception as exc:  # one paragraph, not a traceback
         if "--verbose" in sys.argv or "-v" in sys.argv:
             raise

@@ -465,6 +465,17 @@ class Plan(Frozen):
     kpis: Kpis
     warnings: tuple[str, ...] = ()  # e.g. communes no team can reach, in words
 
+    @field_validator("schema_version")
+    @classmethod
+    def _readable(cls, version: str) -> str:
+        # A newer minor version only adds fields; another major one changes their meaning.
+        if version.split(".")[0] != PLAN_SCHEMA_VERSION.split(".")[0]:
+            raise ValueError(
+                f"plan schema version {version!r} is not one this planner reads "
+                f"(it reads {PLAN_SCHEMA_VERSION.split('.')[0]}.x); plan again with this version"
+            )
+        return version
+
     @property
     def visits(self) -> tuple[Visit, ...]:
         """All visits, in route order."""
