@@ -58,8 +58,15 @@ Offline = Annotated[
     bool,
     typer.Option(
         "--offline",
-        help="Make map.html work with no internet: Leaflet is inlined and no background map "
-        "tiles are used.",
+        help="Accepted for old scripts: map.html always works with no internet now.",
+    ),
+]
+OnlineTiles = Annotated[
+    bool,
+    typer.Option(
+        "--online-tiles",
+        help="Also offer an OpenStreetMap background in map.html, as a layer you switch on "
+        "(it needs internet; the map works without it).",
     ),
 ]
 
@@ -129,7 +136,7 @@ def _run_plan(
     time_limit: float | None,
     seed: int | None,
     lang: str,
-    offline: bool = False,
+    online_tiles: bool = False,
 ) -> None:
     from planner.outputs import write_plan_outputs
     from planner.scenario import load_scenario
@@ -161,7 +168,7 @@ def _run_plan(
 
             plan = solve(problem, progress=progress)
         with err.status(f"Writing map, route sheets and tables to {out_dir} …"):
-            write_plan_outputs(plan, out_dir, lang=lang, offline=offline)
+            write_plan_outputs(plan, out_dir, lang=lang, online_tiles=online_tiles)
     except InputError as exc:
         raise _fail(str(exc)) from None
     except OSError as exc:
@@ -179,12 +186,13 @@ def plan_cmd(
     seed: Seed = None,
     lang: Lang = "vi",
     offline: Offline = False,
+    online_tiles: OnlineTiles = False,
     verbose: Verbose = False,
 ) -> None:
     """Plan a campaign from a scenario file and write plan.json, summary.json,
     assignments.csv, map.html and one route sheet per team per working day (sheets/)."""
     _setup_logging(verbose)
-    _run_plan(scenario, out, time_limit, seed, lang, offline)
+    _run_plan(scenario, out, time_limit, seed, lang, online_tiles)
 
 
 @app.command("demo")
@@ -194,11 +202,12 @@ def demo_cmd(
     seed: Seed = None,
     lang: Lang = "vi",
     offline: Offline = False,
+    online_tiles: OnlineTiles = False,
     verbose: Verbose = False,
 ) -> None:
     """Plan the shipped demo district (scenarios/demo.yaml) and write all outputs."""
     _setup_logging(verbose)
-    _run_plan(DEMO_SCENARIO, out, time_limit, seed, lang, offline)
+    _run_plan(DEMO_SCENARIO, out, time_limit, seed, lang, online_tiles)
 
 
 # Commands that live beside the features they drive: each module has ``register(app)``.

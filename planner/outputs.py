@@ -202,7 +202,7 @@ def write_sheets(
     return written
 
 
-def _write_all(plan: Plan, folder: Path, lang: str, offline: bool) -> None:
+def _write_all(plan: Plan, folder: Path, lang: str, online_tiles: bool) -> None:
     atomic_write(folder / "plan.json", plan_json(plan))
     atomic_write(
         folder / "summary.json", json.dumps(summary_dict(plan), ensure_ascii=False, indent=2) + "\n"
@@ -212,17 +212,24 @@ def _write_all(plan: Plan, folder: Path, lang: str, offline: bool) -> None:
     atomic_write(folder / "routes.geojson", routes_geojson(plan))
     for team_id, ics in team_calendars(plan, lang=lang).items():
         atomic_write(folder / "calendars" / f"{team_id}.ics", ics)
-    atomic_write(folder / "map.html", map_html(plan, lang=lang, offline=offline))
+    atomic_write(folder / "map.html", map_html(plan, lang=lang, online_tiles=online_tiles))
     write_sheets(plan, folder / "sheets", lang=lang)
 
 
-def write_plan_outputs(plan: Plan, out_dir: Path, lang: str = "vi", offline: bool = False) -> None:
+def write_plan_outputs(
+    plan: Plan,
+    out_dir: Path,
+    lang: str = "vi",
+    offline: bool = True,
+    online_tiles: bool = False,
+) -> None:
     """Write every output of a plan into ``out_dir``.
 
     The files are ``plan.json``, ``summary.json``, ``assignments.csv``, ``assignments.xlsx``,
     ``routes.geojson``, ``calendars/<TEAM>.ics``, ``map.html`` and ``sheets/`` (HTML and PDF
-    sheets, per-day and per-team PDFs, ``index.html``). With ``offline`` the map needs no
-    network.
+    sheets, per-day and per-team PDFs, ``index.html``). The map always works with no
+    network (``offline`` is kept for compatibility); with ``online_tiles`` it also offers a
+    background map layer, off until the user switches it on.
 
     Everything is rendered into a temporary sibling folder first; the old folder is replaced
     only when all outputs are written.
@@ -232,7 +239,7 @@ def write_plan_outputs(plan: Plan, out_dir: Path, lang: str = "vi", offline: boo
     tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.new-"))
     try:
         tmp.chmod(0o777 & ~_umask())
-        _write_all(plan, tmp, lang, offline)
+        _write_all(plan, tmp, lang, online_tiles)
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.old-"))
             old.rmdir()
