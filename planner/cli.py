@@ -71,12 +71,19 @@ OnlineTiles = Annotated[
 ]
 
 
+#: Libraries whose log lines are for developers; a normal run shows only their errors.
+THIRD_PARTY_LOGGERS = ("weasyprint", "fontTools", "distributed", "matplotlib", "PIL")
+
+
 def _setup_logging(verbose: bool) -> None:
+    """Log to stderr: everything with ``--verbose``, otherwise the planner's warnings only."""
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for name in THIRD_PARTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.ERROR)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -228,13 +235,16 @@ def _register_commands() -> None:
 def main() -> None:
     """Entry point of the ``planner`` command."""
     _register_commands()
+    verbose = "--verbose" in sys.argv or "-v" in sys.argv
+    for name in THIRD_PARTY_LOGGERS:  # also for the commands that do not log themselves
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.ERROR)
     try:
         app()
     except KeyboardInterrupt:
         err.print("Interrupted; earlier outputs are left as they were.")
         sys.exit(130)
     except Exception as exc:  # one paragraph, not a traceback
-        if "--verbose" in sys.argv or "-v" in sys.argv:
+        if verbose:
             raise
         err.print(
             f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}. "
