@@ -592,9 +592,7 @@ def build_map(
     return m
 
 
-def map_html(
-    plan: Plan, lang: str = "vi", offline: bool = True, online_tiles: bool = False
-) -> str:
+def map_html(plan: Plan, lang: str = "vi", offline: bool = True, online_tiles: bool = False) -> str:
     """The complete ``map.html`` page of :func:`build_map` (UTF-8 text)."""
     m = build_map(plan, lang=lang, offline=offline, online_tiles=online_tiles)
     return str(m.get_root().render())
