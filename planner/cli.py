@@ -77,18 +77,32 @@ Offline = Annotated[
     bool,
     typer.Option(
         "--offline",
-        help="Make map.html work with no internet: Leaflet is inlined and no background map "
-        "tiles are used.",
+        help="Accepted for old scripts: map.html always works with no internet now.",
+    ),
+]
+OnlineTiles = Annotated[
+    bool,
+    typer.Option(
+        "--online-tiles",
+        help="Also offer an OpenStreetMap background in map.html, as a layer you switch on "
+        "(it needs internet; the map works without it).",
     ),
 ]
 
 
+#: Libraries whose log lines are for developers; a normal run shows only their errors.
+THIRD_PARTY_LOGGERS = ("weasyprint", "fontTools", "distributed", "matplotlib", "PIL")
+
+
 def _setup_logging(verbose: bool) -> None:
+    """Log to stderr: everything with ``--verbose``, otherwise the planner's warnings only."""
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for name in THIRD_PARTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.ERROR)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -148,7 +162,7 @@ def _run_plan(
     time_limit: float | None,
     seed: int | None,
     lang: str,
-    offline: bool = False,
+    online_tiles: bool = False,
     effort: str | None = None,
     scheduler: str | None = None,
 ) -> None:
@@ -190,7 +204,7 @@ def _run_plan(
 
             plan = solve(problem, progress=progress, scheduler=scheduler)
         with err.status(f"Writing map, route sheets and tables to {out_dir} …"):
-            write_plan_outputs(plan, out_dir, lang=lang, offline=offline)
+            write_plan_outputs(plan, out_dir, lang=lang, online_tiles=online_tiles)
     except InputError as exc:
         raise _fail(str(exc)) from None
     except OSError as exc:
@@ -210,12 +224,13 @@ def plan_cmd(
     scheduler: Scheduler = None,
     lang: Lang = "vi",
     offline: Offline = False,
+    online_tiles: OnlineTiles = False,
     verbose: Verbose = False,
 ) -> None:
     """Plan a campaign from a scenario file and write plan.json, summary.json,
     assignments.csv, map.html and one route sheet per team per working day (sheets/)."""
     _setup_logging(verbose)
-    _run_plan(scenario, out, time_limit, seed, lang, offline, effort, scheduler)
+    _run_plan(scenario, out, time_limit, seed, lang, online_tiles, effort, scheduler)
 
 
 @app.command("demo")
@@ -227,11 +242,12 @@ def demo_cmd(
     scheduler: Scheduler = None,
     lang: Lang = "vi",
     offline: Offline = False,
+    online_tiles: OnlineTiles = False,
     verbose: Verbose = False,
 ) -> None:
     """Plan the shipped demo district (scenarios/demo.yaml) and write all outputs."""
     _setup_logging(verbose)
-    _run_plan(DEMO_SCENARIO, out, time_limit, seed, lang, offline, effort, scheduler)
+    _run_plan(DEMO_SCENARIO, out, time_limit, seed, lang, online_tiles, effort, scheduler)
 
 
 # Commands that live beside the features they drive: each module has ``register(app)``.
@@ -255,6 +271,9 @@ _STOPPED = "Stopped, earlier outputs kept (interrupted with Ctrl-C)."
 def main() -> None:
     """Entry point of the ``planner`` command."""
     _register_commands()
+    verbose = "--verbose" in sys.argv or "-v" in sys.argv
+    for name in THIRD_PARTY_LOGGERS:  # also for the commands that do not log themselves
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.ERROR)
     try:
         app()
     except KeyboardInterrupt:
@@ -265,7 +284,7 @@ def main() -> None:
             err.print(_STOPPED)
         raise
     except Exception as exc:  # one paragraph, not a traceback
-        if "--verbose" in sys.argv or "-v" in sys.argv:
+        if verbose:
             raise
         err.print(
             f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}. "
