@@ -255,6 +255,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "planner.render.commands",
     "planner.whatif.commands",
     "planner.io.commands",
+    "planner.web.commands",
 )
 
 
