@@ -23,6 +23,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Offline map: no background map, commune boundaries only.",
     ),
     # --- route sheet
+    "break_line": ("Nghỉ giữa ca (nghỉ trưa)", "Break (lunch)"),
     "route_map": ("Sơ đồ tuyến", "Route map"),
     "map_base": ("Điểm xuất phát", "Base"),
     "map_stop": ("Điểm dừng", "Stop"),
