@@ -206,6 +206,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "planner.render.commands",
     "planner.whatif.commands",
     "planner.io.commands",
+    "planner.ops.commands",
 )
 
 

@@ -502,7 +502,8 @@ class Plan(Frozen):
     """The optimizer's result: routes per team and date, with KPIs.
 
     ``history`` (set by a re-plan) holds the days before ``problem.calendar.start`` as they
-    actually happened; the problem's demand is then what was still outstanding on that date.
+    actually happened and ``history_routes`` the sheets they were worked from; the problem's
+    demand is then what was still outstanding on that date.
     """
 
     schema_version: str = PLAN_SCHEMA_VERSION
@@ -514,6 +515,7 @@ class Plan(Frozen):
     kpis: Kpis
     warnings: tuple[str, ...] = ()  # e.g. communes no team can reach, in words
     history: tuple[ActualStop, ...] = ()  # days already worked, with the actual counts
+    history_routes: tuple[Route, ...] = ()  # the sheets those days were worked from
 
     @property
     def visits(self) -> tuple[Visit, ...]:

@@ -21,6 +21,7 @@ import pypdf
 
 from planner.i18n import format_date
 from planner.model import Plan, Route
+from planner.ops.form import actuals_csv, actuals_xlsx
 from planner.render import assignments_frame, route_sheet_html, sheet_filename, sheets_index_html
 from planner.render.common import team_of
 from planner.render.exports import assignments_xlsx, routes_geojson, team_calendars
@@ -209,17 +210,26 @@ def _write_all(plan: Plan, folder: Path, lang: str, offline: bool) -> None:
     atomic_write(folder / "routes.geojson", routes_geojson(plan))
     for team_id, ics in team_calendars(plan, lang=lang).items():
         atomic_write(folder / "calendars" / f"{team_id}.ics", ics)
+    atomic_write(folder / "actuals.xlsx", actuals_xlsx(plan, lang=lang))
+    atomic_write(folder / "actuals.csv", actuals_csv(plan))
     atomic_write(folder / "map.html", map_html(plan, lang=lang, offline=offline))
     write_sheets(plan, folder / "sheets", lang=lang)
 
 
-def write_plan_outputs(plan: Plan, out_dir: Path, lang: str = "vi", offline: bool = False) -> None:
+#: ``extra(folder)`` writes more files into a plan folder before it is swapped in.
+Extra = Callable[[Path], None]
+
+
+def write_plan_outputs(
+    plan: Plan, out_dir: Path, lang: str = "vi", offline: bool = False, extra: Extra | None = None
+) -> None:
     """Write every output of a plan into ``out_dir``.
 
     The files are ``plan.json``, ``summary.json``, ``assignments.csv``, ``assignments.xlsx``,
-    ``routes.geojson``, ``calendars/<TEAM>.ics``, ``map.html`` and ``sheets/`` (HTML and PDF
-    sheets, per-day and per-team PDFs, ``index.html``). With ``offline`` the map needs no
-    network.
+    ``routes.geojson``, ``calendars/<TEAM>.ics``, ``actuals.xlsx`` and ``actuals.csv`` (the
+    form for the actual counts), ``map.html`` and ``sheets/`` (HTML and PDF sheets, per-day and
+    per-team PDFs, ``index.html``). With ``offline`` the map needs no network. ``extra``, if
+    given, adds files to the folder (e.g. a re-plan's changes) before it is swapped in.
 
     Everything is rendered into a temporary sibling folder first; the old folder is replaced
     only when all outputs are written.
@@ -230,6 +240,8 @@ def write_plan_outputs(plan: Plan, out_dir: Path, lang: str = "vi", offline: boo
     try:
         tmp.chmod(0o777 & ~_umask())
         _write_all(plan, tmp, lang, offline)
+        if extra is not None:
+            extra(tmp)
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.old-"))
             old.rmdir()
