@@ -57,7 +57,7 @@ def subtract_taken(district: District, taken: dict[Key, BandCounts]) -> District
                 spread = [x + y for x, y in zip(spread, n.as_tuple(), strict=True)]
         for b in range(3):
             while spread[b] > 0:
-                sp_id = max(left, key=lambda k: (left[k][b], k))  # noqa: B023
+                sp_id = max(left, key=lambda k: (left[k][b], k))
                 if left[sp_id][b] == 0:
                     break
                 cut = min(spread[b], left[sp_id][b])

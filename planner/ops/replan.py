@@ -219,9 +219,16 @@ def _week(d: dt.date) -> tuple[int, int]:
 
 
 def _repair_weeks(
-    ctx: _Context, routes: list[Route], fixed: set[tuple[dt.date, str]]
+    ctx: _Context,
+    routes: list[Route],
+    fixed: set[tuple[dt.date, str]],
+    published: set[tuple[dt.date, str]],
 ) -> tuple[list[Route], list[tuple[dt.date, str]]]:
-    """Withdraw new sheets until every week keeps its hour cap and rest days."""
+    """Withdraw sheets until every week keeps its hour cap and rest days.
+
+    ``fixed`` sheets (the kept days) stay; new sheets go first, the least valued first, and
+    ``published`` ones only when no new sheet is left in that week.
+    """
     problem = ctx.problem
     cal = problem.calendar
     last = cal.deadline or cal.end
@@ -253,10 +260,95 @@ def _repair_weeks(
                 free = [r for r in mine if (r.date, r.team_id) not in fixed]
                 if not free:
                     break  # only frozen sheets left: nothing to withdraw
-                drop = min(free, key=lambda r: (weighted(problem, [r]), -r.date.toordinal()))
+                drop = min(
+                    free,
+                    key=lambda r: (
+                        (r.date, r.team_id) in published,
+                        weighted(problem, [r]),
+                        -r.date.toordinal(),
+                    ),
+                )
                 routes.remove(drop)
                 withdrawn.append((drop.date, drop.team_id))
     return routes, withdrawn
+
+
+def _week_blocks(
+    ctx: _Context, frozen: list[Route], blocked: set[tuple[str, dt.date]]
+) -> set[tuple[str, dt.date]]:
+    """Free team-days to take off so that a week with frozen days keeps its limits.
+
+    The optimizer sees each week's hour cap and rest days whole. In a week that already has
+    frozen sheets (days worked, kept or published sheets), a team keeps only as many free
+    slots as the days and hours left allow, counting each slot at its full duty window; the
+    longest slots are kept first, then the earliest.
+    """
+    problem = ctx.problem
+    cal = problem.calendar
+    last = cal.deadline or cal.end
+    out: set[tuple[str, dt.date]] = set()
+    for team in problem.teams:
+        if team.weekly_hour_cap is None and not team.rest_days_per_week:
+            continue
+        used: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])  # minutes, days
+        for r in [*ctx.history_routes, *frozen]:
+            if r.team_id == team.id:
+                used[_week(r.date)][0] += r.return_ - r.depart
+                used[_week(r.date)][1] += 1
+        free = [s for s in team_slots(cal, team) if (team.id, s.date) not in blocked]
+        for week, (minutes, days_used) in used.items():
+            slots = [s for s in free if _week(s.date) == week]
+            if not slots:
+                continue
+            days = sum(
+                1
+                for k in range((last - ctx.campaign_start).days + 1)
+                if _week(ctx.campaign_start + dt.timedelta(days=k)) == week
+            )
+            n_left = days - team.rest_days_per_week - days_used if team.rest_days_per_week else 99
+            h_left = (
+                team.weekly_hour_cap * 60 - minutes if team.weekly_hour_cap is not None else 1e9
+            )
+            slots.sort(key=lambda s: (-(s.duty_end - s.duty_start), s.date))
+            for s in slots:
+                span = s.duty_end - s.duty_start
+                if n_left > 0 and span <= h_left:
+                    n_left -= 1
+                    h_left -= span
+                else:
+                    out.add((team.id, s.date))
+    return out
+
+
+def _solve_free(
+    ctx: _Context, frozen: list[Route], blocked: set[tuple[str, dt.date]]
+) -> tuple[list[Route], float, str, tuple[str, ...], list[str]]:
+    """Solve the free days: (new routes, bound, status, solver warnings, notes)."""
+    sub, notes = ctx.solver_problem(frozen, blocked)
+    if not any(team_slots(sub.calendar, t) for t in sub.teams):
+        return [], 0.0, "NOTHING_TO_PLAN", (), notes
+    try:
+        plan = solve(sub)
+    except InputError:
+        if not sub.rules.min_visits_per_commune:
+            raise
+        # the free days cannot visit every commune again: the communes still short of
+        # their minimum are named instead
+        sub = sub.model_copy(
+            update={"rules": sub.rules.model_copy(update={"min_visits_per_commune": 0})}
+        )
+        plan = solve(sub)
+        made = commune_visits(ctx.history, [*frozen, *plan.routes])
+        need = ctx.problem.rules.min_visits_per_commune
+        short = [
+            c.code
+            for c in sub.district.communes
+            if c.outstanding.total and made.get(c.code, 0) < need
+        ]
+        if short:
+            notes.append(f"fewer than {need} visit(s) in the campaign for: {', '.join(short)}")
+    bound = plan.kpis.upper_bound or 0.0
+    return list(plan.routes), bound, plan.kpis.solver_status, plan.warnings, notes
 
 
 def _attempt(
@@ -276,19 +368,23 @@ def _attempt(
             ledger.add(r)
             frozen.append(r)
     blocked = blocked_kept | {(r.team_id, r.date) for r in frozen}
-    sub, notes = ctx.solver_problem(frozen, blocked)
-    has_slots = any(team_slots(sub.calendar, t) for t in sub.teams)
-    if has_slots:
-        plan = solve(sub)
-        new = list(plan.routes)
-        bound = plan.kpis.upper_bound or 0.0
-        status = plan.kpis.solver_status
-        warnings = plan.warnings
-    else:
-        new, bound, status, warnings = [], 0.0, "NOTHING_TO_PLAN", ()
     keys = {(r.date, r.team_id) for r in frozen}
     fixed = {(r.date, r.team_id) for r in kept}
-    routes, withdrawn = _repair_weeks(ctx, frozen + new, fixed)
+    # The optimizer sees a week's hour cap and rest days whole, not what the frozen days of
+    # that week already used. The first solve ignores that (a relaxation, so its bound holds
+    # for every plan keeping the kept sheets); sheets that then break a week's limits are
+    # withdrawn. If any were, a second solve leaves in such weeks only the slots the limits
+    # allow (see _week_blocks); the better of the two repaired plans is taken.
+    new, bound, status, warnings, notes = _solve_free(ctx, frozen, blocked)
+    routes, withdrawn = _repair_weeks(ctx, frozen + new, fixed, keys)
+    if withdrawn:
+        again = blocked | _week_blocks(ctx, frozen, blocked)
+        new2, _b, status2, warnings2, notes2 = _solve_free(ctx, frozen, again)
+        routes2, withdrawn2 = _repair_weeks(ctx, frozen + new2, fixed, keys)
+        if weighted(ctx.problem, routes2) > weighted(ctx.problem, routes):
+            routes, withdrawn, status, warnings, notes = (
+                routes2, withdrawn2, status2, warnings2, notes2
+            )  # fmt: skip
     team_order = {t.id: i for i, t in enumerate(ctx.problem.teams)}
     routes.sort(key=lambda r: (r.date, team_order[r.team_id]))
     return Attempt(
