@@ -256,6 +256,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "planner.whatif.commands",
     "planner.io.commands",
     "planner.web.commands",
+    "planner.ops.commands",
 )
 
 
