@@ -40,12 +40,31 @@ TimeLimit = Annotated[
     typer.Option(
         "--time-limit",
         min=0.5,
-        help="Optimizer time limit in seconds (default: the scenario's solver.time_limit_seconds).",
+        help="Guard on the optimizer's run time in seconds (default: the scenario's "
+        "solver.time_limit_seconds). The effort decides how far the search goes; if this limit "
+        "cuts it short the summary says so (stopped_by: time_limit).",
     ),
 ]
 Seed = Annotated[
     int | None,
     typer.Option("--seed", min=0, help="Random seed; the same inputs and seed give the same plan."),
+]
+EffortOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--effort",
+        help="How far the optimizer searches: quick (a few seconds), normal (the default) or "
+        "thorough. The same inputs, seed and effort give the same plan on any machine; the "
+        "time limit only guards against a run that would take far too long.",
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Address of a Dask scheduler (e.g. tcp://10.0.0.5:8786) to solve the areas of "
+        "area-tied teams on; default: a local cluster on this machine's cores.",
+    ),
 ]
 OutDir = Annotated[
     Path,
@@ -130,6 +149,8 @@ def _run_plan(
     seed: int | None,
     lang: str,
     offline: bool = False,
+    effort: str | None = None,
+    scheduler: str | None = None,
 ) -> None:
     from planner.outputs import write_plan_outputs
     from planner.scenario import load_scenario
@@ -141,6 +162,12 @@ def _run_plan(
         overrides["time_limit_seconds"] = time_limit
     if seed is not None:
         overrides["seed"] = seed
+    if effort is not None:
+        from planner.solve import EFFORTS
+
+        if effort not in EFFORTS:
+            raise _fail(f"--effort must be one of {', '.join(EFFORTS)}, not {effort!r}.", 2)
+        overrides["effort"] = effort
     try:
         with err.status(f"Reading {scenario} …"):
             problem = load_scenario(scenario, overrides)
@@ -148,7 +175,7 @@ def _run_plan(
         err.print(
             f"{d.name}: {len(d.communes)} communes, {len(problem.teams)} teams, "
             f"{problem.calendar.start} → {problem.calendar.end}; "
-            f"time limit {problem.solver.time_limit_seconds:g} s",
+            f"effort {problem.solver.effort}, time limit {problem.solver.time_limit_seconds:g} s",
             highlight=False,
         )
         t0 = time.perf_counter()
@@ -159,7 +186,7 @@ def _run_plan(
                     f"Optimizing … {fraction:4.0%} {message} ({time.perf_counter() - t0:.0f} s)"
                 )
 
-            plan = solve(problem, progress=progress)
+            plan = solve(problem, progress=progress, scheduler=scheduler)
         with err.status(f"Writing map, route sheets and tables to {out_dir} …"):
             write_plan_outputs(plan, out_dir, lang=lang, offline=offline)
     except InputError as exc:
@@ -177,6 +204,8 @@ def plan_cmd(
     out: OutDir = Path("out/plan"),
     time_limit: TimeLimit = None,
     seed: Seed = None,
+    effort: EffortOpt = None,
+    scheduler: Scheduler = None,
     lang: Lang = "vi",
     offline: Offline = False,
     verbose: Verbose = False,
@@ -184,7 +213,7 @@ def plan_cmd(
     """Plan a campaign from a scenario file and write plan.json, summary.json,
     assignments.csv, map.html and one route sheet per team per working day (sheets/)."""
     _setup_logging(verbose)
-    _run_plan(scenario, out, time_limit, seed, lang, offline)
+    _run_plan(scenario, out, time_limit, seed, lang, offline, effort, scheduler)
 
 
 @app.command("demo")
@@ -192,13 +221,15 @@ def demo_cmd(
     out: OutDir = Path("out/demo"),
     time_limit: TimeLimit = None,
     seed: Seed = None,
+    effort: EffortOpt = None,
+    scheduler: Scheduler = None,
     lang: Lang = "vi",
     offline: Offline = False,
     verbose: Verbose = False,
 ) -> None:
     """Plan the shipped demo district (scenarios/demo.yaml) and write all outputs."""
     _setup_logging(verbose)
-    _run_plan(DEMO_SCENARIO, out, time_limit, seed, lang, offline)
+    _run_plan(DEMO_SCENARIO, out, time_limit, seed, lang, offline, effort, scheduler)
 
 
 # Commands that live beside the features they drive: each module has ``register(app)``.

@@ -98,6 +98,8 @@ def summary_dict(plan: Plan) -> dict[str, Any]:
         "distance_km": k.distance_km,
         "solve_seconds": k.solve_seconds,
         "solver_status": k.solver_status,
+        "effort": plan.effort,
+        "stopped_by": plan.stopped_by,
         "warnings": list(plan.warnings),
     }
 

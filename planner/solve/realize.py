@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from planner.model import BandCounts, Route, Visit
 from planner.solve.instance import Instance
-from planner.solve.ortools_adapter import MINUTE_SCALE, Assignment
+from planner.solve.master import Assignment
+from planner.solve.rules import MINUTE_SCALE
 
 
 @dataclass
