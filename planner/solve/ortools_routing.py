@@ -135,6 +135,8 @@ def solve_ortools(
     params.local_search_metaheuristic = meta
     if solutions is not None:
         params.solution_limit = solutions
+    if seconds is not None:
+        params.time_limit.FromMilliseconds(max(1, int(1000 * seconds)))
     model.CloseModelWithParameters(params)
 
     def read(value: object) -> Routes:
