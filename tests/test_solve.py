@@ -202,7 +202,7 @@ def test_time_limit_cut_is_reported() -> None:
     plan = solve(problem, budget=Budget.of("thorough", 0.01))
     assert plan.stopped_by == "time_limit"
     assert any("time limit" in w for w in plan.warnings)
-    assert violations(problem, plan) == []
+    assert violations(plan) == []
 
 
 def test_failing_part_keeps_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -247,7 +247,7 @@ def test_area_parts_on_dask() -> None:
 
     problem = _two_areas()
     plan = solve(problem, budget=Budget.of("quick"))
-    assert violations(problem, plan) == []
+    assert violations(plan) == []
     assert {r.team_id for r in plan.routes} == {"T1", "T2"}
     one_by_one = [
         parts_mod.solve_part(p, Budget.of("quick"), 1e12) for p in parts_mod.components(problem)
