@@ -16,7 +16,6 @@ from planner.errors import InputError
 from planner.i18n import LANGS, band_name, label
 from planner.model import Plan
 
-DEMO_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "demo.yaml"
 
 app = typer.Typer(
     name="planner",
@@ -214,7 +213,13 @@ def demo_cmd(
 ) -> None:
     """Plan the shipped demo district (scenarios/demo.yaml) and write all outputs."""
     _setup_logging(verbose)
-    _run_plan(DEMO_SCENARIO, out, time_limit, seed, lang, online_tiles)
+    from planner.demo_data import demo_scenario
+
+    try:
+        scenario = demo_scenario()
+    except FileNotFoundError as exc:
+        raise _fail(str(exc)) from None
+    _run_plan(scenario, out, time_limit, seed, lang, online_tiles)
 
 
 # Commands that live beside the features they drive: each module has ``register(app)``.
