@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from planner.demo_data import DEMO_SCENARIO as DEMO_SCENARIO
 from planner.errors import InputError
 from planner.i18n import LANGS, band_name, label
 from planner.model import Plan
@@ -39,12 +40,31 @@ TimeLimit = Annotated[
     typer.Option(
         "--time-limit",
         min=0.5,
-        help="Optimizer time limit in seconds (default: the scenario's solver.time_limit_seconds).",
+        help="Guard on the optimizer's run time in seconds (default: the scenario's "
+        "solver.time_limit_seconds). The effort decides how far the search goes; if this limit "
+        "cuts it short the summary says so (stopped_by: time_limit).",
     ),
 ]
 Seed = Annotated[
     int | None,
     typer.Option("--seed", min=0, help="Random seed; the same inputs and seed give the same plan."),
+]
+EffortOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--effort",
+        help="How far the optimizer searches: quick (a few seconds), normal (the default) or "
+        "thorough. The same inputs, seed and effort give the same plan on any machine; the "
+        "time limit only guards against a run that would take far too long.",
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Address of a Dask scheduler (e.g. tcp://10.0.0.5:8786) to solve the areas of "
+        "area-tied teams on; default: a local cluster on this machine's cores.",
+    ),
 ]
 OutDir = Annotated[
     Path,
@@ -143,8 +163,11 @@ def _run_plan(
     seed: int | None,
     lang: str,
     online_tiles: bool = False,
+    effort: str | None = None,
+    scheduler: str | None = None,
 ) -> None:
     from planner.outputs import write_plan_outputs
+    from planner.safety import check_out_dir
     from planner.scenario import load_scenario
     from planner.solve import solve
 
@@ -154,14 +177,21 @@ def _run_plan(
         overrides["time_limit_seconds"] = time_limit
     if seed is not None:
         overrides["seed"] = seed
+    if effort is not None:
+        from planner.solve import EFFORTS
+
+        if effort not in EFFORTS:
+            raise _fail(f"--effort must be one of {', '.join(EFFORTS)}, not {effort!r}.", 2)
+        overrides["effort"] = effort
     try:
+        check_out_dir(out_dir, "plan", inputs=[scenario])
         with err.status(f"Reading {scenario} …"):
             problem = load_scenario(scenario, overrides)
         d = problem.district
         err.print(
             f"{d.name}: {len(d.communes)} communes, {len(problem.teams)} teams, "
             f"{problem.calendar.start} → {problem.calendar.end}; "
-            f"time limit {problem.solver.time_limit_seconds:g} s",
+            f"effort {problem.solver.effort}, time limit {problem.solver.time_limit_seconds:g} s",
             highlight=False,
         )
         t0 = time.perf_counter()
@@ -172,7 +202,7 @@ def _run_plan(
                     f"Optimizing … {fraction:4.0%} {message} ({time.perf_counter() - t0:.0f} s)"
                 )
 
-            plan = solve(problem, progress=progress)
+            plan = solve(problem, progress=progress, scheduler=scheduler)
         with err.status(f"Writing map, route sheets and tables to {out_dir} …"):
             write_plan_outputs(plan, out_dir, lang=lang, online_tiles=online_tiles)
     except InputError as exc:
@@ -190,6 +220,8 @@ def plan_cmd(
     out: OutDir = Path("out/plan"),
     time_limit: TimeLimit = None,
     seed: Seed = None,
+    effort: EffortOpt = None,
+    scheduler: Scheduler = None,
     lang: Lang = "vi",
     offline: Offline = False,
     online_tiles: OnlineTiles = False,
@@ -198,7 +230,7 @@ def plan_cmd(
     """Plan a campaign from a scenario file and write plan.json, summary.json,
     assignments.csv, map.html and one route sheet per team per working day (sheets/)."""
     _setup_logging(verbose)
-    _run_plan(scenario, out, time_limit, seed, lang, online_tiles)
+    _run_plan(scenario, out, time_limit, seed, lang, online_tiles, effort, scheduler)
 
 
 @app.command("demo")
@@ -206,6 +238,8 @@ def demo_cmd(
     out: OutDir = Path("out/demo"),
     time_limit: TimeLimit = None,
     seed: Seed = None,
+    effort: EffortOpt = None,
+    scheduler: Scheduler = None,
     lang: Lang = "vi",
     offline: Offline = False,
     online_tiles: OnlineTiles = False,
@@ -219,7 +253,7 @@ def demo_cmd(
         scenario = demo_scenario()
     except FileNotFoundError as exc:
         raise _fail(str(exc)) from None
-    _run_plan(scenario, out, time_limit, seed, lang, online_tiles)
+    _run_plan(scenario, out, time_limit, seed, lang, online_tiles, effort, scheduler)
 
 
 # Commands that live beside the features they drive: each module has ``register(app)``.
@@ -227,6 +261,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "planner.render.commands",
     "planner.whatif.commands",
     "planner.io.commands",
+    "planner.web.commands",
+    "planner.ops.commands",
 )
 
 
@@ -235,6 +271,9 @@ def _register_commands() -> None:
 
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(app)
+
+
+_STOPPED = "Stopped, earlier outputs kept (interrupted with Ctrl-C)."
 
 
 def main() -> None:
@@ -246,8 +285,12 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        err.print("Interrupted; earlier outputs are left as they were.")
+        err.print(_STOPPED)
         sys.exit(130)
+    except SystemExit as exc:  # typer turns Ctrl-C into a silent exit with code 130
+        if exc.code == 130:
+            err.print(_STOPPED)
+        raise
     except Exception as exc:  # one paragraph, not a traceback
         if verbose:
             raise

@@ -38,3 +38,14 @@ def demo_scenario() -> Path:
         f"the demo scenario is missing: neither {packaged} nor {source} exists. Reinstall the "
         "planner, or use a copy of the repository (its scenarios/demo.yaml)."
     )
+
+
+def _default() -> Path:
+    try:
+        return demo_scenario()
+    except FileNotFoundError:
+        return Path(str(files("planner").joinpath("data"))) / DEMO_RELATIVE
+
+
+#: The demo scenario's path (where it would be, if the installation is broken).
+DEMO_SCENARIO: Path = _default()

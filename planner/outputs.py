@@ -18,6 +18,7 @@ from typing import Any
 
 from planner.i18n import format_date
 from planner.model import Plan, Route
+from planner.ops.form import actuals_csv, actuals_xlsx
 from planner.render import assignments_frame, sheet_filename, sheets_index_html
 from planner.render.batch import SheetDrawer
 from planner.render.common import team_of
@@ -95,6 +96,8 @@ def summary_dict(plan: Plan) -> dict[str, Any]:
         "distance_km": k.distance_km,
         "solve_seconds": k.solve_seconds,
         "solver_status": k.solver_status,
+        "effort": plan.effort,
+        "stopped_by": plan.stopped_by,
         "warnings": list(plan.warnings),
     }
 
@@ -212,8 +215,14 @@ def _write_all(plan: Plan, folder: Path, lang: str, online_tiles: bool) -> None:
     atomic_write(folder / "routes.geojson", routes_geojson(plan))
     for team_id, ics in team_calendars(plan, lang=lang).items():
         atomic_write(folder / "calendars" / f"{team_id}.ics", ics)
+    atomic_write(folder / "actuals.xlsx", actuals_xlsx(plan, lang=lang))
+    atomic_write(folder / "actuals.csv", actuals_csv(plan))
     atomic_write(folder / "map.html", map_html(plan, lang=lang, online_tiles=online_tiles))
     write_sheets(plan, folder / "sheets", lang=lang)
+
+
+#: ``extra(folder)`` writes more files into a plan folder before it is swapped in.
+Extra = Callable[[Path], None]
 
 
 def write_plan_outputs(
@@ -222,14 +231,17 @@ def write_plan_outputs(
     lang: str = "vi",
     offline: bool = True,
     online_tiles: bool = False,
+    extra: Extra | None = None,
 ) -> None:
     """Write every output of a plan into ``out_dir``.
 
     The files are ``plan.json``, ``summary.json``, ``assignments.csv``, ``assignments.xlsx``,
-    ``routes.geojson``, ``calendars/<TEAM>.ics``, ``map.html`` and ``sheets/`` (HTML and PDF
-    sheets, per-day and per-team PDFs, ``index.html``). The map always works with no
-    network (``offline`` is kept for compatibility); with ``online_tiles`` it also offers a
-    background map layer, off until the user switches it on.
+    ``routes.geojson``, ``calendars/<TEAM>.ics``, ``actuals.xlsx`` and ``actuals.csv`` (the
+    form for the actual counts), ``map.html`` and ``sheets/`` (HTML and PDF sheets, per-day and
+    per-team PDFs, ``index.html``). The map always works with no network (``offline`` is kept
+    for compatibility); with ``online_tiles`` it also offers a background map layer, off until
+    the user switches it on. ``extra``, if given, adds files to the folder (e.g. a re-plan's
+    changes) before it is swapped in.
 
     Everything is rendered into a temporary sibling folder first; the old folder is replaced
     only when all outputs are written.
@@ -240,6 +252,8 @@ def write_plan_outputs(
     try:
         tmp.chmod(0o777 & ~_umask())
         _write_all(plan, tmp, lang, online_tiles)
+        if extra is not None:
+            extra(tmp)
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.old-"))
             old.rmdir()

@@ -28,6 +28,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "background_map": ("Nền bản đồ (cần internet)", "Background map (needs internet)"),
     # --- route sheet
+    "break_line": ("Nghỉ giữa ca (nghỉ trưa)", "Break (lunch)"),
     "route_map": ("Sơ đồ tuyến", "Route map"),
     "map_base": ("Điểm xuất phát", "Base"),
     "map_stop": ("Điểm dừng", "Stop"),
