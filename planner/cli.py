@@ -17,7 +17,6 @@ from planner.errors import InputError
 from planner.i18n import LANGS, band_name, label
 from planner.model import Plan
 
-
 app = typer.Typer(
     name="planner",
     help=(
