@@ -12,11 +12,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from planner.demo_data import DEMO_SCENARIO as DEMO_SCENARIO
 from planner.errors import InputError
 from planner.i18n import LANGS, band_name, label
 from planner.model import Plan
-
-DEMO_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "demo.yaml"
 
 app = typer.Typer(
     name="planner",
@@ -247,7 +246,13 @@ def demo_cmd(
 ) -> None:
     """Plan the shipped demo district (scenarios/demo.yaml) and write all outputs."""
     _setup_logging(verbose)
-    _run_plan(DEMO_SCENARIO, out, time_limit, seed, lang, online_tiles, effort, scheduler)
+    from planner.demo_data import demo_scenario
+
+    try:
+        scenario = demo_scenario()
+    except FileNotFoundError as exc:
+        raise _fail(str(exc)) from None
+    _run_plan(scenario, out, time_limit, seed, lang, online_tiles, effort, scheduler)
 
 
 # Commands that live beside the features they drive: each module has ``register(app)``.
