@@ -59,7 +59,17 @@ def main() -> None:
     ap.add_argument("--province-sheets", type=int, default=5000, help="0 to skip")
     args = ap.parse_args()
 
-    rows: list[tuple[str, str, str, float]] = []
+    print(f"{'instance':<30} {'result':<28} {'target':>7} {'seconds':>8} {'memory MB':>10}")
+
+    class Rows(list[tuple[str, str, str, float]]):
+        def append(self, row: tuple[str, str, str, float]) -> None:
+            name, result, target, secs = row
+            print(
+                f"{name:<30} {result:<28} {target:>7} {secs:>8.1f} {_peak_mb():>10.0f}", flush=True
+            )
+            super().append(row)
+
+    rows = Rows()
     t0 = time.perf_counter()
     problem = load_scenario(DEMO, {"time_limit_seconds": 3})
     rows.append(("load demo", f"{len(problem.district.communes)} communes", "2 s",
@@ -86,10 +96,6 @@ def main() -> None:
             pdfs = sum(1 for p in written if p.suffix == ".pdf")
             rows.append(("province sheets", f"{len(big.routes)} sheets, {pdfs} PDFs", "180 s",
                          time.perf_counter() - t0))  # fmt: skip
-
-    print(f"{'instance':<30} {'result':<28} {'target':>7} {'seconds':>8} {'memory MB':>10}")
-    for name, result, target, secs in rows:
-        print(f"{name:<30} {result:<28} {target:>7} {secs:>8.1f} {_peak_mb():>10.0f}")
 
 
 if __name__ == "__main__":
