@@ -25,6 +25,10 @@ OUTPUTS: dict[str, frozenset[str]] = {
             "map.html",
             "calendars",
             "sheets",
+            "actuals.csv",
+            "actuals.xlsx",
+            "changes.csv",
+            "campaign.html",
         }
     ),
     "compare": frozenset(
