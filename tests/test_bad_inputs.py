@@ -29,7 +29,7 @@ REFUSED = [
     ("team_id_vietnamese.yaml", ["team_id_vietnamese.yaml", "field teams[0].id", "'Tổ1'"]),
     ("team_name_empty.yaml", ["team_name_empty.yaml", "field teams[0].name", "needs a name"]),
     ("all_excluded.yaml", ["communes.geojson", "no commune is left", "exclude_communes"]),
-    ("households_header_only.yaml", ["households_header_only.csv", "no households"]),
+    ("households_header_only.yaml", ["households_header_only.csv", "no household row"]),
     (
         "households_huge_count.yaml",
         ["households_huge_count.csv, row 3, field outstanding_0_6", "3e9", "not plausible"],
