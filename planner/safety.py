@@ -25,6 +25,8 @@ OUTPUTS: dict[str, frozenset[str]] = {
             "map.html",
             "calendars",
             "sheets",
+            "changes.csv",  # written by planner replan beside the plan
+            "campaign.html",
         }
     ),
     "compare": frozenset(
