@@ -27,7 +27,7 @@ OUTPUTS: dict[str, frozenset[str]] = {
             "sheets",
             "actuals.csv",
             "actuals.xlsx",
-            "changes.csv",
+            "changes.csv",  # written by planner replan beside the plan
             "campaign.html",
         }
     ),

@@ -778,6 +778,72 @@ def aggregate(
     return out
 
 
+#: A meeting point closer than this to a home is moved off it: it must be a place, not a house.
+HOME_CLEARANCE_M = 5.0
+_STEPS_M = (8.0, 16.0, 32.0, 64.0)
+_TURNS = np.linspace(0, 2 * np.pi, 8, endpoint=False)  # away from the home first
+_M_PER_DEG = 111_320.0
+
+
+def _clear_of_homes(
+    spot_xy: np.ndarray, spot_ll: np.ndarray, homes_xy: np.ndarray
+) -> tuple[np.ndarray, tuple[float, float]]:
+    """Move a meeting point off any home it sits on (within :data:`HOME_CLEARANCE_M`).
+
+    The point steps away from the nearest home, trying eight directions at growing
+    distances in a fixed order (deterministic), until no home is that close.
+
+    Returns
+    -------
+    tuple
+        The point in metres and as ``(lon, lat)``.
+    """
+    if len(homes_xy) == 0:
+        return spot_xy, (float(spot_ll[0]), float(spot_ll[1]))
+    d = np.hypot(*(homes_xy - spot_xy).T)
+    if d.min() >= HOME_CLEARANCE_M:
+        return spot_xy, (float(spot_ll[0]), float(spot_ll[1]))
+    near = homes_xy[int(np.argmin(d))]
+    away = spot_xy - near
+    first = np.arctan2(away[1], away[0]) if np.hypot(*away) > 0.01 else np.pi / 2
+    for step in _STEPS_M:
+        for turn in _TURNS:
+            cand = near + step * np.array([np.cos(first + turn), np.sin(first + turn)])
+            if np.hypot(*(homes_xy - cand).T).min() >= HOME_CLEARANCE_M:
+                shift = cand - spot_xy
+                lat = float(spot_ll[1]) + float(shift[1]) / _M_PER_DEG
+                lon = float(spot_ll[0]) + float(shift[0]) / (_M_PER_DEG * np.cos(np.radians(lat)))
+                return cand, (lon, lat)
+    return spot_xy, (float(spot_ll[0]), float(spot_ll[1]))  # a crowd of homes: keep it
+
+
+def _place(
+    members: np.ndarray,
+    xy: np.ndarray,
+    lonlat: np.ndarray,
+    homes_xy: np.ndarray,
+    radius_m: float | None = None,
+) -> tuple[tuple[float, float], float]:
+    """A meeting place for ``members``: the centre of their homes, never on a home.
+
+    The centre is the centroid; for a cluster whose centroid would leave a home beyond
+    ``radius_m``, the home nearest the median is the starting point instead. Either is then
+    moved off any home (:func:`_clear_of_homes`).
+
+    Returns
+    -------
+    tuple
+        ``(lon, lat)`` and the distance in metres to the farthest member.
+    """
+    pts = xy[members]
+    centre_xy, centre_ll = pts.mean(axis=0), lonlat[members].mean(axis=0)
+    if radius_m is not None and np.hypot(*(pts - centre_xy).T).max() > radius_m:
+        k = members[_meeting_index(pts)]
+        centre_xy, centre_ll = xy[k], lonlat[k]
+    spot_xy, where = _clear_of_homes(centre_xy, centre_ll, homes_xy)
+    return where, float(np.hypot(*(pts - spot_xy).T).max())
+
+
 def _sorted(groups: list[_Group]) -> list[_Group]:
     return sorted(groups, key=lambda g: (-g.households, g.name, g.loc))
 
@@ -800,15 +866,15 @@ def _cluster_groups(
     order = np.argsort(labels, kind="stable")
     cuts = np.flatnonzero(np.r_[True, labels[order][1:] != labels[order][:-1], True])
     raw = []
+    homes = xy[located]
     for a, b in itertools.pairwise(cuts):
         members = located[order[a:b]]
-        spot = members[_meeting_index(xy[members])]
-        far = float(np.hypot(*(xy[members] - xy[spot]).T).max())
-        raw.append((members, spot, far))
-    raw.sort(key=lambda t: (-len(t[0]), float(lonlat[t[1], 0]), float(lonlat[t[1], 1])))
+        where, far = _place(members, xy, lonlat, homes, radius_m)
+        raw.append((members, where, far))
+    raw.sort(key=lambda t: (-len(t[0]), t[1][0], t[1][1]))
     unplaced = idx[~ok]
     groups = []
-    for k, (members, spot, far) in enumerate(raw, start=1):
+    for k, (members, where, far) in enumerate(raw, start=1):
         if k == 1 and len(unplaced):
             members = np.concatenate([members, unplaced])
         groups.append(
@@ -817,7 +883,7 @@ def _cluster_groups(
                 households=len(members),
                 bands=bands[members].sum(axis=0),
                 home=int(home[members].sum()),
-                loc=(float(lonlat[spot, 0]), float(lonlat[spot, 1])),
+                loc=where,
                 far_m=far,
             )
         )
@@ -834,7 +900,7 @@ def _village_groups(
     home: np.ndarray,
     commune: pd.Series,
 ) -> tuple[list[_Group], int, list[str]]:
-    """Villages of one commune, located at their centroid snapped to the nearest household.
+    """Villages of one commune, located at the centroid of their homes (moved off any home).
 
     Households naming no village join the nearest village (by coordinates) or the largest.
     Returns the groups, the number of households without a village, and the villages that
@@ -853,15 +919,20 @@ def _village_groups(
     for i in range(len(uniq)):
         spellings = pd.Series(names[label == i]).value_counts()
         display.append(str(spellings.index[0]))
-    spots: list[int | None] = []  # the household each village meets at
+    homes = xy[idx[ok]]
+    places: list[tuple[float, float] | None] = []  # where each village meets
+    locs: list[np.ndarray | None] = []  # the same in metres
     for i in range(len(uniq)):
         members = idx[(label == i) & ok]
         if len(members) == 0:
-            spots.append(None)
+            places.append(None)
+            locs.append(None)
             continue
-        cent = xy[members].mean(axis=0)
-        spots.append(int(members[int(np.argmin(np.hypot(*(xy[members] - cent).T)))]))
-    locs = [None if j is None else xy[j] for j in spots]
+        spot_xy, where = _clear_of_homes(
+            xy[members].mean(axis=0), lonlat[members].mean(axis=0), homes
+        )
+        places.append(where)
+        locs.append(spot_xy)
     sizes = np.bincount(label[label >= 0], minlength=len(uniq))
     orphans = np.flatnonzero(label < 0)
     if len(orphans):
@@ -877,7 +948,7 @@ def _village_groups(
                 label[with_xy] = np.asarray(placed)[d.argmin(axis=1)]
         label[label < 0] = int(np.argmax(sizes))
     groups = []
-    lost = []
+    lost: list[str] = []
     for i in range(len(uniq)):
         members = idx[label == i]
         loc = locs[i]
@@ -887,20 +958,17 @@ def _village_groups(
             if loc is not None and len(located)
             else 0.0
         )
-        where: tuple[float, float]
-        spot = spots[i]
-        if spot is None:
+        place = places[i]
+        if place is None:
             lost.append(display[i])
-            where = (float(commune["sp_lon"]), float(commune["sp_lat"]))
-        else:
-            where = (float(lonlat[spot, 0]), float(lonlat[spot, 1]))
+            place = (float(commune["sp_lon"]), float(commune["sp_lat"]))
         groups.append(
             _Group(
                 name=display[i],
                 households=len(members),
                 bands=bands[members].sum(axis=0),
                 home=int(home[members].sum()),
-                loc=where,
+                loc=place,
                 far_m=far,
             )
         )

@@ -696,8 +696,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{file}: no commune is left to plan after the selection (field {field})",
     ),
     "hh_empty": (
-        "{file}: sổ hộ chỉ có dòng tiêu đề, không có hộ nào",
-        "{file}: the household registry has a header but no households",
+        "{file}: sổ hộ chỉ có dòng tiêu đề, không có dòng hộ nào",
+        "{file}: the household registry has a header row but no household row below it",
     ),
     "hh_implausible": (
         "{file}, dòng {row}, trường {field}: {value} hồ sơ cho một hộ là không hợp lý "

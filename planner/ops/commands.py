@@ -126,6 +126,7 @@ def replan_cmd(
     from planner.ops.report import campaign_html, changes_csv
     from planner.outputs import atomic_write, summary_dict, write_plan_outputs
     from planner.render.commands import _load
+    from planner.safety import check_out_dir
 
     if lang not in LANGS:
         raise _fail(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}.", 2)
@@ -137,6 +138,7 @@ def replan_cmd(
         raise _fail("--out must be another folder than PLAN_DIR (PLAN_DIR is left as it is).")
     prev = _load(plan_dir)
     try:
+        check_out_dir(out_dir, "plan", inputs=[plan_dir, actuals])
         changes = read_changes(changes_file) if changes_file is not None else Changes()
         changes = changes.merged(
             parse_cli_changes(team_away or [], add_visit or [], close or [], min_gain)

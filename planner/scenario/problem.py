@@ -26,6 +26,7 @@ from planner.model import (
     Team,
 )
 from planner.scenario.extends import read_scenario_file
+from planner.scenario.reach import check_reach
 from planner.scenario.schema import (
     ScenarioFile,
     TeamSpec,
@@ -137,7 +138,7 @@ def build_problem(spec: ScenarioFile, path: Path, report: LoadReport | None = No
     try:
         calendar = Calendar(**cal_fields)
         _check_pins(spec, path, calendar, by_code, teams)
-        return Problem(
+        problem = Problem(
             name=_nfc(spec.name),
             district=district,
             teams=tuple(teams),
@@ -154,6 +155,8 @@ def build_problem(spec: ScenarioFile, path: Path, report: LoadReport | None = No
         raise InputError(
             f"{path}: the scenario is not valid", pydantic_problems(path, err)
         ) from None
+    check_reach(problem, report)
+    return problem
 
 
 def load_scenario(
