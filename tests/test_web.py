@@ -85,7 +85,9 @@ def wait(client: TestClient, run: str, states: tuple[str, ...], timeout: float =
 
 
 def start_run(client: TestClient, cid: str, limit: str = "1") -> str:
-    r = client.post(f"/c/{cid}/runs", data={"csrf": token(client), "time_limit": limit})
+    r = client.post(
+        f"/c/{cid}/runs", data={"csrf": token(client), "time_limit": limit, "effort": "quick"}
+    )
     assert r.status_code == 200
     return str(r.url).split("testserver")[1]
 

@@ -77,7 +77,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_officer_flow(server: str, tmp_path: Path) -> None:
-    """Start from the demo, add a team, plan for 3 s, see the map, check a day's PDF."""
+    """Start from the demo, add a team, plan quickly, see the map, check a day's PDF."""
     blocked: list[str] = []
     errors: list[str] = []
     with sync_api.sync_playwright() as p:
@@ -112,6 +112,7 @@ def test_officer_flow(server: str, tmp_path: Path) -> None:
         assert page.locator("#team-count").inner_text() == "5 tổ lưu động"
 
         page.fill("#time-limit", "3")
+        page.select_option("#effort", "quick")
         page.click("#plan")
         page.wait_for_url(re.compile(r"/c/demo/runs/r001$"))
         page.wait_for_selector("#kpis", timeout=120_000)

@@ -460,13 +460,24 @@ def create_app(
             raise CampaignError("time limit: give between 0.5 and 86400 seconds")
         return seconds
 
+    def _effort(value: Any) -> str | None:
+        from planner.solve import EFFORTS
+
+        text = str(value or "").strip()
+        if not text:
+            return None
+        if text not in EFFORTS:
+            raise CampaignError(f"effort: {text!r} is not one of {', '.join(EFFORTS)}")
+        return text
+
     @handler
     async def start_run(request: Request) -> Response:
         cid = request.path_params["cid"]
         form = await web.form(request)
         limit = _time_limit(form.get("time_limit"))
+        effort = _effort(form.get("effort"))
         rid, run = await run_in_threadpool(
-            store.new_run, cid, None, time_limit=limit, lang=web.lang(request)
+            store.new_run, cid, None, time_limit=limit, effort=effort, lang=web.lang(request)
         )
         web.runs.submit(run)
         return RedirectResponse(f"/c/{cid}/runs/{rid}", status_code=303)
@@ -531,6 +542,7 @@ def create_app(
             parent=rid,
             variant=kind,
             time_limit=parent.get("time_limit"),
+            effort=parent.get("effort"),
             lang=parent.get("lang", web.lang(request)),
         )
         web.runs.submit(new_run)

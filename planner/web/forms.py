@@ -43,6 +43,7 @@ def form_values(spec: Any) -> dict[str, Any]:
         "repeat_visit_share": _num(spec.turnout.repeat_visit_share),
         "time_limit": _num(spec.solver.time_limit_seconds),
         "seed": spec.solver.seed,
+        "effort": spec.solver.effort,
         "pins": "\n".join(f"{p.team}, {p.date.isoformat()}, {p.commune}" for p in spec.rules.pins),
     }
     for kind in SLOT_KINDS:
@@ -127,6 +128,8 @@ def apply_form(data: Mapping[str, Any], form: Mapping[str, Any]) -> dict[str, An
     solver["weights"] = {b: get(f"w_{b}") for b in BANDS}
     solver["time_limit_seconds"] = get("time_limit")
     solver["seed"] = get("seed")
+    if get("effort"):
+        solver["effort"] = get("effort")
     rules = d.setdefault("rules", {})
     rules["min_visits_per_commune"] = get("min_visits")
     pins = []

@@ -122,6 +122,8 @@ class RunQueue:
                 "--lang",
                 str(status.get("lang", self.lang)),
             ]
+            if status.get("effort"):
+                cmd += ["--effort", str(status["effort"])]
             if status.get("time_limit") is not None:
                 cmd += ["--time-limit", str(status["time_limit"])]
             status.update(state="running", started=time.time(), stage="loading")

@@ -86,6 +86,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "n_teams_is": ("{n} tổ lưu động", "{n} teams"),
     "plan_title": ("Lập kế hoạch", "Plan"),
     "time_limit": ("Thời gian tối ưu (giây)", "Optimizer time limit (s)"),
+    "effort": ("Mức tìm kiếm", "Effort"),
+    "effort_quick": ("Nhanh", "Quick"),
+    "effort_normal": ("Thường", "Normal"),
+    "effort_thorough": ("Kỹ", "Thorough"),
+    "stopped_by_time": ("dừng do hết thời gian", "stopped by the time limit"),
     "plan_button": ("Lập kế hoạch", "Plan"),
     "plan_help": (
         "Chạy nền; có thể hủy. Nhiều lượt được xếp hàng và chạy lần lượt.",

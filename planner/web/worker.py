@@ -27,7 +27,14 @@ def emit(**event: Any) -> None:
     sys.stdout.flush()
 
 
-def run(scenario: Path, out: Path, time_limit: float | None, seed: int | None, lang: str) -> int:
+def run(
+    scenario: Path,
+    out: Path,
+    time_limit: float | None,
+    seed: int | None,
+    lang: str,
+    effort: str | None = None,
+) -> int:
     """Plan ``scenario`` into ``out``; return the exit code (0 done, 1 input error)."""
     from planner.errors import InputError
     from planner.outputs import write_plan_outputs
@@ -39,6 +46,8 @@ def run(scenario: Path, out: Path, time_limit: float | None, seed: int | None, l
         overrides["time_limit_seconds"] = time_limit
     if seed is not None:
         overrides["seed"] = seed
+    if effort is not None:
+        overrides["effort"] = effort
     t0 = time.perf_counter()
     try:
         emit(stage="loading", fraction=0.0)
@@ -74,13 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=None)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--lang", default="vi", choices=("vi", "en"))
+    parser.add_argument("--effort", default=None, choices=("quick", "normal", "thorough"))
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    return run(args.scenario, args.out, args.time_limit, args.seed, args.lang)
+    return run(args.scenario, args.out, args.time_limit, args.seed, args.lang, args.effort)
 
 
 if __name__ == "__main__":
