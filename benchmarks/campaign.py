@@ -249,7 +249,7 @@ def main() -> None:
     ap.add_argument("--csv", type=Path, default=None)
     args = ap.parse_args()
     if args.quick:
-        args.cases, args.seconds = ["demo", "small_province"], [5.0, 10.0]
+        args.cases, args.seconds, args.effort = ["demo", "small_province"], [600.0], "quick"
     limits = args.seconds or [30.0 if c == "demo" else 120.0 for c in args.cases]
     if len(limits) == 1:
         limits = limits * len(args.cases)
