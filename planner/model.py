@@ -363,10 +363,11 @@ class CampaignRules(Frozen):
 
 
 class SolverParams(Frozen):
-    """Optimizer settings: always a time limit; a seed for reproducibility."""
+    """Optimizer settings: the effort (work limits), a seed, and a time limit as a guard."""
 
-    time_limit_seconds: float = Field(default=30.0, gt=0, le=24 * 3600)
+    time_limit_seconds: float = Field(default=600.0, gt=0, le=24 * 3600)
     seed: int = Field(default=0, ge=0)
+    effort: Literal["quick", "normal", "thorough"] = "normal"  # how far the search goes
     workers: int = Field(default=2, ge=1, le=64)
     weights: BandMinutes = BandMinutes(age_0_6=3.0, age_6_14=2.0, age_14_plus=1.0)
     max_stops_per_slot: int = Field(default=3, ge=1, le=4)
@@ -511,11 +512,24 @@ class Plan(Frozen):
     problem: Problem  # the inputs, so every output can be re-rendered without solving
     seed: int
     time_limit_seconds: float
+    effort: str = "normal"  # the work budget the plan was made with
+    stopped_by: Literal["work_limit", "time_limit"] = "work_limit"  # what ended the search
     routes: tuple[Route, ...]
     kpis: Kpis
     warnings: tuple[str, ...] = ()  # e.g. communes no team can reach, in words
     history: tuple[ActualStop, ...] = ()  # days already worked, with the actual counts
     history_routes: tuple[Route, ...] = ()  # the sheets those days were worked from
+
+    @field_validator("schema_version")
+    @classmethod
+    def _readable(cls, version: str) -> str:
+        # A newer minor version only adds fields; another major one changes their meaning.
+        if version.split(".")[0] != PLAN_SCHEMA_VERSION.split(".")[0]:
+            raise ValueError(
+                f"plan schema version {version!r} is not one this planner reads "
+                f"(it reads {PLAN_SCHEMA_VERSION.split('.')[0]}.x); plan again with this version"
+            )
+        return version
 
     @property
     def visits(self) -> tuple[Visit, ...]:

@@ -29,13 +29,17 @@ from scipy.cluster.hierarchy import fcluster, linkage  # type: ignore[import-unt
 from planner.io.boundaries import to_metres, utm_crs
 from planner.io.report import LoadReport, Term, fragment, km
 from planner.io.specs import HOUSEHOLD_FIELDS, ServicePointMode
-from planner.io.text import band_of, code_key, header_key, nfc, recognise_columns
+from planner.io.text import band_of, code_key, fold, header_key, nfc, recognise_columns
 from planner.model import BandCounts, Point, ServicePoint
 
 OUTSIDE_TOLERANCE_M = 250.0  # registered commune vs coordinates: simplified borders differ
 NEAREST_COMMUNE_M = 500.0  # coordinates-only households this close to a commune join it
 MAX_CELLS = 2500  # grid cells per commune before clustering (bounds memory and time)
 MAX_LISTED = 20
+#: More outstanding applications of one band in one household than this is a typing error
+#: (a collective household, e.g. a boarding school, stays well below it).
+MAX_PER_HOUSEHOLD = 200
+_THOUSANDS = r"\d{1,3}(?:[.,]\d{3})+"  # "1.234": Vietnamese thousands, never a fraction here
 OUTSTANDING = ("outstanding_0_6", "outstanding_6_14", "outstanding_14_plus")
 CHILDREN = ("children_0_6", "children_6_14")
 
@@ -162,6 +166,11 @@ def _numbers(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
         values = col.to_numpy(dtype=float, na_value=np.nan)
         return values, np.isnan(values)
+    text = col.astype("string").str.strip()
+    thousands = text.str.fullmatch(_THOUSANDS).fillna(False).to_numpy(dtype=bool)
+    if thousands.any():  # read as thousands, like the statistics reader; bounds judge them
+        values, blank = _numbers(col.mask(thousands, text.str.replace(r"[.,]", "", regex=True)))
+        return values, blank
     try:  # Arrow-backed text of clean numbers: one C++ cast
         cast = pc.cast(pa.array(col.array), pa.float64())
         values = np.asarray(cast.to_numpy(zero_copy_only=False), dtype=float)
@@ -227,6 +236,7 @@ def read_registry(
     df = _read_frame(path, report)
     if df is None:
         return None
+    df = df.reset_index(drop=True)
     parquet = path.suffix.lower() in (".parquet", ".pq")
     headers = [str(c) for c in df.columns]
     found, clashes = recognise_columns(headers, HOUSEHOLD_ALIASES, HOUSEHOLD_PATTERNS)
@@ -254,12 +264,22 @@ def read_registry(
         report.error("hh_no_location", file=path)
     if not any(b in found for b in OUTSTANDING):
         report.error("hh_columns_missing", file=path, columns=list(OUTSTANDING), present=headers)
+    elif not all(b in found for b in OUTSTANDING):
+        absent = [
+            Term(b.replace("outstanding_", "field_age_")) for b in OUTSTANDING if b not in found
+        ]
+        report.warn("band_missing", file=path.name, bands=absent)
     if len(report.errors) > before:
+        return None
+    if len(df) == 0:
+        report.error("hh_empty", file=path)
         return None
     report.count("households", "file", str(path))
     report.count("households", "households_read", len(df))
+    df = _drop_total_rows(df, found, path, report, parquet)
     rows = _Rows(path, report, parquet)
-    line = rows.line(np.arange(len(df)))
+    line = rows.line(df.index.to_numpy(dtype=np.int64))  # total rows may have been dropped
+    df = df.reset_index(drop=True)
     out = pd.DataFrame({"line": line})
     col = {f: df.iloc[:, i] for f, i in found.items() if f in HOUSEHOLD_FIELDS}
 
@@ -297,7 +317,15 @@ def read_registry(
             value=col[f].to_numpy()[bad].astype(str),
             what=Term("whole_number"),
         )
-        counts[f] = np.where(blank | bad, 0, np.nan_to_num(values)).astype(np.int32)
+        huge = ~bad & ~blank & (values > MAX_PER_HOUSEHOLD)
+        rows.add(
+            "hh_implausible",
+            line[huge],
+            field=headers[found[f]],
+            value=col[f].to_numpy()[huge].astype(str),
+            most=MAX_PER_HOUSEHOLD,
+        )
+        counts[f] = np.where(blank | bad | huge, 0, np.nan_to_num(values)).astype(np.int32)
     for a, b in (("outstanding_0_6", "children_0_6"), ("outstanding_6_14", "children_6_14")):
         if a in counts and b in counts:
             over = counts[a] > counts[b]
@@ -347,6 +375,26 @@ def read_registry(
     if "commune_code" in col:
         report.count("households", "with_code", int((out["commune_code"] != "").sum()))
     return out
+
+
+_TOTAL_WORDS = ("tong", "tong cong", "cong", "total", "toan huyen", "tong so", "grand total")
+
+
+def _drop_total_rows(
+    df: pd.DataFrame, found: dict[str, int], path: Path, report: LoadReport, parquet: bool
+) -> pd.DataFrame:
+    """Rows such as "Tổng cộng" under the households: skipped with a note."""
+    total = np.zeros(len(df), dtype=bool)
+    for field in ("household_id", "commune_code", "village"):
+        if field in found:
+            cells = pd.Series(_text(df.iloc[:, found[field]]))
+            folded = cells.map(lambda t: fold(t).rstrip(":"))
+            total |= (folded.isin(_TOTAL_WORDS) | folded.str.startswith("tong ")).to_numpy()
+    if not total.any():
+        return df
+    lines = [int(r) for r in np.flatnonzero(total)[:MAX_LISTED] + (1 if parquet else 2)]
+    report.info("hh_total_rows", file=path.name, n=int(total.sum()), rows=lines)
+    return df.loc[~total]  # the index still counts every row, for the row numbers shown
 
 
 def check_codes(hh: pd.DataFrame, known: set[str], report: LoadReport) -> bool:
@@ -630,6 +678,8 @@ def aggregate(
         Commune code → its demand (communes without households are absent).
     """
     report.stage("service_points")
+    if len(hh) == 0:
+        return {}
     densest_for = densest_for or set()
     radius_m = radius_km * 1000.0
     if mode == "villages" and not hh.attrs.get("has_village", False):

@@ -10,7 +10,8 @@ from planner.calendar import Slot
 from planner.model import BandCounts, Break, Route, Team, Visit
 from planner.solve.breaks import Timetable, timetable
 from planner.solve.instance import Instance
-from planner.solve.ortools_adapter import MINUTE_SCALE, Assignment
+from planner.solve.master import Assignment
+from planner.solve.rules import MINUTE_SCALE
 
 
 @dataclass
