@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest

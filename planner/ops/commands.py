@@ -165,7 +165,7 @@ def replan_cmd(
             atomic_write(folder / "campaign.html", campaign_html(result.plan, result.changes, lang))
 
         with err.status(f"Writing the new plan to {out_dir} …"):
-            write_plan_outputs(result.plan, out_dir, lang=lang, offline=offline, extra=extra)
+            write_plan_outputs(result.plan, out_dir, lang=lang, extra=extra)
     except InputError as exc:
         raise _fail(str(exc)) from None
     except OSError as exc:
