@@ -6,6 +6,7 @@ limit; the demo district is used where only its files and forms matter.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import os
@@ -280,6 +281,7 @@ def test_runs_queue_cancel_download_and_compare(client: TestClient, tmp_path: Pa
 
     page = client.get(first).text
     assert "Hồ sơ đã lập kế hoạch" in page and 'id="map"' in page
+    assert ('id="replan"' in page) == (importlib.util.find_spec("planner.ops") is not None)
     assert client.get(f"{first}/files/map.html").status_code == 200
     pdf = re.search(r'href="([^"]+day_[0-9-]+\.pdf\?download=1)"', page)
     assert pdf is not None
