@@ -295,7 +295,9 @@ def test_a_grid_point_is_the_base_with_one_field_changed() -> None:
     # A value that makes a part invalid names the scenario field, as a scenario file would.
     with pytest.raises(PointError, match=r"field campaign\.evening\.duty_end: .*'24:15'"):
         apply_point(base, {"evening_end": "23:45"})
-    with pytest.raises(PointError, match=r"field campaign: .*end is before its start"):
+    with pytest.raises(
+        PointError, match=r"field campaign: .*ends \(2026-08-01\) before it starts \(2026-08-24\)"
+    ):
         apply_point(base, {"end": "2026-08-01"})
 
 
