@@ -15,7 +15,7 @@ RUN := $(UV) run --frozen --no-progress
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 .venv/.synced: $(UV) uv.lock pyproject.toml
-	$(UV) sync --frozen --no-progress --all-groups
+	$(UV) sync --frozen --no-progress --all-groups --compile-bytecode
 	touch $@
 
 setup: .venv/.synced

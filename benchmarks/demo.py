@@ -14,11 +14,8 @@ import csv
 import time
 from pathlib import Path
 
-from planner.kpi import compute_kpis
 from planner.scenario import load_scenario
-from planner.solve.instance import build_instance
-from planner.solve.ortools_adapter import solve_assignment
-from planner.solve.realize import realize
+from planner.solve import Budget, solve
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -27,26 +24,28 @@ def main() -> None:
     """Run the benchmark and print its table."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--scenario", type=Path, default=REPO / "scenarios" / "demo.yaml")
-    ap.add_argument("--seconds", type=float, nargs="+", default=[10.0, 30.0])
+    ap.add_argument(
+        "--seconds", type=float, nargs="+", default=[120.0], help="time-limit guards to try"
+    )
+    ap.add_argument("--effort", nargs="+", default=["quick", "normal", "thorough"])
     ap.add_argument("--csv", type=Path, default=None)
     args = ap.parse_args()
 
     rows = []
     print(f"{'instance':<28} {'seconds':>8} {'result':>10} {'bound':>10} {'gap':>7} {'planned':>8}")
-    for limit in args.seconds:
+    for limit, effort in [(x, e) for x in args.seconds for e in args.effort]:
         problem = load_scenario(args.scenario, {"time_limit_seconds": limit})
         t0 = time.perf_counter()
-        inst = build_instance(problem)
-        s = problem.solver
-        asg = solve_assignment(inst, limit, s.weights.as_tuple(), seed=s.seed, workers=s.workers)
-        routes = realize(inst, asg)
+        plan = solve(problem, budget=Budget.of(effort, limit))
         secs = time.perf_counter() - t0
-        k = compute_kpis(problem, routes, secs, asg.status)
-        gap = 1 - k.weighted_planned / asg.bound if asg.bound else 0.0
+        k = plan.kpis
+        bound = k.upper_bound or 0.0
+        gap = k.gap or 0.0
         row = {
-            "instance": f"{args.scenario.stem}@{limit:g}s",
+            "stopped_by": plan.stopped_by,
+            "instance": f"{args.scenario.stem}:{effort}@{limit:g}s",
             "result": k.weighted_planned,
-            "bound": round(asg.bound, 1),
+            "bound": round(bound, 1),
             "gap": round(gap, 4),
             "seconds": round(secs, 1),
             "applications_planned": k.applications_planned,

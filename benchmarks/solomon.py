@@ -47,12 +47,12 @@ def run_engine(
     t0 = time.perf_counter()
     full = inst.as_orienteering()
     if name == "planner":
-        res = solve_vrptw(inst, seconds, seed=seed, workers=workers)
+        res = solve_vrptw(inst, seconds=seconds, seed=seed, workers=workers)
         routes = [list(r.nodes) for r in res.routes] if res.feasible else None
     elif name == "ortools":
-        routes = solve_ortools(full, seconds, 1)
+        routes = solve_ortools(full, 1, seconds=seconds).best
     else:
-        routes = solve_pyvrp(full, seconds, 1, seed=seed, stock=True)
+        routes = solve_pyvrp(full, 1, seconds=seconds, seed=seed, stock=True).best
     wall = time.perf_counter() - t0
     if routes is None or check_routes(full, routes):
         return None, 0, wall

@@ -1,12 +1,13 @@
 """Benchmark: team orienteering with time windows (Cordeau pr01-pr20, 1 to 4 teams).
 
-Each case runs three solvers with the same wall-clock budget (``--seconds``):
+Each case runs three solvers with the same wall-clock budget (``--seconds``) and the same
+cores (``--workers`` processes each, one search per process, the best one counted):
 
-- ``planner``: the routing core (``planner.solve.routing.solve_orienteering``), ``--workers``
-  processes side by side;
-- ``ortools``: OR-Tools routing alone (guided local search on the same model), one process;
+- ``planner``: the routing core (``planner.solve.routing.solve_orienteering``);
+- ``ortools``: OR-Tools routing alone on the same model, search ``k`` with strategy ``k`` of
+  ``planner.solve.ortools_routing.STRATEGIES`` (guided local search from different starts);
 - ``pyvrp``: PyVRP alone (``pyvrp.solve`` with its default parameters on the same
-  prize-collecting data), one process.
+  prize-collecting data), search ``k`` with seed ``seed + k``.
 
 Scores are maximised and compared with the best-known scores (``bks_cordeau_pr01-pr20_m1-4``).
 Distances follow the files' convention: Euclidean, rounded down to two decimals (times and
@@ -14,7 +15,9 @@ distances are scaled by 100 to integers). Every solution is re-checked before it
 a solver that returns nothing feasible scores 0.
 
 CSV columns: ``case, teams, best_known, planner, ortools, pyvrp, seconds`` (the budget per
-solver), then ``gap_*`` (1 - score / best known) and ``wall_*`` (measured seconds).
+solver), then ``gap_*`` (1 - score / best known), ``wall_*`` (measured seconds), then
+``workers`` (processes per solver), ``best_peer`` (the better peer's score) and ``pool`` (the
+planner's distinct feasible routes).
 
     .venv/bin/python benchmarks/toptw.py --cases pr01:1,pr04:2 --seconds 10 --csv out/toptw.csv
     .venv/bin/python benchmarks/toptw.py --quick
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import multiprocessing
 import os
 import statistics
 import sys
@@ -49,24 +53,41 @@ ENGINES = ("planner", "ortools", "pyvrp")
 QUICK = "pr01:1,pr02:2,pr07:3"
 FIELDS = ["case", "teams", "best_known", *ENGINES, "seconds"]
 FIELDS += [f"gap_{e}" for e in ENGINES] + [f"wall_{e}" for e in ENGINES]
+FIELDS += ["workers", "best_peer", "pool"]
+
+
+def peer_search(args: tuple[str, OrienteeringInstance, float, int]) -> list[list[int]] | None:
+    """One search of a peer (``k`` is its seed or strategy); its best routes or None."""
+    name, inst, seconds, k = args
+    if name == "ortools":
+        return solve_ortools(inst, prize_weight(inst), seconds=seconds, strategy=k).best
+    return solve_pyvrp(inst, prize_weight(inst), seconds=seconds, seed=k, stock=True).best
 
 
 def run_engine(
     name: str, inst: OrienteeringInstance, seconds: float, seed: int, workers: int
-) -> tuple[int, float]:
-    """Score of one solver on one case (0 if nothing feasible) and its wall seconds."""
+) -> tuple[int, float, int]:
+    """Score of one solver on one case (0 if nothing feasible), its wall seconds, its pool.
+
+    A peer runs ``workers`` searches in as many processes, the planner its own ``workers``;
+    every solution is re-checked before it counts.
+    """
     t0 = time.perf_counter()
+    pool = 0
     if name == "planner":
-        res = solve_orienteering(inst, seconds, seed=seed, workers=workers)
-        routes = [list(r.nodes) for r in res.routes] if res.feasible else None
-    elif name == "ortools":
-        routes = solve_ortools(inst, seconds, prize_weight(inst))
+        res = solve_orienteering(inst, seconds=seconds, seed=seed, workers=workers)
+        found: list[list[list[int]] | None] = [[list(r.nodes) for r in res.routes]]
+        pool = res.pool
+    elif workers == 1:
+        found = [peer_search((name, inst, seconds, 0 if name == "ortools" else seed))]
     else:
-        routes = solve_pyvrp(inst, seconds, prize_weight(inst), seed=seed, stock=True)
+        ks = range(workers) if name == "ortools" else range(seed, seed + workers)
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(workers) as procs:
+            found = procs.map(peer_search, [(name, inst, seconds, k) for k in ks])
     wall = time.perf_counter() - t0
-    if routes is None or check_routes(inst, routes):
-        return 0, wall
-    return evaluate(inst, routes)[0], wall
+    scores = [evaluate(inst, r)[0] for r in found if r is not None and not check_routes(inst, r)]
+    return max(scores, default=0), wall, pool
 
 
 def main() -> None:
@@ -77,7 +98,7 @@ def main() -> None:
     ap.add_argument("--csv", type=Path, default=None)
     ap.add_argument("--data", type=Path, default=DATA, help="the shared benchmarks folder")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--workers", type=int, default=2, help="processes of the planner")
+    ap.add_argument("--workers", type=int, default=2, help="processes of each solver")
     ap.add_argument("--engines", default=",".join(ENGINES), help="subset of planner,ortools,pyvrp")
     ap.add_argument("--quick", action="store_true", help=f"CI run: {QUICK} at 2 s")
     args = ap.parse_args()
@@ -112,10 +133,15 @@ def main() -> None:
         row["seconds"] = args.seconds
         for e in ENGINES:
             row[e] = row[f"gap_{e}"] = row[f"wall_{e}"] = ""
+        row["workers"], row["best_peer"], row["pool"] = args.workers, "", ""
         for e in engines:
-            score, wall = run_engine(e, inst, args.seconds, args.seed, args.workers)
+            score, wall, pool = run_engine(e, inst, args.seconds, args.seed, args.workers)
             row[e], row[f"gap_{e}"] = score, round(1 - score / best, 4)
             row[f"wall_{e}"] = round(wall, 2)
+            if e == "planner":
+                row["pool"] = pool
+        peers = [int(row[e]) for e in engines if e != "planner"]
+        row["best_peer"] = max(peers) if peers else ""
         rows.append(row)
         print(
             f"{name:<6} {teams:>5} {best:>6} "
@@ -133,7 +159,8 @@ def main() -> None:
 
 def summarise(rows: list[dict[str, Any]], engines: list[str], seconds: float, load: tuple) -> None:
     """Mean gap per solver, wins and losses of the planner against the better peer."""
-    print(f"\n{len(rows)} cases, {seconds:g} s per solver and case")
+    procs = rows[0]["workers"] if rows else 0
+    print(f"\n{len(rows)} cases, {seconds:g} s and {procs} processes per solver and case")
     for e in engines:
         gaps = [float(r[f"gap_{e}"]) for r in rows]
         walls = [float(r[f"wall_{e}"]) for r in rows]

@@ -10,7 +10,7 @@ import math
 from collections import defaultdict
 
 from planner.calendar import team_slots
-from planner.model import BANDS, Plan
+from planner.model import BANDS, Break, Plan, Route, format_clock
 from planner.sites import problem_sites
 from planner.travel import problem_matrix
 
@@ -55,6 +55,17 @@ def violations(plan: Plan) -> list[str]:
         if len(r.visits) > problem.solver.max_stops_per_slot:
             out.append(f"{where}: {len(r.visits)} stops, more than allowed")
         base = base_of_team[team_index[team.id]]
+        brk = problem.calendar.template(slot.kind).break_
+        paused = _break_problem(r, brk)
+        if paused:
+            out.append(f"{where}: {paused}")
+        bs = r.break_start if brk is not None and r.break_start is not None else 0
+        be = r.break_end if brk is not None and r.break_end is not None else 0
+
+        def pause(a: int, b: int, bs: int = bs, be: int = be) -> int:
+            """Minutes of the break inside [a, b]: nothing else happens then."""
+            return max(0, min(b, be) - max(a, bs))
+
         prev, clock = base, r.depart
         communes_here = set()
         for v in r.visits:
@@ -63,15 +74,15 @@ def violations(plan: Plan) -> list[str]:
                 out.append(f"{where}: unknown site {v.service_point_id or v.commune_code}")
                 break
             here = nb + si
-            if v.arrive < clock + m.mins(prev, here):
+            if v.arrive < clock + m.mins(prev, here) + pause(clock, v.arrive):
                 out.append(f"{where}: arrives at {v.commune_code} faster than the travel time")
-            if v.start < v.arrive + setup:
+            if v.start < v.arrive + setup + pause(v.arrive, v.start):
                 out.append(f"{where}: no set-up time at {v.commune_code}")
             if v.start < slot.reception_start or v.end > slot.reception_end:
                 out.append(f"{where}: serves {v.commune_code} outside the reception window")
             work = round(sum(x * y for x, y in zip(v.expected.as_tuple(), mpa, strict=True)), 6)
             need = math.ceil(work / team.stations)
-            if v.end - v.start < need:
+            if v.end - v.start - pause(v.start, v.end) < need:
                 out.append(
                     f"{where}: {need} min of service at {v.commune_code} "
                     f"squeezed into {v.end - v.start}"
@@ -84,7 +95,7 @@ def violations(plan: Plan) -> list[str]:
             prev, clock = here, v.end
         for code in communes_here:
             commune_visits[code] += 1
-        if r.return_ < clock + m.mins(prev, base):
+        if r.return_ < clock + m.mins(prev, base) + pause(clock, r.return_):
             out.append(f"{where}: back at base faster than the travel time")
         week_minutes[(r.team_id, slot.week)] += r.return_ - r.depart
         week_days[(r.team_id, slot.week)] += 1
@@ -144,6 +155,22 @@ def violations(plan: Plan) -> list[str]:
         ):
             out.append(f"pinned visit missing: {pin.team} in {pin.commune} on {pin.date}")
     return out
+
+
+def _break_problem(r: Route, brk: Break | None) -> str:
+    """What is wrong with a route's break (empty when it is fine or the slot has none)."""
+    if brk is None:
+        return ""
+    if r.break_start is None or r.break_end is None:
+        return "no break although the slot has one"
+    if r.break_end - r.break_start < brk.minutes:
+        return f"break of {r.break_end - r.break_start} min, shorter than {brk.minutes}"
+    if r.break_start < brk.earliest or r.break_end > brk.latest:
+        return (
+            f"break {format_clock(r.break_start)}–{format_clock(r.break_end)} outside "
+            f"{format_clock(brk.earliest)}–{format_clock(brk.latest)}"
+        )
+    return ""
 
 
 def _unreachable(plan: Plan) -> set[str]:

@@ -12,11 +12,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from planner.demo_data import DEMO_SCENARIO as DEMO_SCENARIO
 from planner.errors import InputError
 from planner.i18n import LANGS, band_name, label
 from planner.model import Plan
-
-DEMO_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "demo.yaml"
 
 app = typer.Typer(
     name="planner",
@@ -40,12 +39,31 @@ TimeLimit = Annotated[
     typer.Option(
         "--time-limit",
         min=0.5,
-        help="Optimizer time limit in seconds (default: the scenario's solver.time_limit_seconds).",
+        help="Guard on the optimizer's run time in seconds (default: the scenario's "
+        "solver.time_limit_seconds). The effort decides how far the search goes; if this limit "
+        "cuts it short the summary says so (stopped_by: time_limit).",
     ),
 ]
 Seed = Annotated[
     int | None,
     typer.Option("--seed", min=0, help="Random seed; the same inputs and seed give the same plan."),
+]
+EffortOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--effort",
+        help="How far the optimizer searches: quick (a few seconds), normal (the default) or "
+        "thorough. The same inputs, seed and effort give the same plan on any machine; the "
+        "time limit only guards against a run that would take far too long.",
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Address of a Dask scheduler (e.g. tcp://10.0.0.5:8786) to solve the areas of "
+        "area-tied teams on; default: a local cluster on this machine's cores.",
+    ),
 ]
 OutDir = Annotated[
     Path,
@@ -58,18 +76,32 @@ Offline = Annotated[
     bool,
     typer.Option(
         "--offline",
-        help="Make map.html work with no internet: Leaflet is inlined and no background map "
-        "tiles are used.",
+        help="Accepted for old scripts: map.html always works with no internet now.",
+    ),
+]
+OnlineTiles = Annotated[
+    bool,
+    typer.Option(
+        "--online-tiles",
+        help="Also offer an OpenStreetMap background in map.html, as a layer you switch on "
+        "(it needs internet; the map works without it).",
     ),
 ]
 
 
+#: Libraries whose log lines are for developers; a normal run shows only their errors.
+THIRD_PARTY_LOGGERS = ("weasyprint", "fontTools", "distributed", "matplotlib", "PIL")
+
+
 def _setup_logging(verbose: bool) -> None:
+    """Log to stderr: everything with ``--verbose``, otherwise the planner's warnings only."""
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for name in THIRD_PARTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.ERROR)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -129,9 +161,12 @@ def _run_plan(
     time_limit: float | None,
     seed: int | None,
     lang: str,
-    offline: bool = False,
+    online_tiles: bool = False,
+    effort: str | None = None,
+    scheduler: str | None = None,
 ) -> None:
     from planner.outputs import write_plan_outputs
+    from planner.safety import check_out_dir
     from planner.scenario import load_scenario
     from planner.solve import solve
 
@@ -141,14 +176,21 @@ def _run_plan(
         overrides["time_limit_seconds"] = time_limit
     if seed is not None:
         overrides["seed"] = seed
+    if effort is not None:
+        from planner.solve import EFFORTS
+
+        if effort not in EFFORTS:
+            raise _fail(f"--effort must be one of {', '.join(EFFORTS)}, not {effort!r}.", 2)
+        overrides["effort"] = effort
     try:
+        check_out_dir(out_dir, "plan", inputs=[scenario])
         with err.status(f"Reading {scenario} …"):
             problem = load_scenario(scenario, overrides)
         d = problem.district
         err.print(
             f"{d.name}: {len(d.communes)} communes, {len(problem.teams)} teams, "
             f"{problem.calendar.start} → {problem.calendar.end}; "
-            f"time limit {problem.solver.time_limit_seconds:g} s",
+            f"effort {problem.solver.effort}, time limit {problem.solver.time_limit_seconds:g} s",
             highlight=False,
         )
         t0 = time.perf_counter()
@@ -159,9 +201,9 @@ def _run_plan(
                     f"Optimizing … {fraction:4.0%} {message} ({time.perf_counter() - t0:.0f} s)"
                 )
 
-            plan = solve(problem, progress=progress)
+            plan = solve(problem, progress=progress, scheduler=scheduler)
         with err.status(f"Writing map, route sheets and tables to {out_dir} …"):
-            write_plan_outputs(plan, out_dir, lang=lang, offline=offline)
+            write_plan_outputs(plan, out_dir, lang=lang, online_tiles=online_tiles)
     except InputError as exc:
         raise _fail(str(exc)) from None
     except OSError as exc:
@@ -177,14 +219,17 @@ def plan_cmd(
     out: OutDir = Path("out/plan"),
     time_limit: TimeLimit = None,
     seed: Seed = None,
+    effort: EffortOpt = None,
+    scheduler: Scheduler = None,
     lang: Lang = "vi",
     offline: Offline = False,
+    online_tiles: OnlineTiles = False,
     verbose: Verbose = False,
 ) -> None:
     """Plan a campaign from a scenario file and write plan.json, summary.json,
     assignments.csv, map.html and one route sheet per team per working day (sheets/)."""
     _setup_logging(verbose)
-    _run_plan(scenario, out, time_limit, seed, lang, offline)
+    _run_plan(scenario, out, time_limit, seed, lang, online_tiles, effort, scheduler)
 
 
 @app.command("demo")
@@ -192,13 +237,22 @@ def demo_cmd(
     out: OutDir = Path("out/demo"),
     time_limit: TimeLimit = None,
     seed: Seed = None,
+    effort: EffortOpt = None,
+    scheduler: Scheduler = None,
     lang: Lang = "vi",
     offline: Offline = False,
+    online_tiles: OnlineTiles = False,
     verbose: Verbose = False,
 ) -> None:
     """Plan the shipped demo district (scenarios/demo.yaml) and write all outputs."""
     _setup_logging(verbose)
-    _run_plan(DEMO_SCENARIO, out, time_limit, seed, lang, offline)
+    from planner.demo_data import demo_scenario
+
+    try:
+        scenario = demo_scenario()
+    except FileNotFoundError as exc:
+        raise _fail(str(exc)) from None
+    _run_plan(scenario, out, time_limit, seed, lang, online_tiles, effort, scheduler)
 
 
 # Commands that live beside the features they drive: each module has ``register(app)``.
@@ -206,6 +260,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "planner.render.commands",
     "planner.whatif.commands",
     "planner.io.commands",
+    "planner.web.commands",
+    "planner.ops.commands",
 )
 
 
@@ -216,16 +272,26 @@ def _register_commands() -> None:
         importlib.import_module(name).register(app)
 
 
+_STOPPED = "Stopped, earlier outputs kept (interrupted with Ctrl-C)."
+
+
 def main() -> None:
     """Entry point of the ``planner`` command."""
     _register_commands()
+    verbose = "--verbose" in sys.argv or "-v" in sys.argv
+    for name in THIRD_PARTY_LOGGERS:  # also for the commands that do not log themselves
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.ERROR)
     try:
         app()
     except KeyboardInterrupt:
-        err.print("Interrupted; earlier outputs are left as they were.")
+        err.print(_STOPPED)
         sys.exit(130)
+    except SystemExit as exc:  # typer turns Ctrl-C into a silent exit with code 130
+        if exc.code == 130:
+            err.print(_STOPPED)
+        raise
     except Exception as exc:  # one paragraph, not a traceback
-        if "--verbose" in sys.argv or "-v" in sys.argv:
+        if verbose:
             raise
         err.print(
             f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}. "

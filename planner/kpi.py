@@ -21,11 +21,12 @@ def compute_kpis(
     n_visits = 0
     for r in routes:
         planned = planned + r.expected
-        visited.update(v.commune_code for v in r.visits)
+        served = [v for v in r.visits if v.expected.total > 0]  # a visit serving nobody is none
+        visited.update(v.commune_code for v in served)
         hours += (r.return_ - r.depart) / 60.0
         travel += r.travel_minutes
         dist += r.distance_m
-        n_visits += len(r.visits)
+        n_visits += len(served)
     outstanding = BandCounts()
     for c in problem.district.communes:
         outstanding = outstanding + c.outstanding

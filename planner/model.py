@@ -213,17 +213,38 @@ Clock = Annotated[
 ]
 
 
+class Break(Frozen):
+    """A pause (e.g. lunch) of ``minutes`` that must lie within ``earliest``–``latest``.
+
+    During it the team neither serves nor travels; it may take it at a stop or at the base.
+    """
+
+    earliest: Clock
+    latest: Clock
+    minutes: int = Field(ge=1, le=240)
+
+    @model_validator(mode="after")
+    def _fits(self) -> Break:
+        if self.earliest + self.minutes > self.latest:
+            raise ValueError("the break does not fit between its earliest and latest times")
+        return self
+
+
 class SlotTemplate(Frozen):
     """Working hours of one kind of slot.
 
     The duty window includes travel from and back to the base; citizens are served only
-    inside the reception window, which lies within the duty window.
+    inside the reception window, which lies within the duty window. ``break`` (optional) is a
+    pause the team takes inside the duty window.
     """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     duty_start: Clock
     duty_end: Clock
     reception_start: Clock
     reception_end: Clock
+    break_: Break | None = Field(default=None, alias="break")
 
     @model_validator(mode="after")
     def _ordered(self) -> SlotTemplate:
@@ -231,6 +252,9 @@ class SlotTemplate(Frozen):
             raise ValueError(
                 "times must satisfy duty_start <= reception_start < reception_end <= duty_end"
             )
+        b = self.break_
+        if b is not None and not (self.duty_start <= b.earliest and b.latest <= self.duty_end):
+            raise ValueError("the break must lie within the duty window")
         return self
 
 
@@ -339,10 +363,11 @@ class CampaignRules(Frozen):
 
 
 class SolverParams(Frozen):
-    """Optimizer settings: always a time limit; a seed for reproducibility."""
+    """Optimizer settings: the effort (work limits), a seed, and a time limit as a guard."""
 
-    time_limit_seconds: float = Field(default=30.0, gt=0, le=24 * 3600)
+    time_limit_seconds: float = Field(default=600.0, gt=0, le=24 * 3600)
     seed: int = Field(default=0, ge=0)
+    effort: Literal["quick", "normal", "thorough"] = "normal"  # how far the search goes
     workers: int = Field(default=2, ge=1, le=64)
     weights: BandMinutes = BandMinutes(age_0_6=3.0, age_6_14=2.0, age_14_plus=1.0)
     max_stops_per_slot: int = Field(default=3, ge=1, le=4)
@@ -418,6 +443,8 @@ class Route(Frozen):
     travel_minutes: int = Field(ge=0)
     distance_m: int = Field(ge=0)
     visits: tuple[Visit, ...]
+    break_start: Clock | None = None  # the slot's break, when its template has one
+    break_end: Clock | None = None
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -450,17 +477,59 @@ class Kpis(Frozen):
     gap: float | None = None  # 1 - weighted_planned / upper_bound
 
 
+StopStatus = Literal["done", "partly", "not_done"]
+STOP_STATUSES: tuple[StopStatus, ...] = ("done", "partly", "not_done")
+
+
+class ActualStop(Frozen):
+    """What a team reported for one stop of a day already worked (frozen by a re-plan).
+
+    ``planned`` is what the plan of that day expected (zero for a stop the plan did not have),
+    ``actual`` what the team took.
+    """
+
+    date: dt.date
+    team_id: str
+    commune_code: str
+    service_point_id: str = ""
+    slot: SlotKind
+    planned: BandCounts = BandCounts()
+    actual: BandCounts = BandCounts()
+    status: StopStatus = "done"
+    note: str = ""
+
+
 class Plan(Frozen):
-    """The optimizer's result: routes per team and date, with KPIs."""
+    """The optimizer's result: routes per team and date, with KPIs.
+
+    ``history`` (set by a re-plan) holds the days before ``problem.calendar.start`` as they
+    actually happened and ``history_routes`` the sheets they were worked from; the problem's
+    demand is then what was still outstanding on that date.
+    """
 
     schema_version: str = PLAN_SCHEMA_VERSION
     scenario: str
     problem: Problem  # the inputs, so every output can be re-rendered without solving
     seed: int
     time_limit_seconds: float
+    effort: str = "normal"  # the work budget the plan was made with
+    stopped_by: Literal["work_limit", "time_limit"] = "work_limit"  # what ended the search
     routes: tuple[Route, ...]
     kpis: Kpis
     warnings: tuple[str, ...] = ()  # e.g. communes no team can reach, in words
+    history: tuple[ActualStop, ...] = ()  # days already worked, with the actual counts
+    history_routes: tuple[Route, ...] = ()  # the sheets those days were worked from
+
+    @field_validator("schema_version")
+    @classmethod
+    def _readable(cls, version: str) -> str:
+        # A newer minor version only adds fields; another major one changes their meaning.
+        if version.split(".")[0] != PLAN_SCHEMA_VERSION.split(".")[0]:
+            raise ValueError(
+                f"plan schema version {version!r} is not one this planner reads "
+                f"(it reads {PLAN_SCHEMA_VERSION.split('.')[0]}.x); plan again with this version"
+            )
+        return version
 
     @property
     def visits(self) -> tuple[Visit, ...]:

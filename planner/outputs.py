@@ -7,7 +7,6 @@ into an existing plan folder (:func:`write_sheets`), one atomic file at a time.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -17,16 +16,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-import pypdf
-
 from planner.i18n import format_date
 from planner.model import Plan, Route
-from planner.render import assignments_frame, route_sheet_html, sheet_filename, sheets_index_html
+from planner.ops.form import actuals_csv, actuals_xlsx
+from planner.render import assignments_frame, sheet_filename, sheets_index_html
+from planner.render.batch import SheetDrawer
 from planner.render.common import team_of
 from planner.render.exports import assignments_xlsx, routes_geojson, team_calendars
 from planner.render.labels import text
 from planner.render.map import map_html
-from planner.render.pdf import SheetPdf
 from planner.render.sheets import (
     day_pdf_filename,
     sheet_pdf_filename,
@@ -98,6 +96,8 @@ def summary_dict(plan: Plan) -> dict[str, Any]:
         "distance_km": k.distance_km,
         "solve_seconds": k.solve_seconds,
         "solver_status": k.solver_status,
+        "effort": plan.effort,
+        "stopped_by": plan.stopped_by,
         "warnings": list(plan.warnings),
     }
 
@@ -112,15 +112,35 @@ def read_plan(plan_dir: Path) -> Plan:
     return Plan.model_validate_json((Path(plan_dir) / "plan.json").read_text(encoding="utf-8"))
 
 
-def _merge_pdfs(parts: Iterable[bytes], title: str) -> bytes:
-    """One PDF with the pages of ``parts`` in order (pages are copied, not laid out again)."""
-    writer = pypdf.PdfWriter()
-    for part in parts:
-        writer.append(io.BytesIO(part))
-    writer.add_metadata({"/Title": title, "/Producer": "planner"})
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+def _combined_jobs(
+    plan: Plan, pdfs: dict[tuple[Any, str], bytes], sheets_dir: Path, lang: str
+) -> tuple[list[Path], list[tuple[list[bytes], str]]]:
+    """The per-day and per-team PDFs that the drawn sheets ``pdfs`` complete."""
+    by_day: dict[Any, list[Route]] = defaultdict(list)
+    by_team: dict[str, list[Route]] = defaultdict(list)
+    for r in sorted_routes(plan):
+        by_day[r.date].append(r)
+        by_team[r.team_id].append(r)
+    paths: list[Path] = []
+    jobs: list[tuple[list[bytes], str]] = []
+    for date, day_routes in by_day.items():
+        keys = [(r.date, r.team_id) for r in day_routes]
+        if all(k in pdfs for k in keys):
+            paths.append(sheets_dir / day_pdf_filename(date))
+            jobs.append(
+                ([pdfs[k] for k in keys], f"{text('day_title', lang)} {format_date(date, lang)}")
+            )
+    for team_id, team_routes in by_team.items():
+        keys = [(r.date, r.team_id) for r in team_routes]
+        if all(k in pdfs for k in keys):
+            paths.append(sheets_dir / team_pdf_filename(team_id))
+            jobs.append(
+                (
+                    [pdfs[k] for k in keys],
+                    f"{text('team_title', lang)} — {team_of(plan, team_id).name}",
+                )
+            )
+    return paths, jobs
 
 
 def write_sheets(
@@ -131,6 +151,7 @@ def write_sheets(
     *,
     index: bool = True,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> list[Path]:
     """Write route sheets as HTML and PDF, and the combined PDFs they complete.
 
@@ -148,6 +169,9 @@ def write_sheets(
         Also write ``index.html`` linking every sheet of the plan.
     progress : callable, optional
         ``progress(message, done, total)`` after each sheet.
+    workers : int, optional
+        Processes drawing the sheets; one per available core by default. The files are the
+        same whatever the number.
 
     Returns
     -------
@@ -159,39 +183,21 @@ def write_sheets(
     """
     sheets_dir = Path(sheets_dir)
     chosen = sorted_routes(plan, routes)
-    renderer = SheetPdf()
     written: list[Path] = []
     pdfs: dict[tuple[Any, str], bytes] = {}
     total = len(chosen)
-    for done, route in enumerate(chosen, start=1):
-        html = route_sheet_html(plan, route, lang=lang)
-        atomic_write(sheets_dir / sheet_filename(route), html)
-        pdf = renderer.write([renderer.render(html)])
-        atomic_write(sheets_dir / sheet_pdf_filename(route), pdf)
-        written += [sheets_dir / sheet_filename(route), sheets_dir / sheet_pdf_filename(route)]
-        pdfs[(route.date, route.team_id)] = pdf
-        if progress is not None:
-            progress(f"{route.date.isoformat()} {route.team_id}", done, total)
+    with SheetDrawer(plan, chosen, lang, workers) as drawer:
+        for done, (route, html, pdf) in enumerate(drawer.sheets(), start=1):
+            atomic_write(sheets_dir / sheet_filename(route), html)
+            atomic_write(sheets_dir / sheet_pdf_filename(route), pdf)
+            written += [sheets_dir / sheet_filename(route), sheets_dir / sheet_pdf_filename(route)]
+            pdfs[(route.date, route.team_id)] = pdf
+            if progress is not None:
+                progress(f"{route.date.isoformat()} {route.team_id}", done, total)
 
-    all_routes = sorted_routes(plan)
-    by_day: dict[Any, list[Route]] = defaultdict(list)
-    by_team: dict[str, list[Route]] = defaultdict(list)
-    for r in all_routes:
-        by_day[r.date].append(r)
-        by_team[r.team_id].append(r)
-    for date, day_routes in by_day.items():
-        keys = [(r.date, r.team_id) for r in day_routes]
-        if all(k in pdfs for k in keys):
-            title = f"{text('day_title', lang)} {format_date(date, lang)}"
-            path = sheets_dir / day_pdf_filename(date)
-            atomic_write(path, _merge_pdfs((pdfs[k] for k in keys), title))
-            written.append(path)
-    for team_id, team_routes in by_team.items():
-        keys = [(r.date, r.team_id) for r in team_routes]
-        if all(k in pdfs for k in keys):
-            title = f"{text('team_title', lang)} — {team_of(plan, team_id).name}"
-            path = sheets_dir / team_pdf_filename(team_id)
-            atomic_write(path, _merge_pdfs((pdfs[k] for k in keys), title))
+        paths, jobs = _combined_jobs(plan, pdfs, sheets_dir, lang)
+        for path, data in zip(paths, drawer.merged(jobs), strict=True):
+            atomic_write(path, data)
             written.append(path)
     if index:
         atomic_write(sheets_dir / "index.html", sheets_index_html(plan, lang=lang))
@@ -199,7 +205,7 @@ def write_sheets(
     return written
 
 
-def _write_all(plan: Plan, folder: Path, lang: str, offline: bool) -> None:
+def _write_all(plan: Plan, folder: Path, lang: str, online_tiles: bool) -> None:
     atomic_write(folder / "plan.json", plan_json(plan))
     atomic_write(
         folder / "summary.json", json.dumps(summary_dict(plan), ensure_ascii=False, indent=2) + "\n"
@@ -209,17 +215,33 @@ def _write_all(plan: Plan, folder: Path, lang: str, offline: bool) -> None:
     atomic_write(folder / "routes.geojson", routes_geojson(plan))
     for team_id, ics in team_calendars(plan, lang=lang).items():
         atomic_write(folder / "calendars" / f"{team_id}.ics", ics)
-    atomic_write(folder / "map.html", map_html(plan, lang=lang, offline=offline))
+    atomic_write(folder / "actuals.xlsx", actuals_xlsx(plan, lang=lang))
+    atomic_write(folder / "actuals.csv", actuals_csv(plan))
+    atomic_write(folder / "map.html", map_html(plan, lang=lang, online_tiles=online_tiles))
     write_sheets(plan, folder / "sheets", lang=lang)
 
 
-def write_plan_outputs(plan: Plan, out_dir: Path, lang: str = "vi", offline: bool = False) -> None:
+#: ``extra(folder)`` writes more files into a plan folder before it is swapped in.
+Extra = Callable[[Path], None]
+
+
+def write_plan_outputs(
+    plan: Plan,
+    out_dir: Path,
+    lang: str = "vi",
+    offline: bool = True,
+    online_tiles: bool = False,
+    extra: Extra | None = None,
+) -> None:
     """Write every output of a plan into ``out_dir``.
 
     The files are ``plan.json``, ``summary.json``, ``assignments.csv``, ``assignments.xlsx``,
-    ``routes.geojson``, ``calendars/<TEAM>.ics``, ``map.html`` and ``sheets/`` (HTML and PDF
-    sheets, per-day and per-team PDFs, ``index.html``). With ``offline`` the map needs no
-    network.
+    ``routes.geojson``, ``calendars/<TEAM>.ics``, ``actuals.xlsx`` and ``actuals.csv`` (the
+    form for the actual counts), ``map.html`` and ``sheets/`` (HTML and PDF sheets, per-day and
+    per-team PDFs, ``index.html``). The map always works with no network (``offline`` is kept
+    for compatibility); with ``online_tiles`` it also offers a background map layer, off until
+    the user switches it on. ``extra``, if given, adds files to the folder (e.g. a re-plan's
+    changes) before it is swapped in.
 
     Everything is rendered into a temporary sibling folder first; the old folder is replaced
     only when all outputs are written.
@@ -229,7 +251,9 @@ def write_plan_outputs(plan: Plan, out_dir: Path, lang: str = "vi", offline: boo
     tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.new-"))
     try:
         tmp.chmod(0o777 & ~_umask())
-        _write_all(plan, tmp, lang, offline)
+        _write_all(plan, tmp, lang, online_tiles)
+        if extra is not None:
+            extra(tmp)
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.old-"))
             old.rmdir()

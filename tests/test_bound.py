@@ -8,7 +8,9 @@ from ortools.linear_solver.python import model_builder as mb
 from planner.model import CampaignRules, Problem, SlotShares, Turnout
 from planner.solve import solve
 from planner.solve.instance import build_instance
-from planner.solve.ortools_adapter import WEIGHT_SCALE, _build, _group_rows
+from planner.solve.ortools_adapter import build as _build
+from planner.solve.rules import WEIGHT_SCALE
+from planner.solve.rules import group_rows as _group_rows
 from tests.conftest import load_instance
 
 

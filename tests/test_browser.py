@@ -87,9 +87,10 @@ def _count(page: Any, selector: str) -> int:
     return int(page.locator(selector).count())
 
 
-def test_offline_map_works_with_no_network(browser: Any, tiny_plan: Plan, tmp_path: Path) -> None:
+def test_default_map_works_with_no_network(browser: Any, tiny_plan: Plan, tmp_path: Path) -> None:
+    """The map as ``planner plan`` writes it, with no option: communes and team layers."""
     path = tmp_path / "map.html"
-    path.write_text(map_html(tiny_plan, offline=True), encoding="utf-8")
+    path.write_text(map_html(tiny_plan), encoding="utf-8")
     tab = Offline(browser)
     try:
         page = tab.open(path)
@@ -99,7 +100,8 @@ def test_offline_map_works_with_no_network(browser: Any, tiny_plan: Plan, tmp_pa
         assert _count(page, "path.planner-stop") == visits
         assert _count(page, "path.planner-route") == len(tiny_plan.routes)
         assert _count(page, ".planner-base") == 2  # district base and to2's own base
-        assert _count(page, "path.leaflet-interactive") >= visits + len(tiny_plan.routes) + 3
+        communes = len(tiny_plan.problem.district.communes)
+        assert _count(page, "path.leaflet-interactive") >= visits + len(tiny_plan.routes) + communes
         assert page.locator(".leaflet-control-scale").is_visible()
         assert "Chú giải" in page.locator("#planner-map-legend").inner_text()
 
@@ -139,15 +141,26 @@ def test_offline_map_works_with_no_network(browser: Any, tiny_plan: Plan, tmp_pa
         tab.close()
 
 
-def test_online_map_needs_the_network(browser: Any, tiny_plan: Plan, tmp_path: Path) -> None:
-    """Without --offline the page loads Leaflet from a CDN: cut off, it cannot draw."""
+def test_online_tiles_never_leave_a_blank_page(
+    browser: Any, tiny_plan: Plan, tmp_path: Path
+) -> None:
+    """The background layer is off when the page opens; cut off, switched on, the map stays."""
     path = tmp_path / "map.html"
-    path.write_text(map_html(tiny_plan), encoding="utf-8")
+    path.write_text(map_html(tiny_plan, online_tiles=True), encoding="utf-8")
     tab = Offline(browser)
     try:
         page = tab.open(path)
-        assert page.evaluate("typeof window.L") == "undefined"
-        assert any("leaflet" in u for u in tab.blocked)
+        assert page.evaluate("L.version") == "1.9.4"
+        drawn = _count(page, "path.leaflet-interactive")
+        communes = len(tiny_plan.problem.district.communes)
+        assert drawn >= communes + len(tiny_plan.visits)
+        assert tab.blocked == []  # nothing asked of the network until the user wants it
+        page.get_by_label("Nền bản đồ (cần internet)").check()
+        page.wait_for_timeout(300)
+        assert any("tile.openstreetmap.org" in u for u in tab.blocked)
+        assert _count(page, "path.leaflet-interactive") == drawn
+        assert _count(page, "path.planner-stop") == len(tiny_plan.visits)
+        assert _variance(page.screenshot()) > 200, "the map looks blank"
     finally:
         tab.close()
 

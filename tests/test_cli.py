@@ -31,7 +31,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "out"
-    res = run("demo", "--out", str(out), "--time-limit", "8")
+    res = run("demo", "--out", str(out), "--effort", "quick")
     assert res.returncode == 0, res.stderr
     assert "Tóm tắt kế hoạch" in res.stdout
     return out

@@ -178,6 +178,8 @@ def offline_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         capture_output=True, text=True, encoding="utf-8", cwd=REPO, timeout=300,
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
+    # a normal run prints progress and the summary, no library's log lines
+    assert "WARNING" not in res.stderr and "fontTools" not in res.stderr, res.stderr
     return out
 
 

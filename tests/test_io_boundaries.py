@@ -17,7 +17,7 @@ import yaml
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from planner.errors import InputError
-from planner.io.report import LoadReport, collecting
+from planner.io.report import LoadReport
 from planner.model import Problem
 from planner.scenario import load_scenario
 
@@ -57,15 +57,16 @@ def write_scenario(folder: Path, district: dict[str, Any], **extra: Any) -> Path
 
 def load(path: Path) -> tuple[Problem, LoadReport]:
     """Load a scenario and return the problem with its load report."""
-    with collecting() as report:
-        problem = load_scenario(path)
+    report = LoadReport()
+    problem = load_scenario(path, report=report)
     return problem, report
 
 
 def refused(path: Path) -> tuple[str, LoadReport]:
     """Load a scenario that must fail; return the message and the report."""
-    with collecting() as report, pytest.raises(InputError) as exc:
-        load_scenario(path)
+    report = LoadReport()
+    with pytest.raises(InputError) as exc:
+        load_scenario(path, report=report)
     return str(exc.value), report
 
 

@@ -328,8 +328,10 @@ def test_outputs_are_nfc(tiny_plan: Plan) -> None:
 EXTERNAL = re.compile(r"<(?:script|link|img)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
 
 
-def test_offline_map_loads_nothing_from_the_network(tiny_plan: Plan) -> None:
-    html = map_html(tiny_plan, offline=True)
+@pytest.mark.parametrize("offline", [True, False])
+def test_map_loads_nothing_from_the_network(tiny_plan: Plan, offline: bool) -> None:
+    """Offline is the default; the old ``offline`` switch no longer changes the page."""
+    html = map_html(tiny_plan, offline=offline)
     assert not EXTERNAL.search(html)  # no script, stylesheet or image from elsewhere
     assert "tile.openstreetmap" not in html and "L.tileLayer" not in html
     assert "jquery" not in html.lower() and "bootstrap" not in html.lower()
@@ -340,12 +342,14 @@ def test_offline_map_loads_nothing_from_the_network(tiny_plan: Plan) -> None:
     assert "Bản đồ dùng không cần mạng" in html  # the legend says there is no background
 
 
-def test_online_map_uses_leaflet_from_a_cdn_and_osm_tiles(tiny_plan: Plan) -> None:
-    html = map_html(tiny_plan)
-    scripts = re.findall(r"<script[^>]+src=\"([^\"]+)\"", html)
-    assert scripts == ["https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js"]
+def test_online_tiles_are_a_layer_switched_off(tiny_plan: Plan) -> None:
+    """With online tiles Leaflet stays inline; the background is offered, not shown."""
+    html = map_html(tiny_plan, online_tiles=True)
+    assert not EXTERNAL.search(html)
+    assert 't.version="1.9.4"' in html
     assert "tile.openstreetmap.org" in html
     assert "Bản đồ dùng không cần mạng" not in html
+    assert "bật ở ô chọn lớp" in html
 
 
 def test_map_has_day_selector_and_metric_scale(tiny_plan: Plan) -> None:

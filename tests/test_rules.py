@@ -10,7 +10,7 @@ import pytest
 from planner.check import violations
 from planner.model import CampaignRules, Pin, Plan, Problem, SlotShares, Turnout
 from planner.solve import solve
-from planner.solve.ortools_adapter import InfeasiblePlan
+from planner.solve.master import InfeasiblePlan
 from tests.conftest import load_instance
 
 D = dt.date

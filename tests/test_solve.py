@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
+
+import pytest
 
 from planner.check import violations
-from planner.model import BandMinutes, Plan
-from planner.solve import solve
+from planner.model import BandMinutes, Plan, Problem, Route
+from planner.solve import Budget, solve
 from tests.conftest import load_instance
 
 
@@ -154,3 +160,102 @@ def test_time_limit_is_respected() -> None:
     problem = load_instance("busy_commune", time_limit_seconds=1.0)
     plan = solve(problem)
     assert plan.kpis.solve_seconds < 1.0 + 2.0
+
+
+def _busy() -> None:  # pragma: no cover - runs in a child process
+    while True:
+        pass
+
+
+def _comparable_plan(folder: Path) -> dict:
+    data = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+    data["kpis"].pop("solve_seconds")
+    return data
+
+
+def test_demo_same_plan_on_a_busy_machine(tmp_path: Path) -> None:
+    """The demo planned twice, once with both cores kept busy, gives identical files."""
+    import multiprocessing as mp
+
+    cmd = [sys.executable, "-m", "planner", "demo", "--effort", "quick", "--time-limit", "3600"]
+    quiet = subprocess.run([*cmd, "--out", str(tmp_path / "a")], capture_output=True, text=True)
+    assert quiet.returncode == 0, quiet.stderr
+    hogs = [mp.get_context("spawn").Process(target=_busy, daemon=True) for _ in range(2)]
+    for h in hogs:
+        h.start()
+    try:
+        busy = subprocess.run([*cmd, "--out", str(tmp_path / "b")], capture_output=True, text=True)
+    finally:
+        for h in hogs:
+            h.terminate()
+    assert busy.returncode == 0, busy.stderr
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert _comparable_plan(a) == _comparable_plan(b)
+    assert (a / "assignments.csv").read_bytes() == (b / "assignments.csv").read_bytes()
+    summary = json.loads((a / "summary.json").read_text(encoding="utf-8"))
+    assert summary["stopped_by"] == "work_limit" and summary["effort"] == "quick"
+
+
+def test_time_limit_cut_is_reported() -> None:
+    """When the guard cuts the search, the plan says so and is still a valid plan."""
+    problem = load_instance("busy_commune")
+    plan = solve(problem, budget=Budget.of("thorough", 0.01))
+    assert plan.stopped_by == "time_limit"
+    assert any("time limit" in w for w in plan.warnings)
+    assert violations(plan) == []
+
+
+def test_failing_part_keeps_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An internal error in one part leaves the other parts' routes and a valid bound."""
+    from planner.solve import parts as parts_mod
+
+    problem = _two_areas()
+    real = parts_mod.realize
+    first = problem.teams[0].area[0]
+
+    def broken(inst, asg):  # type: ignore[no-untyped-def]
+        if any(c.code == first for c in inst.problem.district.communes):
+            raise RuntimeError("boom")
+        return real(inst, asg)
+
+    monkeypatch.setattr(parts_mod, "realize", broken)
+    parts = parts_mod.components(problem)
+    results = [parts_mod.solve_part(p, Budget.of("quick"), 1e12) for p in parts]
+    failed = [r for r in results if r.status == "FAILED"]
+    ok = [r for r in results if r.status != "FAILED"]
+    assert len(failed) == 1 and ok and all(r.routes for r in ok)
+    assert "internal error" in failed[0].notes[0]
+    assert failed[0].bound >= sum(c.outstanding.total for c in parts[0].district.communes)
+
+
+def _two_areas() -> Problem:
+    """ok_small with two teams, each tied to half of the communes."""
+    problem = load_instance("ok_small")
+    codes = [c.code for c in problem.district.communes]
+    half = len(codes) // 2
+    t = problem.teams[0]
+    teams = (
+        t.model_copy(update={"area": tuple(codes[:half])}),
+        t.model_copy(update={"id": "T2", "name": "Tổ 2", "area": tuple(codes[half:])}),
+    )
+    return problem.model_copy(update={"teams": teams})
+
+
+def test_area_parts_on_dask() -> None:
+    """Teams tied to areas are solved as Dask tasks; the plan is the same as run in process."""
+    from planner.solve import parts as parts_mod
+
+    problem = _two_areas()
+    plan = solve(problem, budget=Budget.of("quick"))
+    assert violations(plan) == []
+    assert {r.team_id for r in plan.routes} == {"T1", "T2"}
+    one_by_one = [
+        parts_mod.solve_part(p, Budget.of("quick"), 1e12) for p in parts_mod.components(problem)
+    ]
+
+    def key(r: Route) -> tuple:
+        return (r.date, r.team_id)
+
+    assert sorted((r for res in one_by_one for r in res.routes), key=key) == sorted(
+        plan.routes, key=key
+    )

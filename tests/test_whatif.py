@@ -10,7 +10,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,8 @@ from planner.errors import InputError
 from planner.kpi import compute_kpis
 from planner.model import Plan, parse_clock
 from planner.outputs import summary_dict
-from planner.scenario import load_scenario, read_scenario_file
+from planner.scenario import ScenarioFile, build_problem, load_scenario, read_scenario_file
+from planner.whatif.cache import canonical_json
 from planner.whatif.compare import compare_plans, render_compare_html
 from planner.whatif.points import PointError
 from planner.whatif.sweep import (
@@ -36,6 +36,7 @@ from planner.whatif.sweep import (
     smallest_staffing,
     solve_points,
 )
+from planner.whatif.variants import scenario_variant
 from planner.whatif.worker import overtime_hours, plan_figures
 from tests.conftest import DATA, REPO
 
@@ -301,16 +302,26 @@ def test_a_grid_point_is_the_base_with_one_field_changed() -> None:
         apply_point(base, {"end": "2026-08-01"})
 
 
+def test_a_saved_variant_makes_the_same_problem_as_the_sweep_point(tmp_path: Path) -> None:
+    """A variant written as a scenario file (the web app's) loads to the sweep's Problem copy."""
+    path = week(tmp_path)
+    spec = read_scenario_file(path)
+    values = {"teams": "6", "stations": "1", "evening_end": "21:30", "work_weekends": "no"}
+    mapping = scenario_variant(spec.model_dump(mode="json"), values)
+    from_file = build_problem(ScenarioFile.model_validate(mapping), path)
+    assert canonical_json(from_file) == canonical_json(apply_point(load_scenario(path), values))
+
+
 def test_a_sweep_loads_the_district_and_travel_table_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Twenty-four grid points read the data files once; each point still gets its own problem."""
-    import planner.scenario
+    import planner.scenario.problem
 
     calls = {"district": 0, "travel": 0}
     load_district, build_travel_table = (
-        planner.scenario.load_district,
-        planner.scenario.build_travel_table,
+        planner.scenario.problem.load_district,
+        planner.scenario.problem.build_travel_table,
     )
 
     def counted_district(*args: Any, **kwargs: Any) -> Any:
@@ -321,8 +332,8 @@ def test_a_sweep_loads_the_district_and_travel_table_once(
         calls["travel"] += 1
         return build_travel_table(*args, **kwargs)
 
-    monkeypatch.setattr(planner.scenario, "load_district", counted_district)
-    monkeypatch.setattr(planner.scenario, "build_travel_table", counted_travel)
+    monkeypatch.setattr(planner.scenario.problem, "load_district", counted_district)
+    monkeypatch.setattr(planner.scenario.problem, "build_travel_table", counted_travel)
     varies = parse_vary(["teams=2..5", "work_weekends=yes,no", "stations=1,2,3"])
     points = prepare_points(week(tmp_path), varies, time_limit=3)
     assert len(points) == 24 and all(p.error is None for p in points)
@@ -561,9 +572,7 @@ def test_sweep_solves_on_dask_reports_failures_and_reuses_the_cache(tmp_path: Pa
     assert len(cached) == 2
     stamps = [p.stat().st_mtime_ns for p in cached]
 
-    t0 = time.perf_counter()
     res = run(*args)
-    seconds = time.perf_counter() - t0
     assert res.returncode == 0, res.stderr
     assert "0 giải mới, 2 lấy từ bộ nhớ đệm, 2 lỗi" in flat(res.stdout)
     again = _csv(out / "results.csv")
@@ -571,7 +580,6 @@ def test_sweep_solves_on_dask_reports_failures_and_reuses_the_cache(tmp_path: Pa
     keep = ("applications_planned", "team_hours", "overtime_hours", "cache_key")
     assert [[r[k] for k in keep] for r in again] == [[r[k] for k in keep] for r in rows]
     assert [p.stat().st_mtime_ns for p in cached] == stamps
-    assert seconds < 30  # no cluster is started when everything is cached
     assert [p.read_bytes() for p in inputs] == before  # inputs are only read
 
 

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from planner.errors import InputError
-from planner.io.report import LoadError, LoadReport, Term, collecting
+from planner.io.report import LoadError, LoadReport, Term
 
 _TEXT: dict[str, tuple[str, str]] = {
     "checking": ("Đang kiểm tra {path} …", "Checking {path} …"),
@@ -46,13 +46,13 @@ def validate(scenario: Path, lang: str, out: Console, err: Console) -> int:
     level = io_log.level
     io_log.setLevel(logging.ERROR)  # the report shows the warnings; no log lines on top
     try:
-        with err.status(_t("checking", lang, path=scenario)) as status, collecting(report):
+        with err.status(_t("checking", lang, path=scenario)) as status:
             report.on_stage = lambda text: status.update(text)
             report.lang = lang
             try:
                 spec = read_scenario_file(scenario)
                 report.title = spec.name
-                problem = build_problem(spec, scenario)
+                problem = build_problem(spec, scenario, report)
                 report.count("result", "teams", len(problem.teams))
                 report.count("result", "travel_model", Term(spec.travel.model))
             except InputError as exc:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -30,14 +29,11 @@ from planner.io.households import (
     locate,
     read_registry,
 )
-from planner.io.report import LoadReport, Term, active_report, km
-from planner.io.specs import HouseholdsSpec, StatsSpec
+from planner.io.report import LoadReport, Term, km
+from planner.io.specs import DistrictFiles, HouseholdsSpec, StatsSpec
 from planner.io.stats import join_stats, read_stats
 from planner.io.text import code_key, nfc
 from planner.model import BandCounts, Commune, District, Point
-
-if TYPE_CHECKING:
-    from planner.scenario import DistrictFiles
 
 
 def _resolve(base_dir: Path, p: Path) -> Path:
@@ -57,7 +53,7 @@ def read_district(
     planner.io.report.LoadError
         An :class:`~planner.errors.InputError` listing every problem found.
     """
-    report = report if report is not None else active_report()
+    report = report if report is not None else LoadReport()
     scenario_path = Path(scenario_path)
     base_dir = scenario_path.parent
     cpath = _resolve(base_dir, files.communes)
@@ -125,6 +121,10 @@ def read_district(
 
     # Service points: the file's, else the densest household group, else a point inside.
     plan = communes[~communes["code"].isin(exclude)].reset_index(drop=True)
+    if plan.empty:
+        field = "exclude_communes" if len(communes) else "district.select"
+        report.error("no_communes_left", file=cpath, field=field)
+        report.raise_if_errors(str(scenario_path))
     given = plan["sp_lon"].notna() & plan["sp_lat"].notna()
     rep = representative_points(list(plan.geometry))
     plan.loc[~given, "sp_lon"] = [p[0] for p, g in zip(rep, given, strict=True) if not g]

@@ -29,13 +29,17 @@ from scipy.cluster.hierarchy import fcluster, linkage  # type: ignore[import-unt
 from planner.io.boundaries import to_metres, utm_crs
 from planner.io.report import LoadReport, Term, fragment, km
 from planner.io.specs import HOUSEHOLD_FIELDS, ServicePointMode
-from planner.io.text import band_of, code_key, header_key, nfc, recognise_columns
+from planner.io.text import band_of, code_key, fold, header_key, nfc, recognise_columns
 from planner.model import BandCounts, Point, ServicePoint
 
 OUTSIDE_TOLERANCE_M = 250.0  # registered commune vs coordinates: simplified borders differ
 NEAREST_COMMUNE_M = 500.0  # coordinates-only households this close to a commune join it
 MAX_CELLS = 2500  # grid cells per commune before clustering (bounds memory and time)
 MAX_LISTED = 20
+#: More outstanding applications of one band in one household than this is a typing error
+#: (a collective household, e.g. a boarding school, stays well below it).
+MAX_PER_HOUSEHOLD = 200
+_THOUSANDS = r"\d{1,3}(?:[.,]\d{3})+"  # "1.234": Vietnamese thousands, never a fraction here
 OUTSTANDING = ("outstanding_0_6", "outstanding_6_14", "outstanding_14_plus")
 CHILDREN = ("children_0_6", "children_6_14")
 
@@ -162,6 +166,11 @@ def _numbers(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
         values = col.to_numpy(dtype=float, na_value=np.nan)
         return values, np.isnan(values)
+    text = col.astype("string").str.strip()
+    thousands = text.str.fullmatch(_THOUSANDS).fillna(False).to_numpy(dtype=bool)
+    if thousands.any():  # read as thousands, like the statistics reader; bounds judge them
+        values, blank = _numbers(col.mask(thousands, text.str.replace(r"[.,]", "", regex=True)))
+        return values, blank
     try:  # Arrow-backed text of clean numbers: one C++ cast
         cast = pc.cast(pa.array(col.array), pa.float64())
         values = np.asarray(cast.to_numpy(zero_copy_only=False), dtype=float)
@@ -227,6 +236,7 @@ def read_registry(
     df = _read_frame(path, report)
     if df is None:
         return None
+    df = df.reset_index(drop=True)
     parquet = path.suffix.lower() in (".parquet", ".pq")
     headers = [str(c) for c in df.columns]
     found, clashes = recognise_columns(headers, HOUSEHOLD_ALIASES, HOUSEHOLD_PATTERNS)
@@ -254,12 +264,22 @@ def read_registry(
         report.error("hh_no_location", file=path)
     if not any(b in found for b in OUTSTANDING):
         report.error("hh_columns_missing", file=path, columns=list(OUTSTANDING), present=headers)
+    elif not all(b in found for b in OUTSTANDING):
+        absent = [
+            Term(b.replace("outstanding_", "field_age_")) for b in OUTSTANDING if b not in found
+        ]
+        report.warn("band_missing", file=path.name, bands=absent)
     if len(report.errors) > before:
+        return None
+    if len(df) == 0:
+        report.error("hh_empty", file=path)
         return None
     report.count("households", "file", str(path))
     report.count("households", "households_read", len(df))
+    df = _drop_total_rows(df, found, path, report, parquet)
     rows = _Rows(path, report, parquet)
-    line = rows.line(np.arange(len(df)))
+    line = rows.line(df.index.to_numpy(dtype=np.int64))  # total rows may have been dropped
+    df = df.reset_index(drop=True)
     out = pd.DataFrame({"line": line})
     col = {f: df.iloc[:, i] for f, i in found.items() if f in HOUSEHOLD_FIELDS}
 
@@ -297,7 +317,15 @@ def read_registry(
             value=col[f].to_numpy()[bad].astype(str),
             what=Term("whole_number"),
         )
-        counts[f] = np.where(blank | bad, 0, np.nan_to_num(values)).astype(np.int32)
+        huge = ~bad & ~blank & (values > MAX_PER_HOUSEHOLD)
+        rows.add(
+            "hh_implausible",
+            line[huge],
+            field=headers[found[f]],
+            value=col[f].to_numpy()[huge].astype(str),
+            most=MAX_PER_HOUSEHOLD,
+        )
+        counts[f] = np.where(blank | bad | huge, 0, np.nan_to_num(values)).astype(np.int32)
     for a, b in (("outstanding_0_6", "children_0_6"), ("outstanding_6_14", "children_6_14")):
         if a in counts and b in counts:
             over = counts[a] > counts[b]
@@ -347,6 +375,26 @@ def read_registry(
     if "commune_code" in col:
         report.count("households", "with_code", int((out["commune_code"] != "").sum()))
     return out
+
+
+_TOTAL_WORDS = ("tong", "tong cong", "cong", "total", "toan huyen", "tong so", "grand total")
+
+
+def _drop_total_rows(
+    df: pd.DataFrame, found: dict[str, int], path: Path, report: LoadReport, parquet: bool
+) -> pd.DataFrame:
+    """Rows such as "Tổng cộng" under the households: skipped with a note."""
+    total = np.zeros(len(df), dtype=bool)
+    for field in ("household_id", "commune_code", "village"):
+        if field in found:
+            cells = pd.Series(_text(df.iloc[:, found[field]]))
+            folded = cells.map(lambda t: fold(t).rstrip(":"))
+            total |= (folded.isin(_TOTAL_WORDS) | folded.str.startswith("tong ")).to_numpy()
+    if not total.any():
+        return df
+    lines = [int(r) for r in np.flatnonzero(total)[:MAX_LISTED] + (1 if parquet else 2)]
+    report.info("hh_total_rows", file=path.name, n=int(total.sum()), rows=lines)
+    return df.loc[~total]  # the index still counts every row, for the row numbers shown
 
 
 def check_codes(hh: pd.DataFrame, known: set[str], report: LoadReport) -> bool:
@@ -630,6 +678,8 @@ def aggregate(
         Commune code → its demand (communes without households are absent).
     """
     report.stage("service_points")
+    if len(hh) == 0:
+        return {}
     densest_for = densest_for or set()
     radius_m = radius_km * 1000.0
     if mode == "villages" and not hh.attrs.get("has_village", False):
@@ -728,6 +778,72 @@ def aggregate(
     return out
 
 
+#: A meeting point closer than this to a home is moved off it: it must be a place, not a house.
+HOME_CLEARANCE_M = 5.0
+_STEPS_M = (8.0, 16.0, 32.0, 64.0)
+_TURNS = np.linspace(0, 2 * np.pi, 8, endpoint=False)  # away from the home first
+_M_PER_DEG = 111_320.0
+
+
+def _clear_of_homes(
+    spot_xy: np.ndarray, spot_ll: np.ndarray, homes_xy: np.ndarray
+) -> tuple[np.ndarray, tuple[float, float]]:
+    """Move a meeting point off any home it sits on (within :data:`HOME_CLEARANCE_M`).
+
+    The point steps away from the nearest home, trying eight directions at growing
+    distances in a fixed order (deterministic), until no home is that close.
+
+    Returns
+    -------
+    tuple
+        The point in metres and as ``(lon, lat)``.
+    """
+    if len(homes_xy) == 0:
+        return spot_xy, (float(spot_ll[0]), float(spot_ll[1]))
+    d = np.hypot(*(homes_xy - spot_xy).T)
+    if d.min() >= HOME_CLEARANCE_M:
+        return spot_xy, (float(spot_ll[0]), float(spot_ll[1]))
+    near = homes_xy[int(np.argmin(d))]
+    away = spot_xy - near
+    first = np.arctan2(away[1], away[0]) if np.hypot(*away) > 0.01 else np.pi / 2
+    for step in _STEPS_M:
+        for turn in _TURNS:
+            cand = near + step * np.array([np.cos(first + turn), np.sin(first + turn)])
+            if np.hypot(*(homes_xy - cand).T).min() >= HOME_CLEARANCE_M:
+                shift = cand - spot_xy
+                lat = float(spot_ll[1]) + float(shift[1]) / _M_PER_DEG
+                lon = float(spot_ll[0]) + float(shift[0]) / (_M_PER_DEG * np.cos(np.radians(lat)))
+                return cand, (lon, lat)
+    return spot_xy, (float(spot_ll[0]), float(spot_ll[1]))  # a crowd of homes: keep it
+
+
+def _place(
+    members: np.ndarray,
+    xy: np.ndarray,
+    lonlat: np.ndarray,
+    homes_xy: np.ndarray,
+    radius_m: float | None = None,
+) -> tuple[tuple[float, float], float]:
+    """A meeting place for ``members``: the centre of their homes, never on a home.
+
+    The centre is the centroid; for a cluster whose centroid would leave a home beyond
+    ``radius_m``, the home nearest the median is the starting point instead. Either is then
+    moved off any home (:func:`_clear_of_homes`).
+
+    Returns
+    -------
+    tuple
+        ``(lon, lat)`` and the distance in metres to the farthest member.
+    """
+    pts = xy[members]
+    centre_xy, centre_ll = pts.mean(axis=0), lonlat[members].mean(axis=0)
+    if radius_m is not None and np.hypot(*(pts - centre_xy).T).max() > radius_m:
+        k = members[_meeting_index(pts)]
+        centre_xy, centre_ll = xy[k], lonlat[k]
+    spot_xy, where = _clear_of_homes(centre_xy, centre_ll, homes_xy)
+    return where, float(np.hypot(*(pts - spot_xy).T).max())
+
+
 def _sorted(groups: list[_Group]) -> list[_Group]:
     return sorted(groups, key=lambda g: (-g.households, g.name, g.loc))
 
@@ -750,15 +866,15 @@ def _cluster_groups(
     order = np.argsort(labels, kind="stable")
     cuts = np.flatnonzero(np.r_[True, labels[order][1:] != labels[order][:-1], True])
     raw = []
+    homes = xy[located]
     for a, b in itertools.pairwise(cuts):
         members = located[order[a:b]]
-        spot = members[_meeting_index(xy[members])]
-        far = float(np.hypot(*(xy[members] - xy[spot]).T).max())
-        raw.append((members, spot, far))
-    raw.sort(key=lambda t: (-len(t[0]), float(lonlat[t[1], 0]), float(lonlat[t[1], 1])))
+        where, far = _place(members, xy, lonlat, homes, radius_m)
+        raw.append((members, where, far))
+    raw.sort(key=lambda t: (-len(t[0]), t[1][0], t[1][1]))
     unplaced = idx[~ok]
     groups = []
-    for k, (members, spot, far) in enumerate(raw, start=1):
+    for k, (members, where, far) in enumerate(raw, start=1):
         if k == 1 and len(unplaced):
             members = np.concatenate([members, unplaced])
         groups.append(
@@ -767,7 +883,7 @@ def _cluster_groups(
                 households=len(members),
                 bands=bands[members].sum(axis=0),
                 home=int(home[members].sum()),
-                loc=(float(lonlat[spot, 0]), float(lonlat[spot, 1])),
+                loc=where,
                 far_m=far,
             )
         )
@@ -784,7 +900,7 @@ def _village_groups(
     home: np.ndarray,
     commune: pd.Series,
 ) -> tuple[list[_Group], int, list[str]]:
-    """Villages of one commune, located at their centroid snapped to the nearest household.
+    """Villages of one commune, located at the centroid of their homes (moved off any home).
 
     Households naming no village join the nearest village (by coordinates) or the largest.
     Returns the groups, the number of households without a village, and the villages that
@@ -803,15 +919,20 @@ def _village_groups(
     for i in range(len(uniq)):
         spellings = pd.Series(names[label == i]).value_counts()
         display.append(str(spellings.index[0]))
-    spots: list[int | None] = []  # the household each village meets at
+    homes = xy[idx[ok]]
+    places: list[tuple[float, float] | None] = []  # where each village meets
+    locs: list[np.ndarray | None] = []  # the same in metres
     for i in range(len(uniq)):
         members = idx[(label == i) & ok]
         if len(members) == 0:
-            spots.append(None)
+            places.append(None)
+            locs.append(None)
             continue
-        cent = xy[members].mean(axis=0)
-        spots.append(int(members[int(np.argmin(np.hypot(*(xy[members] - cent).T)))]))
-    locs = [None if j is None else xy[j] for j in spots]
+        spot_xy, where = _clear_of_homes(
+            xy[members].mean(axis=0), lonlat[members].mean(axis=0), homes
+        )
+        places.append(where)
+        locs.append(spot_xy)
     sizes = np.bincount(label[label >= 0], minlength=len(uniq))
     orphans = np.flatnonzero(label < 0)
     if len(orphans):
@@ -827,7 +948,7 @@ def _village_groups(
                 label[with_xy] = np.asarray(placed)[d.argmin(axis=1)]
         label[label < 0] = int(np.argmax(sizes))
     groups = []
-    lost = []
+    lost: list[str] = []
     for i in range(len(uniq)):
         members = idx[label == i]
         loc = locs[i]
@@ -837,20 +958,17 @@ def _village_groups(
             if loc is not None and len(located)
             else 0.0
         )
-        where: tuple[float, float]
-        spot = spots[i]
-        if spot is None:
+        place = places[i]
+        if place is None:
             lost.append(display[i])
-            where = (float(commune["sp_lon"]), float(commune["sp_lat"]))
-        else:
-            where = (float(lonlat[spot, 0]), float(lonlat[spot, 1]))
+            place = (float(commune["sp_lon"]), float(commune["sp_lat"]))
         groups.append(
             _Group(
                 name=display[i],
                 households=len(members),
                 bands=bands[members].sum(axis=0),
                 home=int(home[members].sum()),
-                loc=where,
+                loc=place,
                 far_m=far,
             )
         )

@@ -4,17 +4,14 @@ Readers add counts and notes to a :class:`LoadReport`. A note is a message key w
 parameters, so the same report renders in either language. Household identities never enter
 a report: notes name rows by their number in the file, and communes by name and code.
 
-:func:`collecting` makes a report the *active* one for the code it wraps, so that loading
-functions deep inside :func:`planner.scenario.load_scenario` can add to it without every
-caller passing it along.
+The report is passed along explicitly: :func:`planner.scenario.load_scenario` takes one and
+hands it to every reader.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -163,26 +160,6 @@ class LoadReport:
         }
 
 
-_ACTIVE: ContextVar[LoadReport | None] = ContextVar("planner_load_report", default=None)
-
-
-@contextlib.contextmanager
-def collecting(report: LoadReport | None = None) -> Iterator[LoadReport]:
-    """Make ``report`` (or a new one) the active report inside the ``with`` block."""
-    report = report if report is not None else LoadReport()
-    token = _ACTIVE.set(report)
-    try:
-        yield report
-    finally:
-        _ACTIVE.reset(token)
-
-
-def active_report() -> LoadReport:
-    """The active report, or a fresh one nobody will read beyond its errors."""
-    current = _ACTIVE.get()
-    return current if current is not None else LoadReport()
-
-
 def _lang_index(lang: str) -> int:
     if lang == "vi":
         return 0
@@ -260,6 +237,7 @@ _TERMS: dict[str, tuple[str, str]] = {
     "field_name": ("tên xã", "commune name"),
     "field_population": ("dân số", "population"),
     "field_households": ("số hộ", "households"),
+    "field_outstanding": ("hồ sơ cần tiếp nhận", "outstanding applications"),
     "field_age_0_6": ("0–6 tuổi", "age 0–6"),
     "field_age_6_14": ("6–14 tuổi", "age 6–14"),
     "field_age_14_plus": ("từ 14 tuổi", "14 and over"),
@@ -711,5 +689,49 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "travel_table": (
         "Bảng thời gian đi theo mạng đường: {points} điểm, thời gian làm tròn lên phút",
         "Road-network travel table: {points} points, minutes rounded up",
+    ),
+    # --- plausibility, empty inputs and reach
+    "no_communes_left": (
+        "{file}: không còn xã nào để lập kế hoạch sau khi lọc (trường {field})",
+        "{file}: no commune is left to plan after the selection (field {field})",
+    ),
+    "hh_empty": (
+        "{file}: sổ hộ chỉ có dòng tiêu đề, không có dòng hộ nào",
+        "{file}: the household registry has a header row but no household row below it",
+    ),
+    "hh_implausible": (
+        "{file}, dòng {row}, trường {field}: {value} hồ sơ cho một hộ là không hợp lý "
+        "(tối đa {most}); kiểm tra lại số (dấu chấm là dấu phân cách hàng nghìn)",
+        "{file}, row {row}, field {field}: {value} applications in one household is not "
+        "plausible (at most {most}); check the number (a dot separates thousands)",
+    ),
+    "hh_total_rows": (
+        "{file}: {n} dòng tổng cộng được bỏ qua (dòng {rows})",
+        "{file}: {n} total row(s) skipped (rows {rows})",
+    ),
+    "band_missing": (
+        "{file}: không có cột {bands}; các hồ sơ đó được tính là 0",
+        "{file}: no column for {bands}; those applications count as 0",
+    ),
+    "stats_implausible": (
+        "{file}, dòng {row}, cột {column}: {value} vượt quá mức hợp lý cho một xã (tối đa {most})",
+        "{file}, row {row}, column {column}: {value} is beyond what one commune can have "
+        "(at most {most})",
+    ),
+    "stats_over_population": (
+        "{file}, dòng {row}: {what} ({value}) nhiều hơn dân số ({population})",
+        "{file}, row {row}: {what} ({value}) exceed the population ({population})",
+    ),
+    "window_too_short": (
+        "trường campaign.{kind}: giờ tiếp nhận {start}–{end} ({minutes} phút) quá ngắn để "
+        "phục vụ ai (bày máy {setup} phút, một hồ sơ ít nhất {per} phút)",
+        "field campaign.{kind}: the reception window {start}–{end} ({minutes} min) is too "
+        "short to serve anyone (setting up takes {setup} min, one application at least {per})",
+    ),
+    "team_reaches_nothing": (
+        "trường teams[{i}].base: tổ {team} không tới được điểm tiếp nhận nào trong một buổi "
+        "làm việc (điểm gần nhất cách {km} km); kiểm tra trụ sở của tổ",
+        "field teams[{i}].base: team {team} can reach no service point within a working day "
+        "(the nearest is {km} km away); check the team's base",
     ),
 }

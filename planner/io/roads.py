@@ -28,7 +28,7 @@ from scipy.sparse.csgraph import (  # type: ignore[import-untyped]
 )
 
 from planner.io.boundaries import read_vector, to_metres, utm_crs
-from planner.io.report import LoadReport, active_report, km
+from planner.io.report import LoadReport, km
 from planner.io.specs import TravelSpec
 from planner.io.text import fold, nfc
 from planner.model import District, Point, Team, TravelTable
@@ -505,7 +505,7 @@ def build_travel_table(
     """
     if spec.model == "straight_line" or spec.roads is None:
         return None
-    report = report if report is not None else active_report()
+    report = report if report is not None else LoadReport()
     report.stage("roads")
     path = Path(os.path.normpath(Path(scenario_path).parent / spec.roads))
     if not path.is_file():

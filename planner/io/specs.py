@@ -1,4 +1,4 @@
-"""Scenario settings of the data readers (the parts of ``district`` and ``travel`` they use).
+"""Scenario settings of the data readers: ``district`` (and its files) and ``travel``.
 
 These models only describe what a scenario may say; reading happens in the sibling modules.
 """
@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from planner.model import Point, Terrain
 
 ServicePointMode = Literal["commune", "villages", "clusters"]
 
@@ -122,4 +124,43 @@ class TravelSpec(_Strict):
             raise ValueError("model road_network needs roads: a road layer or an .osm.pbf file")
         if self.model == "straight_line" and self.roads is not None:
             raise ValueError("roads are given but model is straight_line; set model: road_network")
+        return self
+
+
+class DistrictFiles(_Strict):
+    """Where the district's data lives (paths relative to the scenario file) and how to read it.
+
+    Only ``communes`` is required: a polygon layer (GeoJSON, GeoPackage, Shapefile) in any CRS.
+    ``boundary`` (the district outline and police base) is optional: without it the outline
+    is the union of the communes and ``base`` must be given (a commune code or
+    ``{lon, lat}``). Demand comes from ``households`` (a registry, CSV or Parquet) or from
+    ``stats`` (a commune table, CSV or XLSX); each is a path or a mapping with ``path`` and
+    options. ``service_points`` groups households into one point per commune (``commune``),
+    per named village (``villages``) or per spatial cluster (``clusters``).
+    """
+
+    communes: Path
+    boundary: Path | None = None
+    households: Path | HouseholdsSpec | None = None
+    stats: Path | StatsSpec | None = None
+    name: str | None = None
+    code: str | None = None
+    base: str | int | Point | None = None
+    base_name: str | None = None
+    layer: str | None = None
+    crs: str | None = None
+    encoding: str | None = None
+    select: dict[str, str | int | list[str | int]] = {}
+    code_column: str = "code"
+    name_column: str = "name"
+    terrain_column: str = "terrain"
+    terrain: Terrain | None = None
+    service_points: ServicePointMode = "commune"
+    cluster_radius_km: float = Field(default=2.5, ge=0.2, le=20)
+
+    @model_validator(mode="after")
+    def _listed(self) -> DistrictFiles:
+        for column, value in self.select.items():
+            if isinstance(value, list) and not value:
+                raise ValueError(f"select.{column}: give at least one value")
         return self

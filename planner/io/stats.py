@@ -38,6 +38,9 @@ from planner.io.text import (
 from planner.model import BANDS, BandCounts
 
 HEADER_SCAN_ROWS = 15
+#: No commune holds more people, households or applications than this: larger figures are
+#: typing errors (an extra digit, a misplaced separator, a number in scientific notation).
+MAX_COMMUNE_COUNT = 2_000_000
 STATS_ALIASES: dict[str, tuple[str, ...]] = {
     "code": (
         "code",
@@ -243,6 +246,34 @@ def _count(value: object) -> tuple[float | None, bool]:
     return parse_count_text(text), False
 
 
+def _is_total(code: str, name: str) -> bool:
+    """A "Tổng cộng" / "Cộng" / "Total" row, in the name or the code column."""
+    words = [fold(t).rstrip(":").strip() for t in (code, name) if t]
+    return bool(words) and all(w in TOTAL_WORDS or w.startswith("tong ") for w in words)
+
+
+def _over_population(
+    numbers: dict[str, float | None], path: Path, line: int, report: LoadReport
+) -> int:
+    """Report a row whose applications or households exceed its population (1 if so)."""
+    pop = numbers.get("population")
+    if pop is None:
+        return 0
+    applications = sum(numbers.get(b) or 0 for b in BANDS)
+    for what, value in (("applications", applications), ("households", numbers.get("households"))):
+        if value is not None and value > pop:
+            report.error(
+                "stats_over_population",
+                file=path,
+                row=line,
+                what=Term(f"field_{what}") if what == "households" else Term("field_outstanding"),
+                value=int(value),
+                population=int(pop),
+            )
+            return 1
+    return 0
+
+
 def read_stats(path: Path, spec: StatsSpec, report: LoadReport) -> list[StatsRow] | None:
     """Read a commune statistics table; None after reporting errors."""
     report.stage("stats")
@@ -278,9 +309,12 @@ def read_stats(path: Path, spec: StatsSpec, report: LoadReport) -> list[StatsRow
         )
     if missing_override or clashes:
         return None
-    if not any(b in found for b in BANDS) and not spec.columns:
+    if not any(b in found for b in BANDS):
         report.error("stats_no_bands", file=path)
         return None
+    if not all(b in found for b in BANDS):
+        absent = [Term(f"field_{b}") for b in BANDS if b not in found]
+        report.warn("band_missing", file=path.name, bands=absent)
     report.info(
         "stats_columns",
         file=path.name,
@@ -324,11 +358,22 @@ def read_stats(path: Path, spec: StatsSpec, report: LoadReport) -> list[StatsRow
                 value = None
             elif blank and field in BANDS:
                 blanks += 1
+            elif value is not None and value > MAX_COMMUNE_COUNT:
+                bad += 1
+                report.error(
+                    "stats_implausible",
+                    file=path,
+                    row=line,
+                    column=headers[found[field]],
+                    value=_cell_text(cells[found[field]]),
+                    most=MAX_COMMUNE_COUNT,
+                )
+                value = None
             numbers[field] = value
-        folded = fold(name).rstrip(":")
-        if not code and (folded in TOTAL_WORDS or folded.startswith("tong ")):
+        if _is_total(code, name):
             totals.append((line, [numbers.get(b) for b in BANDS]))
             continue
+        bad += _over_population(numbers, path, line, report)
         if not code and not name:
             continue
         bands = [int(numbers.get(b) or 0) for b in BANDS]

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from planner.errors import InputError
 from planner.i18n import LANGS, format_short_date
 from planner.model import Plan
 from planner.render.labels import text
@@ -99,6 +100,7 @@ def sheets_cmd(
 ) -> None:
     """Draw the printable route sheets of a saved plan (see ``SHEETS_HELP``)."""
     from planner.outputs import write_sheets
+    from planner.safety import check_out_dir
 
     if lang not in LANGS:
         raise _fail(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}.", 2)
@@ -128,6 +130,7 @@ def sheets_cmd(
     whole = date is None and team is None
     folder = plan_dir / "sheets"
     try:
+        check_out_dir(folder, "sheets")
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -144,6 +147,8 @@ def sheets_cmd(
             written = write_sheets(
                 plan, folder, lang=lang, routes=routes, index=whole, progress=progress
             )
+    except InputError as exc:
+        raise _fail(str(exc)) from None
     except OSError as exc:
         raise _fail(f"cannot write the sheets into {folder}: {exc}") from None
     pdfs = [p for p in written if p.suffix == ".pdf"]

@@ -22,7 +22,13 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Bản đồ dùng không cần mạng: không có nền bản đồ, chỉ có ranh giới các xã.",
         "Offline map: no background map, commune boundaries only.",
     ),
+    "legend_tiles": (
+        "Nền bản đồ OpenStreetMap: bật ở ô chọn lớp khi có mạng internet.",
+        "OpenStreetMap background: switch it on in the layer box when online.",
+    ),
+    "background_map": ("Nền bản đồ (cần internet)", "Background map (needs internet)"),
     # --- route sheet
+    "break_line": ("Nghỉ giữa ca (nghỉ trưa)", "Break (lunch)"),
     "route_map": ("Sơ đồ tuyến", "Route map"),
     "map_base": ("Điểm xuất phát", "Base"),
     "map_stop": ("Điểm dừng", "Stop"),

@@ -5,9 +5,11 @@ applications that the plan covers, the bases, and one layer per team with its st
 straight-line route legs. A day selector shows one working day at a time. All text is in the
 chosen language and HTML-escaped.
 
-With ``offline=True`` the page needs no network: Leaflet is inlined from the vendored copy
-(:mod:`planner.render.webassets`), no tile server is used, and no other library is loaded
-(markers are drawn with Leaflet alone, popups are plain HTML strings). Commune shapes are
+The page always works with no network: Leaflet is inlined from the vendored copy
+(:mod:`planner.render.webassets`), the commune boundaries are the map, and no other library is
+loaded (markers are drawn with Leaflet alone, popups are plain HTML strings). With
+``online_tiles=True`` an OpenStreetMap background is offered as a layer the user switches on;
+it is off when the page opens, so a missing connection never leaves a blank page. Commune shapes are
 simplified for display (:mod:`planner.render.geometry`) so that a province-size plan stays small.
 """
 
@@ -19,7 +21,7 @@ from typing import Any
 
 import folium
 from branca.colormap import LinearColormap
-from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from planner.i18n import band_name, check_lang, format_date, format_short_date, label, slot_name
@@ -38,8 +40,6 @@ from planner.render.common import (
 from planner.render.geometry import DISPLAY_DECIMALS, display_mapping, extent_tolerance
 from planner.render.labels import text
 from planner.render.webassets import (
-    LEAFLET_CSS_URL,
-    LEAFLET_JS_URL,
     leaflet_css,
     leaflet_icon_js,
     leaflet_js,
@@ -375,7 +375,7 @@ def _title_html(plan: Plan, lang: str) -> str:
     )
 
 
-def _legend_html(plan: Plan, colours: dict[str, str], lang: str, offline: bool) -> str:
+def _legend_html(plan: Plan, colours: dict[str, str], lang: str, online_tiles: bool) -> str:
     gradient = ", ".join(SHARE_COLOURS)
     visits_per_team = {t.id: 0 for t in plan.problem.teams}
     for v in plan.visits:
@@ -388,11 +388,8 @@ def _legend_html(plan: Plan, colours: dict[str, str], lang: str, offline: bool) 
         "</span></div>"
         for t in plan.problem.teams
     )
-    note = (
-        f"<div style='margin-top:4px;color:#555'>{esc(text('legend_offline', lang))}</div>"
-        if offline
-        else ""
-    )
+    key = "legend_tiles" if online_tiles else "legend_offline"
+    note = f"<div style='margin-top:4px;color:#555'>{esc(text(key, lang))}</div>"
     k = plan.kpis
     bound = ""
     if k.upper_bound is not None and k.gap is not None:
@@ -498,23 +495,21 @@ def _add_day_filter(
     LeafletControl("planner-day-filter", html, "topright", script).add_to(m)
 
 
-def _use_leaflet(m: folium.Map, offline: bool) -> None:
-    """Load Leaflet only (no jQuery, Bootstrap or icon fonts): inline or from the CDN."""
+def _use_leaflet(m: folium.Map) -> None:
+    """Inline Leaflet only (no jQuery, Bootstrap or icon fonts): the page needs no network."""
     m.default_js = []
     m.default_css = []
     root = m.get_root()
     assert isinstance(root, Figure)
-    if offline:
-        root.header.add_child(Element(f"<style>{leaflet_css()}</style>"), name="leaflet_css")
-        root.header.add_child(Element(f"<script>{leaflet_js()}</script>"), name="leaflet")
-        root.header.add_child(Element(f"<script>{leaflet_icon_js()}</script>"), name="icons")
-    else:
-        root.header.add_child(CssLink(LEAFLET_CSS_URL), name="leaflet_css")
-        root.header.add_child(JavascriptLink(LEAFLET_JS_URL), name="leaflet")
+    root.header.add_child(Element(f"<style>{leaflet_css()}</style>"), name="leaflet_css")
+    root.header.add_child(Element(f"<script>{leaflet_js()}</script>"), name="leaflet")
+    root.header.add_child(Element(f"<script>{leaflet_icon_js()}</script>"), name="icons")
     root.header.add_child(Element(_CONTROL_CSS), name="planner_css")
 
 
-def build_map(plan: Plan, lang: str = "vi", offline: bool = False) -> folium.Map:
+def build_map(
+    plan: Plan, lang: str = "vi", offline: bool = True, online_tiles: bool = False
+) -> folium.Map:
     """Build the interactive briefing map of a plan.
 
     Parameters
@@ -523,9 +518,10 @@ def build_map(plan: Plan, lang: str = "vi", offline: bool = False) -> folium.Map
         The plan to draw; nothing is solved or read from disk.
     lang : str, default "vi"
         ``"vi"`` or ``"en"`` for every label, tooltip, popup and legend.
-    offline : bool, default False
-        Inline Leaflet and draw no tile layer, so that the page works with no network.
-        Otherwise Leaflet comes from a CDN and OpenStreetMap tiles are the background.
+    offline : bool, default True
+        Kept for compatibility: the page always inlines Leaflet and works with no network.
+    online_tiles : bool, default False
+        Also offer an OpenStreetMap background as a layer, switched off when the page opens.
 
     Returns
     -------
@@ -551,9 +547,15 @@ def build_map(plan: Plan, lang: str = "vi", offline: bool = False) -> folium.Map
         tiles=None,
         control_scale=False,
     )
-    _use_leaflet(m, offline)
-    if not offline:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
+    _use_leaflet(m)
+    if online_tiles:
+        folium.TileLayer(
+            "OpenStreetMap",
+            name=esc(text("background_map", lang)),
+            overlay=True,
+            show=False,
+            control=True,
+        ).add_to(m)
     root = m.get_root()
     assert isinstance(root, Figure)
     cal = plan.problem.calendar
@@ -584,12 +586,13 @@ def build_map(plan: Plan, lang: str = "vi", offline: bool = False) -> folium.Map
     MetricScale().add_to(m)
     _add_day_filter(m, plan, route_groups, lang)
     LeafletControl(
-        "planner-map-legend", _legend_html(plan, colours, lang, offline), "bottomleft"
+        "planner-map-legend", _legend_html(plan, colours, lang, online_tiles), "bottomleft"
     ).add_to(m)
     root.html.add_child(folium.Element(_title_html(plan, lang)))
     return m
 
 
-def map_html(plan: Plan, lang: str = "vi", offline: bool = False) -> str:
+def map_html(plan: Plan, lang: str = "vi", offline: bool = True, online_tiles: bool = False) -> str:
     """The complete ``map.html`` page of :func:`build_map` (UTF-8 text)."""
-    return str(build_map(plan, lang=lang, offline=offline).get_root().render())
+    m = build_map(plan, lang=lang, offline=offline, online_tiles=online_tiles)
+    return str(m.get_root().render())

@@ -15,7 +15,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from planner.model import Plan, Point, Route
+from planner.model import Commune, District, Plan, Point, Route
 from planner.render.common import esc, route_base, team_colors, visit_place
 from planner.render.geometry import display_geometry
 from planner.render.labels import text
@@ -103,6 +103,34 @@ def _polygon_path(frame: _Frame, geom: BaseGeometry) -> str:
     return "".join(parts)
 
 
+class _DistrictShapes:
+    """The district's commune shapes indexed for window queries, built once per district."""
+
+    def __init__(self, district: District) -> None:
+        self.district = district
+        self.communes = list(district.communes)
+        self.tree = shapely.STRtree([c.geometry for c in self.communes])
+        self.outline = district.outline
+
+    def communes_in(self, window: Polygon) -> list[Commune]:
+        """Communes whose shape meets ``window``, in the district's order."""
+        hits = self.tree.query(window, predicate="intersects")
+        return [self.communes[i] for i in sorted(int(i) for i in hits)]
+
+
+_SHAPES: list[_DistrictShapes] = []
+
+
+def _district_shapes(district: District) -> _DistrictShapes:
+    """The shapes of ``district`` (kept for the last few districts drawn)."""
+    for shapes in _SHAPES:
+        if shapes.district is district:
+            return shapes
+    shapes = _DistrictShapes(district)
+    _SHAPES[:] = [shapes, *_SHAPES[:3]]
+    return shapes
+
+
 def route_map_svg(plan: Plan, route: Route, lang: str = "vi") -> str:
     """An SVG drawing of the route among its communes, for the printed sheet.
 
@@ -141,9 +169,7 @@ def route_map_svg(plan: Plan, route: Route, lang: str = "vi") -> str:
     colour = team_colors(plan).get(route.team_id, "#1f4e9c")
 
     shapes = []
-    for c in district.communes:
-        if not c.geometry.intersects(window):
-            continue
+    for c in _district_shapes(district).communes_in(window):
         geom = display_geometry(c.geometry.intersection(window), tolerance)
         fill = "#fff1b8" if c.code in visited else "#f1f1f1"
         shapes.append(

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import jinja2
+from markupsafe import Markup
 
 from planner.i18n import (
     band_name,
@@ -150,6 +151,7 @@ _SHEET_TEMPLATE = """<!DOCTYPE html>
 </tr>
 </thead>
 {% for s in stops %}
+{% if s.break_before %}{{ break_row }}{% endif %}
 <tbody class="stop">
 <tr class="stop-row">
 <td class="num">{{ s.order }}</td>
@@ -169,6 +171,7 @@ _SHEET_TEMPLATE = """<!DOCTYPE html>
 {% else %}
 <tbody class="stop"><tr><td colspan="{{ ncols }}">{{ L.no_stops }}</td></tr></tbody>
 {% endfor %}
+{% if break_last %}{{ break_row }}{% endif %}
 <tbody class="stop return">
 <tr>
 <td></td><td><strong>{{ L.return_leg }}</strong> — {{ base }}</td>
@@ -316,6 +319,28 @@ def _labels(lang: str) -> dict[str, str]:
     return out
 
 
+def _break_row(route: Route, stops: list[dict], lang: str, ncols: int) -> tuple[Markup, bool]:
+    """The stop-list line of the route's break, and whether it comes after the last stop.
+
+    The line goes before the first stop the team reaches after the break (so a break taken
+    during a stop's service follows that stop); ``stops[i]["break_before"]`` is set.
+    """
+    if route.break_start is None or route.break_end is None:
+        return Markup(""), False
+    when = f"{format_clock(route.break_start)}–{format_clock(route.break_end)}"
+    minutes = f"{route.break_end - route.break_start} {label('minutes', lang)}"
+    row = Markup(
+        '<tbody class="stop break"><tr><td></td><td><strong>{}</strong></td>'
+        '<td class="time"></td><td class="time">{}</td><td colspan="{}">{}</td></tr></tbody>'
+    ).format(text("break_line", lang), when, ncols - 4, minutes)
+    visits = sorted(route.visits, key=lambda v: v.order)
+    after = sum(1 for v in visits if v.arrive < route.break_end)
+    if after < len(stops):
+        stops[after]["break_before"] = True
+        return row, False
+    return row, True
+
+
 def route_sheet_html(plan: Plan, route: Route, lang: str = "vi") -> str:
     """A printable A4 sheet for one team's route on one date.
 
@@ -359,8 +384,10 @@ def route_sheet_html(plan: Plan, route: Route, lang: str = "vi") -> str:
                 "travel": v.travel_minutes,
                 "expected": v.expected.as_tuple(),
                 "total": v.expected.total,
+                "break_before": False,
             }
         )
+    break_row, break_last = _break_row(route, stops, lang, 5 + len(BANDS) + 1)
     totals = route.expected
     bands = [band_name(b, lang) for b in BANDS]
     n = team.stations
@@ -404,6 +431,8 @@ def route_sheet_html(plan: Plan, route: Route, lang: str = "vi") -> str:
         footer=footer,
         footer_css=css_string(footer),
         stops=stops,
+        break_row=break_row,
+        break_last=break_last,
         totals=totals.as_tuple(),
         total=totals.total,
         scenario=plan.scenario,

@@ -21,6 +21,7 @@ import numpy as np
 from planner.calendar import Slot, team_slots
 from planner.model import Problem, SlotKind
 from planner.sites import Site, problem_sites
+from planner.solve.breaks import break_loss
 from planner.travel import TravelMatrix, problem_matrix
 
 NEIGHBOURS = 6  # starting columns: a multi-stop pattern moves on to one of the nearest sites
@@ -166,6 +167,8 @@ def pattern_table(
         capacity = last_end - first_start - inner - setup * (k - 1)
         depart = first_start - setup - out
         duration = last_end + back - depart
+        if t.break_ is not None:  # the part of the break the base cannot host (see breaks)
+            capacity = capacity - break_loss(t.break_, depart, last_end + back)
         ok = capacity > 0
         padded = np.full((int(ok.sum()), size), -1, dtype=np.int64)
         padded[:, :k] = seq[ok] - nb

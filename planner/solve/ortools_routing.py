@@ -1,51 +1,95 @@
-"""Every call to OR-Tools' routing library lives in this module (CP-SAT and LP calls are in
-``ortools_adapter``).
+"""Every OR-Tools call of the routing core lives in this module (the campaign's CP-SAT and LP
+calls are in ``ortools_adapter``).
 
-The routing instance becomes a vehicle routing model: one vehicle per team from and back to the
-depot, a time dimension (travel plus the service of the node left, with waiting slack) whose
-cumul at a node is the service start and must lie in its window, and a disjunction for each
-optional node whose penalty is its score times a weight larger than any total distance, so the
-solver maximises the score first and minimises the distance second. Mandatory nodes get no
-disjunction. The search is guided local search under a wall-clock limit.
+Routing: the instance becomes a vehicle routing model: one vehicle per team from and back to
+the depot, a time dimension (travel plus the service of the node left, with waiting slack)
+whose cumul at a node is the service start and must lie in its window, and a disjunction for
+each optional node whose penalty is its score times a weight larger than any total distance,
+so the solver maximises the score first and minimises the distance second. Mandatory nodes
+get no disjunction. The search is a local search (:data:`STRATEGIES`) under a solution limit,
+a wall-clock limit, or both; with a solution limit alone it depends on the inputs only.
+
+Recombination: :func:`pack_routes` picks at most ``vehicles`` node-disjoint routes out of a
+pool with SCIP (a set-packing model), maximising the score, then minimising the distance.
+
+Integer units: every time, distance and score is a Python int; scores are multiplied by a
+weight that the caller chooses larger than any total distance, and the products stay far
+below 2**63.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]  # no stub for SWIG
 
 if TYPE_CHECKING:
     from planner.solve.routing import OrienteeringInstance
 
 Routes = list[list[int]]
 
+_FIRST = routing_enums_pb2.FirstSolutionStrategy
+_META = routing_enums_pb2.LocalSearchMetaheuristic
+
+# (first solution, metaheuristic) of search ``k % len(STRATEGIES)``: guided local search from
+# different starts, then simulated annealing and tabu search for variety.
+STRATEGIES = (
+    (_FIRST.PATH_CHEAPEST_ARC, _META.GUIDED_LOCAL_SEARCH),
+    (_FIRST.PARALLEL_CHEAPEST_INSERTION, _META.GUIDED_LOCAL_SEARCH),
+    (_FIRST.LOCAL_CHEAPEST_INSERTION, _META.SIMULATED_ANNEALING),
+    (_FIRST.SAVINGS, _META.TABU_SEARCH),
+)
+TIME_DIMENSION = "time"
+LOAD_DIMENSION = "load"
+FIX_START_CUMUL_TO_ZERO = False  # vehicles may leave after time 0 (shift_start)
+LOAD_STARTS_AT_ZERO = True
+
+
+@dataclass(frozen=True)
+class OrtoolsRun:
+    """What one OR-Tools routing search found: its best routes (or None) and, if asked,
+    every distinct route of every solution it went through."""
+
+    best: Routes | None
+    routes: tuple[tuple[int, ...], ...]
+
 
 def solve_ortools(
     inst: OrienteeringInstance,
-    seconds: float,
     weight: int,
-    initial: Routes | None = None,
+    *,
+    seconds: float | None = None,
     solutions: int | None = None,
-) -> Routes | None:
-    """OR-Tools routing with guided local search; the best routes found, or None.
+    initial: Routes | None = None,
+    strategy: int = 0,
+    collect: bool = False,
+) -> OrtoolsRun:
+    """OR-Tools routing local search on an instance.
 
     Parameters
     ----------
     inst
         The routing instance.
-    seconds
-        Wall-clock limit, model building included.
     weight
         Penalty of one unit of score left unvisited (larger than any total distance).
+    seconds
+        Optional wall-clock limit, model building included.
+    solutions
+        Optional limit on the number of solutions the search goes through.
     initial
         Optional routes to start from (customer nodes, depot left out); ignored when OR-Tools
         cannot restore them.
-    solutions
-        Optional limit on the number of solutions the search goes through; with it (and a
-        generous ``seconds``) runs repeat exactly.
+    strategy
+        Index into :data:`STRATEGIES` (taken modulo its length).
+    collect
+        Also hand back every distinct route of the solutions met (:attr:`OrtoolsRun.routes`).
     """
+    if seconds is None and solutions is None:
+        raise ValueError("give seconds, solutions or both")
     t0 = time.perf_counter()
     n = inst.n
     manager = pywrapcp.RoutingIndexManager(n, inst.vehicles, 0)
@@ -60,8 +104,9 @@ def solve_ortools(
     times = [[int(t) + service[i] for t in row] for i, row in enumerate(inst.travel.tolist())]
     time_cb = model.RegisterTransitMatrix(times)
     horizon = int(inst.shift_end)
-    model.AddDimension(time_cb, horizon, horizon, False, "time")
-    tdim = model.GetDimensionOrDie("time")
+    max_wait = horizon
+    model.AddDimension(time_cb, max_wait, horizon, FIX_START_CUMUL_TO_ZERO, TIME_DIMENSION)
+    tdim = model.GetDimensionOrDie(TIME_DIMENSION)
     for v in range(1, n):
         idx = manager.NodeToIndex(v)
         lo, hi = int(inst.tw_open[v]), int(inst.tw_close[v])
@@ -74,29 +119,50 @@ def solve_ortools(
 
     if inst.demand is not None and inst.capacity is not None:
         dem = model.RegisterUnaryTransitVector([int(d) for d in inst.demand])
+        no_slack = 0
         model.AddDimensionWithVehicleCapacity(
-            dem, 0, [int(inst.capacity)] * inst.vehicles, True, "load"
-        )
+            dem, no_slack, [int(inst.capacity)] * inst.vehicles, LOAD_STARTS_AT_ZERO,
+            LOAD_DIMENSION,
+        )  # fmt: skip
 
     for v in range(1, n):
         if v not in inst.mandatory:
             model.AddDisjunction([manager.NodeToIndex(v)], int(inst.score[v]) * weight)
 
+    first, meta = STRATEGIES[strategy % len(STRATEGIES)]
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
-    params.local_search_metaheuristic = (
-        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    )
-    params.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
+    params.first_solution_strategy = first
+    params.local_search_metaheuristic = meta
     if solutions is not None:
         params.solution_limit = solutions
+    if seconds is not None:
+        params.time_limit.FromMilliseconds(max(1, int(1000 * seconds)))
     model.CloseModelWithParameters(params)
 
-    def left() -> routing_parameters_pb2.RoutingSearchParameters:
+    def read(value: object) -> Routes:
+        out: Routes = []
+        for k in range(inst.vehicles):
+            idx = value(model.NextVar(model.Start(k)))  # type: ignore[operator]
+            nodes = []
+            while not model.IsEnd(idx):
+                nodes.append(manager.IndexToNode(idx))
+                idx = value(model.NextVar(idx))  # type: ignore[operator]
+            if nodes:
+                out.append(nodes)
+        return out
+
+    seen: dict[tuple[int, ...], None] = {}
+    if collect:
+
+        def at_solution() -> None:
+            for r in read(lambda var: var.Value()):
+                seen.setdefault(tuple(r), None)
+
+        model.AddAtSolutionCallback(at_solution)
+
+    if seconds is not None:
         ms = int(1000 * (seconds - (time.perf_counter() - t0)))
         params.time_limit.FromMilliseconds(max(1, ms))
-        return params
-
     found = None
     if initial:
         rows: list[list[int]] = [[] for _ in range(inst.vehicles)]
@@ -104,18 +170,73 @@ def solve_ortools(
             rows[k] = [manager.NodeToIndex(v) for v in r]
         start = model.ReadAssignmentFromRoutes(rows, True)
         if start is not None:
-            found = model.SolveFromAssignmentWithParameters(start, left())
+            found = model.SolveFromAssignmentWithParameters(start, params)
     if found is None:
-        found = model.SolveWithParameters(left())
+        found = model.SolveWithParameters(params)
     if found is None:
+        return OrtoolsRun(None, tuple(seen))
+    return OrtoolsRun(read(found.Value), tuple(seen))
+
+
+def pack_routes(
+    columns: Sequence[tuple[Sequence[int], int, int]],
+    vehicles: int,
+    *,
+    mandatory: frozenset[int] = frozenset(),
+    hint: Sequence[int] = (),
+    seconds: float | None = None,
+    nodes: int | None = None,
+) -> list[int] | None:
+    """The best set of at most ``vehicles`` node-disjoint routes of a pool, by SCIP.
+
+    Parameters
+    ----------
+    columns
+        Candidate routes as ``(nodes, score, distance)``; each must be feasible on its own.
+    vehicles
+        Most routes chosen.
+    mandatory
+        Nodes that some chosen route must visit.
+    hint
+        Indices of a known good choice (a starting solution for SCIP).
+    seconds
+        Optional wall-clock limit.
+    nodes
+        Optional limit on SCIP's branch-and-bound nodes; without ``seconds`` the answer
+        depends on the inputs only (SCIP runs in one thread).
+
+    Returns
+    -------
+    list[int] or None
+        Indices of the chosen columns (highest score, then least distance among what the search
+        found), or None if no choice covers the mandatory nodes.
+    """
+    covers: dict[int, list[int]] = {}
+    for c, (route, _, _) in enumerate(columns):
+        for v in route:
+            covers.setdefault(v, []).append(c)
+    if not mandatory <= covers.keys():
         return None
-    out: Routes = []
-    for k in range(inst.vehicles):
-        idx = found.Value(model.NextVar(model.Start(k)))
-        nodes = []
-        while not model.IsEnd(idx):
-            nodes.append(manager.IndexToNode(idx))
-            idx = found.Value(model.NextVar(idx))
-        if nodes:
-            out.append(nodes)
-    return out
+    solver = pywraplp.Solver.CreateSolver("SCIP")
+    if solver is None:  # pragma: no cover - OR-Tools wheels ship SCIP
+        raise RuntimeError("OR-Tools was built without SCIP")
+    x = [solver.BoolVar(f"route{c}") for c in range(len(columns))]
+    for v, cs in covers.items():
+        row = solver.Sum([x[c] for c in cs])
+        solver.Add(row == 1 if v in mandatory else row <= 1)
+    solver.Add(solver.Sum(x) <= vehicles)
+    # One unit of score outweighs the distance of any ``vehicles`` routes of the pool.
+    longest = sorted((d for _, _, d in columns), reverse=True)[:vehicles]
+    weight = sum(longest) + 1
+    solver.Maximize(solver.Sum([x[c] * (s * weight - d) for c, (_, s, d) in enumerate(columns)]))
+    if hint:
+        chosen = set(hint)
+        solver.SetHint(x, [1.0 if c in chosen else 0.0 for c in range(len(columns))])
+    if seconds is not None:
+        solver.SetTimeLimit(max(10, int(1000 * seconds)))
+    if nodes is not None:
+        solver.SetSolverSpecificParametersAsString(f"limits/nodes = {nodes}\n")
+    status = solver.Solve()
+    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        return None
+    return [c for c in range(len(columns)) if x[c].solution_value() > 0.5]

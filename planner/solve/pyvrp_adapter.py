@@ -6,19 +6,25 @@ distance minus collected prizes, so ``weight`` exceeds any total distance a solu
 and the score comes first, the distance second. Time windows, the shift and capacities are hard
 in the returned solution; during the search PyVRP prices their violation with penalties that it
 adapts to a target share of feasible candidates. Only a feasible best solution is returned.
+
+Besides its best solution, a run can hand back every distinct route it met that keeps its time
+windows and capacity (a route of a candidate solution is kept even when another route of that
+candidate is not); the routing core recombines them.
 """
 
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pyvrp
 from pyvrp import (
     Client,
+    CostEvaluator,
     Depot,
     IteratedLocalSearch,
+    IteratedLocalSearchCallbacks,
     IteratedLocalSearchParams,
     Location,
     PenaltyManager,
@@ -26,6 +32,7 @@ from pyvrp import (
     ProblemData,
     RandomNumberGenerator,
     Solution,
+    SolveParams,
     VehicleType,
 )
 from pyvrp.constants import MAX_VALUE
@@ -37,7 +44,7 @@ from pyvrp.search import (
     PerturbationParams,
     compute_neighbours,
 )
-from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
 
 if TYPE_CHECKING:
     from planner.solve.routing import OrienteeringInstance
@@ -53,6 +60,42 @@ PRIZE_PENALTY = PenaltyParams(target_feasible=0.3)
 NEIGHBOURS = 50
 WAIT_WEIGHT = 1.0
 MAX_PERTURBATIONS = 25
+
+
+@dataclass(frozen=True)
+class PyvrpRun:
+    """What one PyVRP run found.
+
+    Attributes
+    ----------
+    best
+        The best feasible routes (customer nodes, depot left out), or None.
+    routes
+        Every distinct feasible route met during the search, in the order first met (only when
+        the run was asked to collect them).
+    iterations
+        Iterations the search ran.
+    """
+
+    best: Routes | None
+    routes: tuple[tuple[int, ...], ...]
+    iterations: int
+
+
+class _Collector(IteratedLocalSearchCallbacks):
+    """Keeps every distinct feasible route of the candidates, in the order first met."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[int, ...], None] = {}
+
+    def on_iteration(
+        self, current: Solution, candidate: Solution, best: Solution, cost_evaluator: CostEvaluator
+    ) -> None:
+        for route in candidate.routes():
+            if route.is_feasible():
+                key = tuple(act.idx + 1 for act in route if act.is_client())
+                if key and key not in self.seen:
+                    self.seen[key] = None
 
 
 def build_data(inst: OrienteeringInstance, weight: int) -> ProblemData:
@@ -90,48 +133,61 @@ def build_data(inst: OrienteeringInstance, weight: int) -> ProblemData:
     )
 
 
+def _stop(seconds: float | None, iterations: int | None) -> StoppingCriterion:
+    if seconds is None and iterations is None:
+        raise ValueError("give seconds, iterations or both")
+    stops: list = []
+    if iterations is not None:
+        stops.append(MaxIterations(iterations))
+    if seconds is not None:
+        stops.append(MaxRuntime(max(0.01, seconds)))
+    return MultipleCriteria(stops)
+
+
 def solve_pyvrp(
     inst: OrienteeringInstance,
-    seconds: float,
     weight: int,
+    *,
+    seconds: float | None = None,
+    iterations: int | None = None,
     seed: int = 0,
     initial: Routes | None = None,
-    iterations: int | None = None,
     stock: bool = False,
-) -> Routes | None:
-    """PyVRP's iterated local search; the best feasible routes found, or None.
+    collect: bool = False,
+) -> PyvrpRun:
+    """PyVRP's iterated local search on an instance.
 
     Parameters
     ----------
     inst
         The routing instance.
-    seconds
-        Wall-clock limit, set-up included.
     weight
         Prize of one unit of score (larger than any total distance).
+    seconds
+        Optional wall-clock limit of the search (PyVRP's ``MaxRuntime``).
+    iterations
+        Optional iteration limit (``MaxIterations``); without ``seconds`` the run depends on
+        the seed and the inputs only.
     seed
         Seed of PyVRP's random number generator.
     initial
         Optional routes to start from (customer nodes, depot left out).
-    iterations
-        Optional iteration limit; with it (and a generous ``seconds``) runs repeat exactly.
     stock
         Run ``pyvrp.solve`` with PyVRP's default parameters (the benchmarks' peer) instead of
         the parameters tuned for prize collecting (:data:`PRIZE_PENALTY`).
+    collect
+        Also hand back every distinct feasible route met (:attr:`PyvrpRun.routes`).
     """
-    t0 = time.perf_counter()
     data = build_data(inst, weight)
     init = Solution(data, [[v - 1 for v in r] for r in initial if r]) if initial else None
-
-    def stop() -> MultipleCriteria:
-        left = max(0.01, seconds - (time.perf_counter() - t0))
-        stops: list = [MaxRuntime(left)]
-        if iterations is not None:
-            stops.append(MaxIterations(iterations))
-        return MultipleCriteria(stops)
-
+    collector = _Collector() if collect else None
+    callbacks = collector or IteratedLocalSearchCallbacks()
     if stock:
-        res = pyvrp.solve(data, stop(), seed=seed, collect_stats=False, initial_solution=init)
+        params = SolveParams(ils=IteratedLocalSearchParams(callbacks=callbacks))
+        res = pyvrp.solve(
+            data, _stop(seconds, iterations), seed=seed, collect_stats=False,
+            params=params, initial_solution=init,
+        )  # fmt: skip
     else:
         prizes = bool(inst.score.any())
         penalty = PRIZE_PENALTY if prizes else PenaltyParams()
@@ -146,14 +202,17 @@ def solve_pyvrp(
         pm = PenaltyManager(penalty.midpoint_penalties(data), penalty)
         if init is None:
             init = ls(Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
-        algo = IteratedLocalSearch(data, pm, ls, init, IteratedLocalSearchParams())
-        res = algo.run(stop(), collect_stats=False)
+        algo = IteratedLocalSearch(
+            data, pm, ls, init, IteratedLocalSearchParams(callbacks=callbacks)
+        )
+        res = algo.run(_stop(seconds, iterations), collect_stats=False)
+    found = tuple(collector.seen) if collector is not None else ()
     best = res.best
     if not best.is_feasible():
-        return None
+        return PyvrpRun(None, found, res.num_iterations)
     out: Routes = []
     for route in best.routes():
-        nodes = [act.idx + 1 for act in route.schedule() if act.is_client()]
+        nodes = [act.idx + 1 for act in route if act.is_client()]
         if nodes:
             out.append(nodes)
-    return out
+    return PyvrpRun(out, found, res.num_iterations)

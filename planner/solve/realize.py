@@ -6,9 +6,12 @@ import itertools
 import math
 from dataclasses import dataclass, field
 
-from planner.model import BandCounts, Route, Visit
+from planner.calendar import Slot
+from planner.model import BandCounts, Break, Route, Team, Visit
+from planner.solve.breaks import Timetable, timetable
 from planner.solve.instance import Instance
-from planner.solve.ortools_adapter import MINUTE_SCALE, Assignment
+from planner.solve.master import Assignment
+from planner.solve.rules import MINUTE_SCALE
 
 
 @dataclass
@@ -94,6 +97,36 @@ def _place_apps(inst: Instance, gi: int, asg: Assignment, copies: list[_Copy]) -
                     left[b] -= 1
 
 
+def _with_break(
+    inst: Instance,
+    slot: Slot,
+    brk: Break,
+    legs: list[int],
+    stops: tuple[int, ...],
+    cp: _Copy,
+    team: Team,
+) -> Timetable:
+    """The route's timetable with its break; applications are trimmed if it cannot fit.
+
+    The pattern capacity already leaves room for the break, so trimming happens only when a
+    leg that may not be split meets the break window (rare; at most a few applications).
+    """
+    mpa10 = [round(x * MINUTE_SCALE) for x in inst.minutes_per_app]
+    weights = inst.problem.solver.weights.as_tuple()
+    setup = inst.problem.service.setup_minutes
+    while True:
+        service = [_service_minutes(cp.apps[c], mpa10, team.stations) for c in stops]
+        tt = timetable(slot, brk, legs, service, setup)
+        if tt is not None:
+            return tt
+        # take off one application of the least valued band at the last stop that has one
+        c = next((c for c in reversed(stops) if sum(cp.apps[c]) > 0), None)
+        if c is None:
+            raise RuntimeError(f"internal error: no room for the break of {team.id} on {slot.date}")
+        b = min((b for b in range(3) if cp.apps[c][b] > 0), key=lambda b: (weights[b], -b))
+        cp.apps[c][b] -= 1
+
+
 def realize(inst: Instance, asg: Assignment) -> tuple[Route, ...]:
     """Dated routes with clock times for every team, sorted by date and team."""
     problem = inst.problem
@@ -126,6 +159,10 @@ def realize(inst: Instance, asg: Assignment) -> tuple[Route, ...]:
             dist = sum(inst.matrix.dist(x, y) for x, y in itertools.pairwise(pts))
             arrive = max(slot.duty_start + legs[0], slot.reception_start - setup)
             depart = arrive - legs[0]
+            brk = problem.calendar.template(slot.kind).break_
+            tt = None if brk is None else _with_break(inst, slot, brk, legs, stops, cp, team)
+            if tt is not None:
+                depart = tt.depart
             visits = []
             clock = arrive
             for k, c in enumerate(stops):
@@ -133,6 +170,8 @@ def realize(inst: Instance, asg: Assignment) -> tuple[Route, ...]:
                     clock += legs[k]
                 start = max(clock + setup, slot.reception_start)
                 end = start + _service_minutes(cp.apps[c], mpa10, team.stations)
+                if tt is not None:
+                    clock, start, end = tt.stops[k]
                 visits.append(
                     Visit(
                         team_id=team.id,
@@ -149,7 +188,7 @@ def realize(inst: Instance, asg: Assignment) -> tuple[Route, ...]:
                     )
                 )
                 clock = end
-            ret = clock + legs[-1]
+            ret = clock + legs[-1] if tt is None else tt.ret
             if clock > slot.reception_end or ret > slot.duty_end:
                 raise RuntimeError(
                     f"internal error: route of {team.id} on {slot.date} overruns its windows"
@@ -164,6 +203,8 @@ def realize(inst: Instance, asg: Assignment) -> tuple[Route, ...]:
                     travel_minutes=sum(legs),
                     distance_m=dist,
                     visits=tuple(visits),
+                    break_start=None if tt is None else tt.break_start,
+                    break_end=None if tt is None else tt.break_end,
                 )
             )
     team_order = {t.id: i for i, t in enumerate(problem.teams)}

@@ -6,18 +6,35 @@ than ``shift_start``, drives ``travel[i, j]`` from node ``i`` to node ``j``, sta
 ``j`` within ``[tw_open[j], tw_close[j]]`` (waiting if early), serves ``service[j]`` and is back
 at the depot no later than ``shift_end``.
 
-Method (``solve_orienteering``): PyVRP's iterated local search runs in ``workers`` processes
-side by side, each with its own seed, on the prize-collecting form of the problem (optional
-clients whose prize is the score times a weight larger than any total distance). Halfway
-through the budget every worker restarts from the best verified solution so far, after a local
-improvement in pure Python (insertion of unvisited nodes, swaps of a visited node for an
-unvisited one of higher score, or-opt and 2-opt inside routes to free time). At the end the
-best solution is improved the same way while OR-Tools' routing library (a disjunction per node
-whose penalty is its weighted score, a time dimension with waiting slack, guided local search)
-is warm-started from it in the other process. Every candidate is re-checked by
-:func:`check_routes`, and the best verified one is returned: highest score, then least
-distance. ``solve_vrptw`` shares that core with every customer mandatory, so the distance is
-the only objective.
+API
+---
+``solve_orienteering(inst, *, iterations=None, seconds=None, seed=0, workers=1)`` returns a
+:class:`RoutingResult`: the routes that collect the most score, then drive the least.
+
+- ``iterations=N`` (work-limited, for the product): every phase is bounded by an amount of
+  work: ``N`` PyVRP iterations per search, at most :data:`PACK_NODES` branch-and-bound nodes
+  for SCIP, polish until no move improves (at most :data:`POLISH_MOVES` moves). No clock
+  read decides anything, so the same inputs, seed, ``iterations`` and ``workers`` give the
+  same routes on any machine and under any load. With ``workers=1`` everything runs in the
+  calling process (no child processes: safe inside a Dask worker).
+- ``seconds=S`` (time-limited, for the benchmarks): the phases share the wall-clock budget and
+  the call returns within about ``S``; the result depends on the machine's speed.
+- Both: the work limits decide unless the clock runs out first (a guard).
+- ``workers=W`` runs ``W`` searches side by side, one per process.
+
+Method: :data:`ROUNDS` rounds. In each round, ``workers`` runs of PyVRP's iterated local
+search (:mod:`planner.solve.pyvrp_adapter`; seeds ``seed``, ``seed + 1``, ...) search the
+prize-collecting form of the problem (optional clients whose prize is the score times a weight
+larger than any total distance), the first round from scratch, later rounds from the best
+solution so far. Every distinct feasible route a search meets goes into a route pool (the
+shortest route for each set of nodes). A set-packing model over the pool (SCIP, in
+:mod:`planner.solve.ortools_routing`: each node at most once, at most ``vehicles`` routes,
+score first, distance second) recombines routes of different searches and iterations, and a
+local improvement in pure Python (:func:`improve`) polishes the result. If PyVRP finds nothing
+feasible, OR-Tools' routing library (a disjunction per node, a time dimension, guided local
+search) takes a turn. Every candidate is re-checked by :func:`check_routes` from the instance
+alone, and the best verified one is returned. ``solve_vrptw`` shares the core with every
+customer mandatory, so the distance is the only objective.
 """
 
 from __future__ import annotations
@@ -32,7 +49,10 @@ import numpy as np
 
 Routes = list[list[int]]  # customer nodes of each used vehicle, in order, depot left out
 
-ROUNDS = 2  # rounds of PyVRP searches; each round after the first starts from the best so far
+ROUNDS = 2  # rounds of searches; each round after the first starts from the best so far
+POLISH_MOVES = 20_000  # most improving moves of one polish (each move strictly improves)
+PACK_NODES = 2_000  # SCIP branch-and-bound nodes of one recombination (work-limited mode)
+OR_SOLUTIONS_PER_ITERATION = 0.2  # OR-Tools solutions per PyVRP iteration (fallback engine)
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,6 +200,7 @@ class RoutingResult:
     feasible: bool
     seconds: float
     engines: tuple[EngineRun, ...] = field(default=())
+    pool: int = 0  # distinct feasible routes met (the recombination's columns)
 
     @property
     def vehicles_used(self) -> int:
@@ -353,7 +374,23 @@ def _load(tb: _Tables, r: Sequence[int]) -> int:
     return sum(tb.q[v] for v in r) if tb.q is not None else 0
 
 
-def _tighten(tb: _Tables, r: list[int], deadline: float) -> list[int]:
+class _Guard:
+    """Stops a polish after ``moves`` improving moves or at ``deadline`` (if one is set)."""
+
+    def __init__(self, deadline: float | None, moves: int) -> None:
+        self.deadline = deadline
+        self.left = moves
+
+    def out(self) -> bool:
+        if self.left <= 0:
+            return True
+        return self.deadline is not None and time.perf_counter() > self.deadline
+
+    def spend(self) -> None:
+        self.left -= 1
+
+
+def _tighten(tb: _Tables, r: list[int], guard: _Guard) -> list[int]:
     """Or-opt and 2-opt moves inside one route while they shorten it and keep it feasible.
 
     A move is priced by the arcs it removes and adds (exact for symmetric distances); only
@@ -362,7 +399,7 @@ def _tighten(tb: _Tables, r: list[int], deadline: float) -> list[int]:
     d = tb.d
     best = tb.length(r)
     improved = True
-    while improved and time.perf_counter() < deadline:
+    while improved and not guard.out():
         improved = False
         path = [0, *r, 0]
         n = len(r)
@@ -394,32 +431,40 @@ def _tighten(tb: _Tables, r: list[int], deadline: float) -> list[int]:
                     break
             if improved:
                 break
-        if improved:
-            continue
-        # 2-opt: reverse path[i .. k-1]
-        for i in range(1, n):
-            for k in range(i + 2, n + 2):
-                a, b, x, y = path[i - 1], path[i], path[k - 1], path[k]
-                if d[a][x] + d[b][y] >= d[a][b] + d[x][y]:
-                    continue
-                cand = r[: i - 1] + r[i - 1 : k - 1][::-1] + r[k - 1 :]
-                c = tb.length(cand)
-                if c < best and tb.back(cand) is not None:
-                    r, best, improved = cand, c, True
+        if not improved:
+            # 2-opt: reverse path[i .. k-1]
+            for i in range(1, n):
+                for k in range(i + 2, n + 2):
+                    a, b, x, y = path[i - 1], path[i], path[k - 1], path[k]
+                    if d[a][x] + d[b][y] >= d[a][b] + d[x][y]:
+                        continue
+                    cand = r[: i - 1] + r[i - 1 : k - 1][::-1] + r[k - 1 :]
+                    c = tb.length(cand)
+                    if c < best and tb.back(cand) is not None:
+                        r, best, improved = cand, c, True
+                        break
+                if improved:
                     break
-            if improved:
-                break
+        if improved:
+            guard.spend()
     return r
 
 
-def improve(inst: OrienteeringInstance, routes: Routes, seconds: float) -> Routes:
-    """Local improvement of feasible routes within ``seconds``; the result stays feasible.
+def improve(
+    inst: OrienteeringInstance,
+    routes: Routes,
+    seconds: float | None = None,
+    moves: int = POLISH_MOVES,
+) -> Routes:
+    """Local improvement of feasible routes; the result stays feasible.
 
     Repeats until nothing changes: insert unvisited nodes (highest score first) at their
     cheapest feasible position; replace a visited node by an unvisited one of higher score;
     shorten each route with or-opt and 2-opt moves, which also frees time for insertions.
+    Every move strictly improves (score first, then distance), so it ends on its own; it stops
+    earlier after ``moves`` moves or, if given, ``seconds``.
     """
-    deadline = time.perf_counter() + seconds
+    guard = _Guard(None if seconds is None else time.perf_counter() + seconds, moves)
     tb = _Tables(inst)
     out = [list(r) for r in routes if r]
     while len(out) < inst.vehicles:
@@ -430,12 +475,14 @@ def improve(inst: OrienteeringInstance, routes: Routes, seconds: float) -> Route
         key=lambda v: -tb.p[v],
     )
     changed = True
-    while changed and time.perf_counter() < deadline:
+    while changed and not guard.out():
         changed = False
         for ri in range(len(out)):
-            out[ri] = _tighten(tb, out[ri], deadline)
+            out[ri] = _tighten(tb, out[ri], guard)
         # insertions
         for j in list(free):
+            if guard.out():
+                break
             best: tuple[int, int, int] | None = None
             for ri, r in enumerate(out):
                 hit = _best_insertion(tb, r, j, _load(tb, r))
@@ -446,11 +493,10 @@ def improve(inst: OrienteeringInstance, routes: Routes, seconds: float) -> Route
                 out[ri].insert(k, j)
                 free.remove(j)
                 changed = True
-            if time.perf_counter() > deadline:
-                break
+                guard.spend()
         # replacements: one visited node out, one unvisited node of higher score in
         for j in list(free):
-            if time.perf_counter() > deadline:
+            if guard.out():
                 break
             done = False
             for ri, r in enumerate(out):
@@ -468,6 +514,7 @@ def improve(inst: OrienteeringInstance, routes: Routes, seconds: float) -> Route
                         free.append(v)
                         free.sort(key=lambda x: -tb.p[x])
                         changed = done = True
+                        guard.spend()
                         break
                 if done:
                     break
@@ -490,35 +537,56 @@ def prize_weight(inst: OrienteeringInstance) -> int:
     return bound + 1
 
 
-def _engine(
-    name: str,
-    inst: OrienteeringInstance,
-    seconds: float,
-    seed: int,
-    initial: Routes | None,
-    iterations: int | None,
-) -> tuple[Routes | None, float]:
-    """Run one engine; its routes (or None) and the wall seconds it took."""
+@dataclass(frozen=True)
+class _Task:
+    """One engine run: which engine, its seed, where it starts and its limits."""
+
+    engine: str  # "pyvrp" or "ortools"
+    seed: int
+    initial: Routes | None
+    seconds: float | None
+    iterations: int | None
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What one engine run hands back: its best routes, the routes it met, its wall seconds."""
+
+    best: Routes | None
+    routes: tuple[tuple[int, ...], ...]
+    seconds: float
+
+
+def _run(inst: OrienteeringInstance, task: _Task) -> _Found:
+    """Run one engine task in this process."""
     t0 = time.perf_counter()
-    if name == "pyvrp":
+    weight = prize_weight(inst) if inst.score.any() else 1
+    if task.engine == "pyvrp":
         from planner.solve.pyvrp_adapter import solve_pyvrp
 
-        weight = prize_weight(inst) if inst.score.any() else 1
-        routes = solve_pyvrp(inst, seconds, weight, seed, initial=initial, iterations=iterations)
-    elif name == "ortools":
+        run = solve_pyvrp(
+            inst, weight, seconds=task.seconds, iterations=task.iterations, seed=task.seed,
+            initial=task.initial, collect=True,
+        )  # fmt: skip
+        return _Found(run.best, run.routes, time.perf_counter() - t0)
+    if task.engine == "ortools":
         from planner.solve.ortools_routing import solve_ortools
 
-        weight = prize_weight(inst) if inst.score.any() else 1
-        routes = solve_ortools(inst, seconds, weight, initial=initial, solutions=iterations)
-    else:
-        raise ValueError(f"unknown engine {name}")
-    return routes, time.perf_counter() - t0
+        solutions = None
+        if task.iterations is not None:
+            solutions = max(10, int(task.iterations * OR_SOLUTIONS_PER_ITERATION))
+        orun = solve_ortools(
+            inst, weight, seconds=task.seconds, solutions=solutions, initial=task.initial,
+            strategy=task.seed, collect=True,
+        )  # fmt: skip
+        return _Found(orun.best, orun.routes, time.perf_counter() - t0)
+    raise ValueError(f"unknown engine {task.engine}")
 
 
-def _child_main(conn: object, args: tuple) -> None:  # pragma: no cover - runs in a child
+def _child_main(conn: object, inst: OrienteeringInstance, task: _Task) -> None:  # pragma: no cover
     out: tuple[str, object]
     try:
-        out = ("ok", _engine(*args))
+        out = ("ok", _run(inst, task))
     except Exception as exc:  # reported to the parent, which carries on without this engine
         out = ("error", repr(exc))
     conn.send(out)  # type: ignore[attr-defined]
@@ -528,19 +596,20 @@ def _child_main(conn: object, args: tuple) -> None:  # pragma: no cover - runs i
 class _Child:
     """One engine run in a child process, abandoned if it overruns its deadline."""
 
-    def __init__(self, args: tuple) -> None:
+    def __init__(self, inst: OrienteeringInstance, task: _Task) -> None:
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
         self.recv, send = ctx.Pipe(duplex=False)
-        self.proc = ctx.Process(target=_child_main, args=(send, args), daemon=True)
+        self.proc = ctx.Process(target=_child_main, args=(send, inst, task), daemon=True)
         self.proc.start()
         send.close()
 
-    def result(self, deadline: float) -> tuple[Routes | None, float] | None:
+    def result(self, deadline: float | None) -> _Found | None:
         """The engine's answer, or None if it failed or is not back by ``deadline``."""
         got = None
+        wait = None if deadline is None else max(0.0, deadline - time.perf_counter())
         try:
-            if self.recv.poll(max(0.0, deadline - time.perf_counter())):
+            if self.recv.poll(wait):
                 status, payload = self.recv.recv()
                 got = payload if status == "ok" else None
         except (EOFError, OSError):
@@ -550,6 +619,37 @@ class _Child:
         self.proc.join(1.0)
         self.recv.close()
         return got
+
+
+class _Pool:
+    """Every distinct feasible route met, as the shortest route for each set of nodes.
+
+    Insertion order is kept, so the recombination model is built the same way every time.
+    """
+
+    def __init__(self, inst: OrienteeringInstance) -> None:
+        self.tb = _Tables(inst)
+        self.inst = inst
+        self.routes: dict[frozenset[int], tuple[tuple[int, ...], int, int]] = {}
+
+    def add(self, route: Sequence[int]) -> None:
+        if not route:
+            return
+        key = frozenset(route)
+        length = self.tb.length(route)
+        old = self.routes.get(key)
+        if old is not None and old[2] <= length:
+            return
+        if len(key) != len(route) or self.tb.back(route) is None:
+            return
+        cap = self.tb.cap
+        if self.tb.q is not None and cap is not None and _load(self.tb, route) > cap:
+            return
+        score = sum(self.tb.p[v] for v in route)
+        self.routes[key] = (tuple(route), score, length)
+
+    def __len__(self) -> int:
+        return len(self.routes)
 
 
 @dataclass
@@ -571,62 +671,104 @@ class _Best:
             self.runs.append(EngineRun(name, 0, 0, round(seconds, 3), False))
 
 
+def _recombine(
+    inst: OrienteeringInstance,
+    pool: _Pool,
+    best: _Best,
+    seconds: float | None,
+    nodes: int | None,
+) -> Routes | None:
+    """The best packing of pool routes (the best solution so far is among the choices)."""
+    from planner.solve.ortools_routing import pack_routes
+
+    for r in best.routes or []:
+        pool.add(r)
+    columns = list(pool.routes.values())
+    if not columns:
+        return None
+    index = {frozenset(c[0]): k for k, c in enumerate(columns)}
+    hint = [index[frozenset(r)] for r in best.routes or [] if frozenset(r) in index]
+    chosen = pack_routes(
+        columns, inst.vehicles, mandatory=inst.mandatory, hint=hint, seconds=seconds, nodes=nodes
+    )  # fmt: skip
+    if chosen is None:
+        return None
+    return [list(columns[c][0]) for c in chosen]
+
+
 def _search(
     inst: OrienteeringInstance,
-    seconds: float,
+    seconds: float | None,
+    iterations: int | None,
     seed: int,
     workers: int,
-    iterations: int | None,
 ) -> RoutingResult:
     t0 = time.perf_counter()
-    end = t0 + seconds
-    polish = min(0.5, 0.05 * seconds)
-    budget = max(0.1, seconds - polish)
-    grace = 1.0 if iterations is None else 3600.0
+    end = None if seconds is None else t0 + seconds
+    timed = iterations is None  # the clock shares the budget out (else it only guards)
+    pack_time = polish_time = search_time = 0.0
+    if seconds is not None:
+        pack_time = min(1.0, 0.06 * seconds)
+        polish_time = min(0.5, 0.04 * seconds)
+        search_time = max(0.05, seconds - ROUNDS * (pack_time + polish_time))
     best = _Best(inst)
+    pool = _Pool(inst)
     runs = 0
 
-    # Rounds of PyVRP searches, one per worker, each with its own seed; from the second round
-    # on, every worker restarts from the best verified solution so far, locally improved. If
-    # nothing feasible has been found yet, the last worker of a later round runs OR-Tools.
+    def left(until: float | None) -> float | None:
+        return None if until is None else max(0.05, until - time.perf_counter())
+
     for k in range(ROUNDS):
-        stop = t0 + budget * (k + 1) / ROUNDS
+        stop = None
+        if seconds is not None:
+            stop = t0 + search_time * (k + 1) / ROUNDS + k * (pack_time + polish_time)
         start = best.routes
         tag = "" if start is None else "(warm)"
-        names = ["pyvrp"] * workers
+        engines = ["pyvrp"] * workers
         if k > 0 and start is None:
-            names[-1] = "ortools"
-        kids = [
-            _Child((names[w], inst, stop - time.perf_counter(), seed + runs + w, start, iterations))
-            for w in range(1, workers)
+            engines[-1] = "ortools"  # PyVRP found nothing feasible: the other engine tries
+        tasks = [
+            _Task(engines[w], seed + runs + w, start, left(stop if timed else end), iterations)
+            for w in range(workers)
         ]
-        left = max(0.05, stop - time.perf_counter())
-        best.offer(names[0] + tag, *_engine(names[0], inst, left, seed + runs, start, iterations))
-        for w, kid in enumerate(kids, start=1):
-            got = kid.result(max(stop, time.perf_counter()) + grace)
-            best.offer(f"{names[w]}#{w}{tag}", *(got or (None, 0.0)))
+        kids = [_Child(inst, t) for t in tasks[1:]]
+        found: list[_Found | None] = [_run(inst, tasks[0])]
+        grace = None if stop is None else (stop if timed else end)
+        found += [kid.result(None if grace is None else grace + 1.0) for kid in kids]
         runs += workers
-        if best.routes is not None and k < ROUNDS - 1:
+        for w, got in enumerate(found):
+            label = f"{engines[w]}#{w}{tag}" if w else engines[w] + tag
+            if got is None:
+                best.offer(label, None, 0.0)
+                continue
+            for r in got.routes:
+                pool.add(r)
+            best.offer(label, got.best, got.seconds)
+        if best.routes is None and not len(pool):
+            continue
+        t = time.perf_counter()
+        mixed = _recombine(
+            inst, pool, best,
+            seconds=pack_time if timed and seconds is not None else left(end),
+            nodes=None if timed else PACK_NODES,
+        )  # fmt: skip
+        best.offer("recombine", mixed, time.perf_counter() - t)
+        if best.routes is not None:
             t = time.perf_counter()
-            room = polish / ROUNDS
-            best.offer("improve", improve(inst, best.routes, room), time.perf_counter() - t)
+            guard = polish_time if timed and seconds is not None else left(end)
+            polished = improve(inst, best.routes, seconds=guard)
+            best.offer("improve", polished, time.perf_counter() - t)
+            for route in polished:
+                pool.add(route)
 
-    # Last: local improvement of the best in this process and, side by side, OR-Tools
-    # (guided local search) warm-started from it, or from scratch if PyVRP found nothing.
-    t = time.perf_counter()
-    room = max(0.05, end - t) if iterations is None else polish
-    last = _Child(("ortools", inst, room, seed, best.routes, iterations)) if workers > 1 else None
-    if best.routes is not None:
-        best.offer("improve", improve(inst, best.routes, room), time.perf_counter() - t)
-    if last is not None:
-        got = last.result(t + room + grace)
-        best.offer("ortools" + ("(warm)" if best.routes else ""), *(got or (None, 0.0)))
-    elif best.routes is None:
-        best.offer("ortools", *_engine("ortools", inst, room, seed, None, iterations))
-    return _result(inst, best, time.perf_counter() - t0)
+    if best.routes is None:  # last resort: OR-Tools from scratch
+        task = _Task("ortools", seed, None, left(end) if end else None, iterations or 1000)
+        got = _run(inst, task)
+        best.offer("ortools", got.best, got.seconds)
+    return _result(inst, best, time.perf_counter() - t0, len(pool))
 
 
-def _result(inst: OrienteeringInstance, best: _Best, seconds: float) -> RoutingResult:
+def _result(inst: OrienteeringInstance, best: _Best, seconds: float, pool: int) -> RoutingResult:
     routes: list[PlannedRoute] = []
     for r in best.routes or []:
         sched = schedule(inst, r)
@@ -645,15 +787,17 @@ def _result(inst: OrienteeringInstance, best: _Best, seconds: float) -> RoutingR
         feasible=best.routes is not None,
         seconds=round(seconds, 3),
         engines=tuple(best.runs),
+        pool=pool,
     )
 
 
 def solve_orienteering(
     inst: OrienteeringInstance,
-    seconds: float,
-    seed: int = 0,
-    workers: int = 2,
+    *,
     iterations: int | None = None,
+    seconds: float | None = None,
+    seed: int = 0,
+    workers: int = 1,
 ) -> RoutingResult:
     """Routes that collect the most score, then drive the least, within the time windows.
 
@@ -661,16 +805,17 @@ def solve_orienteering(
     ----------
     inst
         The instance (node 0 is the depot).
-    seconds
-        Wall-clock budget; the call returns within about ``seconds`` + 1.
-    seed
-        Seed of the searches; engine ``k`` of a phase uses ``seed + k``.
-    workers
-        Processes searching side by side (``1`` runs everything in this process).
     iterations
-        Optional effort limit per engine run (PyVRP iterations, OR-Tools solutions). With it
-        and a generous ``seconds`` the result depends on the seed only; without it, on the
-        machine's speed too.
+        Work limit: PyVRP iterations of each search (``ROUNDS * workers`` searches). With it
+        and without ``seconds`` the routes depend on the inputs, ``seed``, ``iterations`` and
+        ``workers`` only.
+    seconds
+        Wall-clock budget (without ``iterations``) or guard (with it); the call returns within
+        about ``seconds``.
+    seed
+        Seed of the searches; search ``k`` uses ``seed + k``.
+    workers
+        Searches side by side, one per process; ``1`` runs everything in this process.
 
     Returns
     -------
@@ -678,21 +823,31 @@ def solve_orienteering(
         The best solution that passed :func:`check_routes` (``feasible`` is False and the
         routes are empty if none did, e.g. when a mandatory node cannot be served).
     """
-    if seconds <= 0:
+    if iterations is None and seconds is None:
+        raise ValueError("give iterations (a work limit), seconds (a time limit) or both")
+    if seconds is not None and seconds <= 0:
         raise ValueError("seconds must be positive")
-    return _search(inst, seconds, seed, max(1, workers), iterations)
+    if iterations is not None and iterations < 1:
+        raise ValueError("iterations must be at least 1")
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    return _search(inst, seconds, iterations, seed, workers)
 
 
 def solve_vrptw(
     inst: VrptwInstance,
-    seconds: float,
-    seed: int = 0,
-    workers: int = 2,
+    *,
     iterations: int | None = None,
+    seconds: float | None = None,
+    seed: int = 0,
+    workers: int = 1,
 ) -> RoutingResult:
     """Serve every customer within its window and the capacity, with the least distance.
 
     The same core as :func:`solve_orienteering`, on :meth:`VrptwInstance.as_orienteering`;
     ``travel`` in the result is the total distance.
     """
-    return solve_orienteering(inst.as_orienteering(), seconds, seed, workers, iterations)
+    return solve_orienteering(
+        inst.as_orienteering(), iterations=iterations, seconds=seconds, seed=seed,
+        workers=workers,
+    )  # fmt: skip

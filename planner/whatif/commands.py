@@ -26,6 +26,7 @@ from rich.table import Table
 from planner.cli import Lang, Seed, TimeLimit, Verbose, _check_lang, _fail, _setup_logging, err, out
 from planner.errors import InputError
 from planner.model import Plan
+from planner.safety import check_out_dir
 from planner.whatif.report import fmt_number, fmt_share, text
 
 if TYPE_CHECKING:
@@ -92,6 +93,7 @@ def compare_cmd(
     if seed is not None:
         overrides["seed"] = seed
     try:
+        check_out_dir(out_dir, "compare", inputs=scenarios)
         with err.status(f"{text('cli_reading', lang)} {len(scenarios)} …"):
             inputs = load_inputs(scenarios, overrides)
         plans: list[tuple[str, Plan]] = []
@@ -227,6 +229,7 @@ def sweep_cmd(
     cache_dir = cache if cache is not None else out_dir / "cache"
     n_workers = workers or os.cpu_count() or 1
     try:
+        check_out_dir(out_dir, "sweep", inputs=[base])
         result = _run_sweep(
             base, varies, cache_dir, n_workers, scheduler, target, time_limit, seed, lang,
             verbose, t0,

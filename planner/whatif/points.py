@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from planner.errors import InputError
-from planner.model import Problem, SolverParams, Team, format_clock, parse_clock
+from planner.model import Problem, Team, format_clock, parse_clock
 from planner.whatif.cache import cache_key, canonical_json
 from planner.whatif.grid import grid, point_label
 
@@ -35,25 +35,15 @@ class PointError(ValueError):
     """A grid point whose settings make an invalid problem; the message names the field."""
 
 
-def _loc(loc: Sequence[Any]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part != "function-after":
-            out += ("." if out else "") + str(part)
-    return out or "(top level)"
-
-
 def validation_message(err: ValidationError, prefix: Loc = ()) -> str:
-    """Pydantic's errors as ``field a.b: message (got value)``, joined by ``;``."""
-    parts = []
-    for e in err.errors():
-        msg = e["msg"]
-        if "input" in e and e["type"] != "missing" and not isinstance(e["input"], dict):
-            msg += f" (got {e['input']!r})"
-        parts.append(f"field {_loc((*prefix, *e['loc']))}: {msg}")
-    return "; ".join(parts)
+    """Pydantic's errors as ``field a.b: message (got value)``, joined by ``;``.
+
+    ``prefix`` is where the validated part sits in a scenario file (e.g. ``campaign``), so
+    that the field is named as the user would write it.
+    """
+    from planner.scenario.schema import error_items, field_path
+
+    return "; ".join(f"field {field_path((*prefix, *loc))}: {msg}" for loc, msg in error_items(err))
 
 
 def _replace(model: M, loc: Loc, **changes: Any) -> M:
@@ -186,23 +176,17 @@ def load_base(base: Path, *, time_limit: float | None = None, seed: int | None =
     """
     from planner.scenario import load_scenario
 
-    problem = load_scenario(Path(base))
-    solver: dict[str, Any] = {"workers": 1}
+    overrides: dict[str, Any] = {"workers": 1}
     if time_limit is not None:
-        solver["time_limit_seconds"] = time_limit
+        overrides["time_limit_seconds"] = time_limit
     if seed is not None:
-        solver["seed"] = seed
-    try:
-        params = SolverParams.model_validate({**dict(problem.solver), **solver})
-    except ValidationError as err:
-        raise InputError(f"{base}: the sweep's solver settings are not valid: "
-                         f"{validation_message(err, ('solver',))}") from None  # fmt: skip
-    return problem.model_copy(update={"solver": params})
+        overrides["seed"] = seed
+    return load_scenario(Path(base), overrides)
 
 
 def _check_point(problem: Problem, base: Problem, path: Path) -> None:
     """The rules that tie parts together: pinned visits need their team on a worked day."""
-    from planner.scenario import check_pins
+    from planner.scenario.problem import check_pins
 
     if problem.rules.pins and (problem.teams, problem.calendar) != (base.teams, base.calendar):
         communes = {c.code: c for c in problem.district.communes}

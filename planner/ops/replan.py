@@ -1,0 +1,667 @@
+"""Re-plan the rest of a campaign from the actual counts, keeping published sheets stable.
+
+What a re-plan on ``today`` does with the previous plan:
+
+1. **The past is frozen as it happened.** The stops reported before ``today`` join the plan's
+   ``history`` (with the sheets they were worked from); their actual counts come off each
+   site's demand (see :mod:`planner.ops.freeze` for the turnout rule).
+2. **The next ``keep_days`` days are kept** exactly as published, unless a sheet became
+   impossible: its team is away, one of its communes closed, or a visit was added for its team
+   that day. Kept sheets are taken verbatim; the optimizer does not plan those team-days and
+   their expected counts come off the demand it sees. A team idle on a kept day stays idle,
+   unless a sheet of that day had to go (then idle teams may step in).
+3. **Beyond that, published sheets change only when it pays.** The optimizer (the public
+   :func:`planner.solve.solve`) plans the free days twice or more: once with every later
+   published sheet free (*free*), once with every one still possible and still fitting the
+   demand frozen as published (*stable*). The stable plan is taken unless the free one is
+   worth more than ``min_gain`` (a share of its weighted value, default 2 %); then a few
+   bisection steps look for the latest date up to which the published sheets can be kept
+   within that loss. Published sheets are thus kept in date order (the nearest ones, most
+   likely already printed, first).
+4. Weekly hour caps and rest days of a week that mixes frozen and new days are checked on the
+   whole week; new sheets that break them are withdrawn (the lowest valued first).
+
+The result is a normal plan for the remaining campaign (its calendar starts on ``today``)
+whose upper bound is the kept sheets' value plus the free solve's bound: no plan that keeps
+the next ``keep_days`` days' sheets can do better, so the gap also shows the price of
+stability.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from planner.calendar import team_slots
+from planner.errors import InputError
+from planner.kpi import compute_kpis
+from planner.model import BANDS, ActualStop, BandCounts, Pin, Plan, Problem, Route
+from planner.ops.changes import Changes, check_changes
+from planner.ops.form import Actuals
+from planner.ops.freeze import (
+    DemandLedger,
+    commune_visits,
+    routes_by_site,
+    subtract_taken,
+    taken_by_site,
+)
+from planner.solve import solve
+
+DEFAULT_KEEP_DAYS = 2
+BISECTION_STEPS = 2  # extra solves looking for the latest date published sheets are kept to
+
+#: ``progress(message)`` after each solve.
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class SheetChange:
+    """What happened to one team's sheet for one date."""
+
+    date: dt.date
+    team_id: str
+    status: str  # "kept" or "changed"
+    reason: str
+    old_stops: str
+    new_stops: str
+    old_total: int | None
+    new_total: int | None
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One solve of the free days with published sheets frozen up to ``until``."""
+
+    until: dt.date | None  # published sheets before this date are kept (None: none)
+    routes: tuple[Route, ...]
+    frozen: frozenset[tuple[dt.date, str]]
+    value: float
+    bound: float
+    status: str
+    warnings: tuple[str, ...]
+    withdrawn: tuple[tuple[dt.date, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ReplanResult:
+    """A re-plan: the new plan, the fate of every sheet, and figures for the summary."""
+
+    plan: Plan
+    changes: tuple[SheetChange, ...]
+    summary: dict[str, object] = field(default_factory=dict)
+
+
+def weighted(problem: Problem, routes: Iterable[Route]) -> float:
+    """Weighted applications of ``routes`` (the optimizer's objective)."""
+    w = problem.solver.weights.as_tuple()
+    return sum(
+        x * y
+        for r in routes
+        for v in r.visits
+        for x, y in zip(v.expected.as_tuple(), w, strict=True)
+    )
+
+
+def _stops(route: Route | None) -> str:
+    if route is None:
+        return ""
+    return " → ".join(v.service_point_id or v.commune_code for v in route.visits)
+
+
+class _Context:
+    """The previous plan, the actuals and the changes, with the questions replan asks."""
+
+    def __init__(
+        self, prev: Plan, actuals: Actuals, today: dt.date, keep_days: int, changes: Changes
+    ) -> None:
+        self.prev = prev
+        self.today = today
+        self.changes = changes
+        self.keep_until = today + dt.timedelta(days=keep_days)
+        cal = prev.problem.calendar
+        self.history = prev.history + actuals.stops
+        self.history_routes = prev.history_routes + tuple(r for r in prev.routes if r.date < today)
+        self.campaign_start = min([cal.start, *(s.date for s in prev.history)])
+        pins = [p for p in prev.problem.rules.pins if p.date >= today]
+        pins += [p for p in changes.add_visits if p not in pins]
+        self.pins = tuple(pins)
+        teams = []
+        for t in prev.problem.teams:
+            away = {d for d in cal.dates() if d >= today and changes.away(t.id, d)}
+            teams.append(
+                t.model_copy(
+                    update={"unavailable_dates": tuple(sorted(set(t.unavailable_dates) | away))}
+                )
+            )
+        district = subtract_taken(prev.problem.district, taken_by_site(actuals.stops))
+        self.problem = prev.problem.model_copy(
+            update={
+                "district": district,
+                "teams": tuple(teams),
+                "calendar": cal.model_copy(update={"start": today}),
+                "rules": prev.problem.rules.model_copy(update={"pins": self.pins}),
+            }
+        )
+        self.future = tuple(r for r in prev.routes if r.date >= today)
+        self.old = {(r.date, r.team_id): r for r in self.future}
+
+    def why_impossible(self, r: Route) -> str:
+        """Why a published sheet cannot be worked as it is (empty if it can)."""
+        if self.changes.away(r.team_id, r.date):
+            return f"team {r.team_id} away"
+        for v in r.visits:
+            if self.changes.closed(v.commune_code, r.date):
+                return f"commune {v.commune_code} closed"
+        for p in self.pins:
+            here = p.team == r.team_id and p.date == r.date
+            if here and not any(v.commune_code == p.commune for v in r.visits):
+                return f"visit added in {p.commune}"
+        return ""
+
+    def solver_problem(
+        self, frozen: list[Route], blocked: set[tuple[str, dt.date]]
+    ) -> tuple[Problem, list[str]]:
+        """The problem of the free days: frozen sheets off the demand, frozen team-days off."""
+        notes: list[str] = []
+        problem = self.problem
+        district = subtract_taken(problem.district, routes_by_site(frozen))
+        last = problem.calendar.deadline or problem.calendar.end
+        closed = {c.commune for c in self.changes.close_communes if c.from_ <= last}
+        communes = tuple(c for c in district.communes if c.code not in closed)
+        teams = []
+        for t in problem.teams:
+            area = tuple(a for a in t.area if a not in closed)
+            if t.area and not area:
+                continue  # every commune of its area closed
+            off = {d for (tid, d) in blocked if tid == t.id}
+            teams.append(
+                t.model_copy(
+                    update={
+                        "area": area,
+                        "unavailable_dates": tuple(sorted(set(t.unavailable_dates) | off)),
+                    }
+                )
+            )
+        team_ids = {t.id for t in teams}
+        pins: list[Pin] = []
+        for p in self.pins:
+            if (p.team, p.date) in blocked:
+                continue  # a frozen sheet of that team-day
+            if p.team not in team_ids or self.changes.away(p.team, p.date):
+                notes.append(f"added visit of {p.team} in {p.commune} on {p.date}: team away")
+            elif self.changes.closed(p.commune, p.date):
+                notes.append(f"added visit of {p.team} in {p.commune} on {p.date}: commune closed")
+            else:
+                pins.append(p)
+        need = problem.rules.min_visits_per_commune
+        if need:
+            made = commune_visits(self.history, frozen)
+            if all(made.get(c.code, 0) >= need for c in communes if c.outstanding.total):
+                need = 0  # every commune with demand left has had its minimum visits
+        out = problem.model_copy(
+            update={
+                "district": district.model_copy(update={"communes": communes}),
+                "teams": tuple(teams),
+                "rules": problem.rules.model_copy(
+                    update={"pins": tuple(pins), "min_visits_per_commune": need}
+                ),
+            }
+        )
+        return out, notes
+
+
+def _week(d: dt.date) -> tuple[int, int]:
+    iso = d.isocalendar()
+    return (iso.year, iso.week)
+
+
+def _repair_weeks(
+    ctx: _Context,
+    routes: list[Route],
+    fixed: set[tuple[dt.date, str]],
+    published: set[tuple[dt.date, str]],
+) -> tuple[list[Route], list[tuple[dt.date, str]]]:
+    """Withdraw sheets until every week keeps its hour cap and rest days.
+
+    ``fixed`` sheets (the kept days) stay; new sheets go first, the least valued first, and
+    ``published`` ones only when no new sheet is left in that week.
+    """
+    problem = ctx.problem
+    cal = problem.calendar
+    last = cal.deadline or cal.end
+    withdrawn: list[tuple[dt.date, str]] = []
+    for team in problem.teams:
+        if team.weekly_hour_cap is None and not team.rest_days_per_week:
+            continue
+        past: dict[tuple[int, int], list[Route]] = defaultdict(list)
+        for r in ctx.history_routes:
+            if r.team_id == team.id:
+                past[_week(r.date)].append(r)
+        weeks = {_week(r.date) for r in routes if r.team_id == team.id}
+        for week in sorted(weeks):
+            days = sum(
+                1
+                for k in range((last - ctx.campaign_start).days + 1)
+                if _week(ctx.campaign_start + dt.timedelta(days=k)) == week
+            )
+            while True:
+                mine = [r for r in routes if r.team_id == team.id and _week(r.date) == week]
+                every = mine + past[week]
+                minutes = sum(r.return_ - r.depart for r in every)
+                cap = team.weekly_hour_cap
+                over_hours = cap is not None and minutes > cap * 60
+                rest = team.rest_days_per_week
+                over_days = bool(rest) and len(every) > days - rest
+                if not (over_hours or over_days):
+                    break
+                free = [r for r in mine if (r.date, r.team_id) not in fixed]
+                if not free:
+                    break  # only frozen sheets left: nothing to withdraw
+                drop = min(
+                    free,
+                    key=lambda r: (
+                        (r.date, r.team_id) in published,
+                        weighted(problem, [r]),
+                        -r.date.toordinal(),
+                    ),
+                )
+                routes.remove(drop)
+                withdrawn.append((drop.date, drop.team_id))
+    return routes, withdrawn
+
+
+def _week_blocks(
+    ctx: _Context, frozen: list[Route], blocked: set[tuple[str, dt.date]]
+) -> set[tuple[str, dt.date]]:
+    """Free team-days to take off so that a week with frozen days keeps its limits.
+
+    The optimizer sees each week's hour cap and rest days whole. In a week that already has
+    frozen sheets (days worked, kept or published sheets), a team keeps only as many free
+    slots as the days and hours left allow, counting each slot at its full duty window; the
+    longest slots are kept first, then the earliest.
+    """
+    problem = ctx.problem
+    cal = problem.calendar
+    last = cal.deadline or cal.end
+    out: set[tuple[str, dt.date]] = set()
+    for team in problem.teams:
+        if team.weekly_hour_cap is None and not team.rest_days_per_week:
+            continue
+        used: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])  # minutes, days
+        for r in [*ctx.history_routes, *frozen]:
+            if r.team_id == team.id:
+                used[_week(r.date)][0] += r.return_ - r.depart
+                used[_week(r.date)][1] += 1
+        free = [s for s in team_slots(cal, team) if (team.id, s.date) not in blocked]
+        for week, (minutes, days_used) in used.items():
+            slots = [s for s in free if _week(s.date) == week]
+            if not slots:
+                continue
+            days = sum(
+                1
+                for k in range((last - ctx.campaign_start).days + 1)
+                if _week(ctx.campaign_start + dt.timedelta(days=k)) == week
+            )
+            n_left = days - team.rest_days_per_week - days_used if team.rest_days_per_week else 99
+            h_left = (
+                team.weekly_hour_cap * 60 - minutes if team.weekly_hour_cap is not None else 1e9
+            )
+            slots.sort(key=lambda s: (-(s.duty_end - s.duty_start), s.date))
+            for s in slots:
+                span = s.duty_end - s.duty_start
+                if n_left > 0 and span <= h_left:
+                    n_left -= 1
+                    h_left -= span
+                else:
+                    out.add((team.id, s.date))
+    return out
+
+
+def _solve_free(
+    ctx: _Context, frozen: list[Route], blocked: set[tuple[str, dt.date]]
+) -> tuple[list[Route], float, str, tuple[str, ...], list[str]]:
+    """Solve the free days: (new routes, bound, status, solver warnings, notes)."""
+    sub, notes = ctx.solver_problem(frozen, blocked)
+    if not any(team_slots(sub.calendar, t) for t in sub.teams):
+        return [], 0.0, "NOTHING_TO_PLAN", (), notes
+    try:
+        plan = solve(sub)
+    except InputError:
+        if not sub.rules.min_visits_per_commune:
+            raise
+        # the free days cannot visit every commune again: the communes still short of
+        # their minimum are named instead
+        sub = sub.model_copy(
+            update={"rules": sub.rules.model_copy(update={"min_visits_per_commune": 0})}
+        )
+        plan = solve(sub)
+        made = commune_visits(ctx.history, [*frozen, *plan.routes])
+        need = ctx.problem.rules.min_visits_per_commune
+        short = [
+            c.code
+            for c in sub.district.communes
+            if c.outstanding.total and made.get(c.code, 0) < need
+        ]
+        if short:
+            notes.append(f"fewer than {need} visit(s) in the campaign for: {', '.join(short)}")
+    bound = plan.kpis.upper_bound or 0.0
+    return list(plan.routes), bound, plan.kpis.solver_status, plan.warnings, notes
+
+
+def _attempt(
+    ctx: _Context,
+    kept: list[Route],
+    blocked_kept: set[tuple[str, dt.date]],
+    published: list[Route],
+    until: dt.date | None,
+) -> Attempt:
+    """Solve the free days with ``published`` sheets before ``until`` frozen (those that fit)."""
+    ledger = DemandLedger(ctx.problem.district, ctx.problem.turnout)
+    for r in kept:
+        ledger.add(r)
+    frozen = list(kept)
+    for r in published:
+        if until is not None and r.date < until and ledger.fits(r):
+            ledger.add(r)
+            frozen.append(r)
+    blocked = blocked_kept | {(r.team_id, r.date) for r in frozen}
+    keys = {(r.date, r.team_id) for r in frozen}
+    fixed = {(r.date, r.team_id) for r in kept}
+    # The optimizer sees a week's hour cap and rest days whole, not what the frozen days of
+    # that week already used. The first solve ignores that (a relaxation, so its bound holds
+    # for every plan keeping the kept sheets); sheets that then break a week's limits are
+    # withdrawn. If any were, a second solve leaves in such weeks only the slots the limits
+    # allow (see _week_blocks); the better of the two repaired plans is taken.
+    new, bound, status, warnings, notes = _solve_free(ctx, frozen, blocked)
+    routes, withdrawn = _repair_weeks(ctx, frozen + new, fixed, keys)
+    if withdrawn:
+        again = blocked | _week_blocks(ctx, frozen, blocked)
+        new2, _b, status2, warnings2, notes2 = _solve_free(ctx, frozen, again)
+        routes2, withdrawn2 = _repair_weeks(ctx, frozen + new2, fixed, keys)
+        if weighted(ctx.problem, routes2) > weighted(ctx.problem, routes):
+            routes, withdrawn, status, warnings, notes = (
+                routes2, withdrawn2, status2, warnings2, notes2
+            )  # fmt: skip
+    team_order = {t.id: i for i, t in enumerate(ctx.problem.teams)}
+    routes.sort(key=lambda r: (r.date, team_order[r.team_id]))
+    return Attempt(
+        until=until,
+        routes=tuple(routes),
+        frozen=frozenset(keys),
+        value=weighted(ctx.problem, routes),
+        bound=bound + weighted(ctx.problem, kept),
+        status=status,
+        warnings=tuple(notes) + tuple(warnings),
+        withdrawn=tuple(withdrawn),
+    )
+
+
+def replan(
+    prev: Plan,
+    actuals: Actuals,
+    today: dt.date,
+    *,
+    keep_days: int = DEFAULT_KEEP_DAYS,
+    changes: Changes | None = None,
+    time_limit: float | None = None,
+    seed: int | None = None,
+    progress: Progress | None = None,
+) -> ReplanResult:
+    """Re-plan the campaign from ``today`` on; see the module notes for the rules.
+
+    Parameters
+    ----------
+    prev
+        The plan in force (e.g. a plan folder's ``plan.json``, or an earlier re-plan).
+    actuals
+        Its checked actual counts (:func:`planner.ops.form.read_actuals`).
+    today
+        The first day to re-plan; every day before it is frozen as reported.
+    keep_days
+        Days from ``today`` whose sheets stay as published unless they became impossible.
+    changes
+        Team absences, added visits, closed communes and the stability threshold.
+    time_limit, seed
+        Optimizer settings for each solve (default: the plan's).
+    progress
+        Called with a message after each solve.
+
+    Raises
+    ------
+    InputError
+        If ``today`` is outside the plan's days, or a change names an unknown team or commune.
+    """
+    t0 = time.perf_counter()
+    changes = changes or Changes()
+    check_changes(changes, prev, "changes")
+    cal = prev.problem.calendar
+    last = cal.deadline or cal.end
+    if today < cal.start:
+        raise InputError(f"--today {today} is before this plan starts ({cal.start})")
+    if today > last:
+        raise InputError(f"--today {today} is after the last day of the campaign ({last})")
+    for p in changes.add_visits:
+        if not today <= p.date <= last:
+            raise InputError(f"added visit on {p.date}: not between --today and {last}")
+    if keep_days < 0:
+        raise InputError("--keep-days must be 0 or more")
+    update: dict[str, object] = {}
+    if time_limit is not None:
+        update["time_limit_seconds"] = time_limit
+    if seed is not None:
+        update["seed"] = seed
+    if update:
+        prev = prev.model_copy(
+            update={"problem": prev.problem.model_copy(
+                update={"solver": prev.problem.solver.model_copy(update=update)}
+            )}
+        )  # fmt: skip
+    ctx = _Context(prev, actuals, today, keep_days, changes)
+
+    kept: list[Route] = []
+    dropped: dict[tuple[dt.date, str], str] = {}
+    for r in ctx.future:
+        if r.date < ctx.keep_until:
+            why = ctx.why_impossible(r)
+            if why:
+                dropped[(r.date, r.team_id)] = why
+            else:
+                kept.append(r)
+    freed_days = {d for d, _t in dropped}
+    pin_days = {(p.team, p.date) for p in ctx.pins}
+    blocked_kept: set[tuple[str, dt.date]] = set()
+    for t in ctx.problem.teams:
+        for d in cal.dates():
+            if today <= d < ctx.keep_until and d not in freed_days and (t.id, d) not in pin_days:
+                blocked_kept.add((t.id, d))
+    published = [r for r in ctx.future if r.date >= ctx.keep_until and not ctx.why_impossible(r)]
+    for r in ctx.future:
+        if r.date >= ctx.keep_until and ctx.why_impossible(r):
+            dropped[(r.date, r.team_id)] = ctx.why_impossible(r)
+
+    min_gain = changes.stability.min_gain
+    free = _attempt(ctx, kept, blocked_kept, published, None)
+    if progress:
+        progress("free re-plan solved")
+    attempts = [free]
+    dates = sorted({r.date for r in published})
+    chosen = free
+
+    def good(a: Attempt) -> bool:
+        return free.value - a.value <= min_gain * max(free.value, 1e-9)
+
+    if dates:
+        full = _attempt(ctx, kept, blocked_kept, published, dates[-1] + dt.timedelta(days=1))
+        attempts.append(full)
+        if progress:
+            progress("stable re-plan solved")
+        if good(full):
+            chosen = full
+        else:
+            lo, hi = 0, len(dates)  # keeping before dates[lo] is fine; before dates[hi] is not
+            for _ in range(BISECTION_STEPS):
+                if hi - lo <= 1:
+                    break
+                mid = (lo + hi) // 2
+                a = _attempt(ctx, kept, blocked_kept, published, dates[mid])
+                attempts.append(a)
+                if progress:
+                    progress(f"re-plan keeping sheets before {dates[mid]} solved")
+                if good(a):
+                    lo, chosen = mid, a
+                else:
+                    hi = mid
+    plan = _result_plan(ctx, chosen, free, actuals, t0)
+    sheet_changes = _sheet_changes(ctx, chosen, kept, dropped, free, min_gain)
+    summary = _summary(ctx, plan, chosen, free, attempts, sheet_changes, keep_days, min_gain)
+    return ReplanResult(plan=plan, changes=sheet_changes, summary=summary)
+
+
+def _result_plan(
+    ctx: _Context, chosen: Attempt, free: Attempt, actuals: Actuals, t0: float
+) -> Plan:
+    routes = chosen.routes
+    kpis = compute_kpis(
+        ctx.problem,
+        routes,
+        time.perf_counter() - t0,
+        chosen.status,
+        upper_bound=max(free.bound, free.value),
+    )
+    warnings = actuals.warnings + chosen.warnings
+    warnings += tuple(f"sheet {d} {t} withdrawn: weekly limits" for d, t in chosen.withdrawn)
+    return ctx.prev.model_copy(
+        update={
+            "problem": ctx.problem,
+            "routes": routes,
+            "kpis": kpis,
+            "warnings": warnings,
+            "history": ctx.history,
+            "history_routes": ctx.history_routes,
+            "seed": ctx.problem.solver.seed,
+            "time_limit_seconds": ctx.problem.solver.time_limit_seconds,
+        }
+    )
+
+
+def _sheet_changes(
+    ctx: _Context,
+    chosen: Attempt,
+    kept: list[Route],
+    dropped: dict[tuple[dt.date, str], str],
+    free: Attempt,
+    min_gain: float,
+) -> tuple[SheetChange, ...]:
+    new = {(r.date, r.team_id): r for r in chosen.routes}
+    kept_keys = {(r.date, r.team_id) for r in kept}
+    gain = (free.value - chosen.value) / free.value if free.value else 0.0
+    out = []
+    team_order = {t.id: i for i, t in enumerate(ctx.problem.teams)}
+    for key in sorted(set(ctx.old) | set(new), key=lambda k: (k[0], team_order.get(k[1], 0))):
+        old_r, new_r = ctx.old.get(key), new.get(key)
+        if old_r is not None and old_r == new_r:
+            status = "kept"
+            if key in kept_keys:
+                reason = f"within the {len(_kept_days(ctx))} kept day(s)"
+            elif key in chosen.frozen:
+                reason = (
+                    f"kept: changing published sheets would gain {gain:.1%}, "
+                    f"below the {min_gain:.0%} threshold"
+                    if chosen is not free
+                    else "kept"
+                )
+            else:
+                reason = "re-optimised to the same sheet"
+        else:
+            status = "changed"
+            if old_r is None:
+                reason = "new sheet"
+            elif key in dropped:
+                reason = dropped[key]
+            elif new_r is None and key in chosen.withdrawn:
+                reason = "withdrawn: weekly hour cap or rest days"
+            elif old_r.date < ctx.keep_until:
+                reason = "a sheet of that day became impossible; re-planned"
+            elif new_r is None:
+                reason = "re-optimised: no longer worked"
+            else:
+                reason = "re-optimised"
+        out.append(
+            SheetChange(
+                date=key[0],
+                team_id=key[1],
+                status=status,
+                reason=reason,
+                old_stops=_stops(old_r),
+                new_stops=_stops(new_r),
+                old_total=None if old_r is None else old_r.expected.total,
+                new_total=None if new_r is None else new_r.expected.total,
+            )
+        )
+    return tuple(out)
+
+
+def _kept_days(ctx: _Context) -> list[dt.date]:
+    return [d for d in ctx.problem.calendar.dates() if ctx.today <= d < ctx.keep_until]
+
+
+def _band_dict(counts: BandCounts) -> dict[str, int]:
+    return dict(zip(BANDS, counts.as_tuple(), strict=True))
+
+
+def _summary(
+    ctx: _Context,
+    plan: Plan,
+    chosen: Attempt,
+    free: Attempt,
+    attempts: list[Attempt],
+    sheet_changes: tuple[SheetChange, ...],
+    keep_days: int,
+    min_gain: float,
+) -> dict[str, object]:
+    actual = BandCounts()
+    planned = BandCounts()
+    for s in ctx.history:
+        actual = actual + s.actual
+        planned = planned + s.planned
+    with_old = [c for c in sheet_changes if c.old_stops or c.old_total is not None]
+    return {
+        "sheets_kept": sum(1 for c in with_old if c.status == "kept"),
+        "sheets_changed": sum(1 for c in with_old if c.status == "changed"),
+        "sheets_added": sum(1 for c in sheet_changes if c.old_total is None),
+        "applications_actual": actual.total,
+        "applications_actual_by_band": _band_dict(actual),
+        "applications_planned_to_date": planned.total,
+        "replan": {
+            "today": ctx.today.isoformat(),
+            "keep_days": keep_days,
+            "min_gain": min_gain,
+            "published_kept_before": None if chosen.until is None else chosen.until.isoformat(),
+            "weighted_free": round(free.value, 2),
+            "weighted_chosen": round(chosen.value, 2),
+            "solves": len(attempts),
+            "days_frozen": len({s.date for s in ctx.history}),
+        },
+    }
+
+
+def history_stop_rows(history: Iterable[ActualStop]) -> list[dict[str, object]]:
+    """The frozen stops as rows (for tables and CSV)."""
+    return [
+        {
+            "date": s.date.isoformat(),
+            "team_id": s.team_id,
+            "commune_code": s.commune_code,
+            "service_point_id": s.service_point_id,
+            "planned_total": s.planned.total,
+            "actual_total": s.actual.total,
+            "status": s.status,
+        }
+        for s in history
+    ]
+
+
+__all__ = ["DEFAULT_KEEP_DAYS", "ReplanResult", "SheetChange", "replan", "weighted"]

@@ -1,0 +1,154 @@
+"""Draw many route sheets at once, on every available core.
+
+Laying out a sheet as PDF is CPU work of a few tenths of a second; a province plan has
+thousands. The sheets are independent, so they are drawn by a
+:class:`concurrent.futures.ProcessPoolExecutor`. Each worker process sets up once what every
+sheet shares (the plan, the fonts and stylesheet of :class:`~planner.render.pdf.SheetPdf`,
+the district drawing of :mod:`planner.render.routemap`) and then draws the sheets it is given.
+Results come back in the order of the routes asked for, whatever the number of workers, so the
+files written are the same on one core or many.
+
+Combined PDFs (a day, a team) copy the pages of finished sheets; they are merged on the same
+pool.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+
+import pypdf
+
+from planner.model import Plan, Route
+
+#: Below this many sheets a pool costs more than it saves.
+MIN_PARALLEL_SHEETS = 4
+
+
+def available_cores() -> int:
+    """The number of cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class _Worker:
+    """What one process keeps between sheets: the plan, its routes and the PDF renderer."""
+
+    plan: Plan
+    routes: Sequence[Route]
+    lang: str
+
+    def __init__(self, plan: Plan, routes: Sequence[Route], lang: str) -> None:
+        from planner.render.pdf import SheetPdf
+
+        self.plan, self.routes, self.lang = plan, routes, lang
+        self.pdf = SheetPdf()
+
+    def draw(self, index: int) -> tuple[str, bytes]:
+        from planner.render.sheets import route_sheet_html
+
+        html = route_sheet_html(self.plan, self.routes[index], lang=self.lang)
+        return html, self.pdf.write([self.pdf.render(html)])
+
+
+_WORKER: _Worker | None = None
+
+
+def _init_worker(plan: Plan, routes: Sequence[Route], lang: str) -> None:
+    global _WORKER
+    _WORKER = _Worker(plan, routes, lang)
+
+
+def _draw(index: int) -> tuple[str, bytes]:
+    assert _WORKER is not None, "worker not initialised"
+    return _WORKER.draw(index)
+
+
+def merge_pdfs(parts: Sequence[bytes], title: str) -> bytes:
+    """One PDF with the pages of ``parts`` in order (pages are copied, not laid out again)."""
+    writer = pypdf.PdfWriter()
+    for part in parts:
+        writer.append(io.BytesIO(part))
+    writer.add_metadata({"/Title": title, "/Producer": "planner"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _merge(job: tuple[Sequence[bytes], str]) -> bytes:
+    return merge_pdfs(*job)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # Forking hands the plan and the imported libraries to the workers without pickling or
+    # importing them again; elsewhere the platform's default is used.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+class SheetDrawer:
+    """Draws route sheets and merges PDFs, on a pool of processes or in this one.
+
+    Use as a context manager; the pool, if any, is shut down on exit.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan whose sheets are drawn.
+    routes : sequence of Route
+        The routes, in the order their sheets are wanted.
+    lang : str
+        ``"vi"`` or ``"en"``.
+    workers : int, optional
+        Processes to use; by default one per available core. With one worker, or only a few
+        sheets, everything is drawn in this process.
+    """
+
+    def __init__(
+        self, plan: Plan, routes: Sequence[Route], lang: str, workers: int | None = None
+    ) -> None:
+        self.plan, self.routes, self.lang = plan, list(routes), lang
+        n = available_cores() if workers is None else max(1, workers)
+        self.workers = 1 if len(self.routes) < MIN_PARALLEL_SHEETS else min(n, len(self.routes))
+        self._pool: Executor | None = None
+        self._local: _Worker | None = None
+
+    def __enter__(self) -> SheetDrawer:
+        if self.workers > 1:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=_context(),
+                initializer=_init_worker,
+                initargs=(self.plan, self.routes, self.lang),
+            )
+        else:
+            self._local = _Worker(self.plan, self.routes, self.lang)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def sheets(self) -> Iterator[tuple[Route, str, bytes]]:
+        """``(route, html, pdf)`` for every route, in the order of ``routes``."""
+        indices = range(len(self.routes))
+        if self._pool is None:
+            assert self._local is not None, "use SheetDrawer as a context manager"
+            results: Iterator[tuple[str, bytes]] = map(self._local.draw, indices)
+        else:
+            chunk = max(1, min(16, len(self.routes) // (self.workers * 8)))
+            results = self._pool.map(_draw, indices, chunksize=chunk)
+        for route, (html, pdf) in zip(self.routes, results, strict=True):
+            yield route, html, pdf
+
+    def merged(self, jobs: Sequence[tuple[Sequence[bytes], str]]) -> Iterator[bytes]:
+        """The merged PDF of each ``(parts, title)`` job, in order."""
+        if self._pool is None or len(jobs) < 2:
+            return map(_merge, jobs)
+        return self._pool.map(_merge, jobs)

@@ -1,0 +1,341 @@
+"""The campaign optimizer's method, over route patterns, with no solver calls of its own.
+
+The campaign is a mixed-integer programme over route patterns: for each group (a team's slots of
+one kind in one ISO week) how many times each pattern is run, how many service minutes each stop
+gets, and how many applications of each band are taken at each site. Every step is bounded by
+the :class:`~planner.solve.budget.Budget`, so the same input and seed give the same plan:
+
+1. **Column generation** (GLOP): the LP relaxation starts from a small set of patterns; every
+   feasible pattern (listed by :func:`planner.solve.instance.pattern_table`) is priced with the
+   LP duals and the best ones are added, for at most ``cg_rounds`` rounds.
+2. **Upper bound**: LP duality gives ``z_LP + Σ_groups slots × max(0, best reduced cost)``, a
+   bound no plan can exceed, whether or not column generation finished (see
+   :mod:`planner.solve.pricing`). Taking every reachable applicant is a bound too.
+3. **Rounding**: route counts are rounded a batch of groups at a time, re-solving the LP in
+   between; visits missing for the minimum-visit rule are repaired.
+4. **SCIP** polishes on the patterns the LPs used plus every single-stop pattern, warm-started
+   from the rounded plan: most applications first, then least travel, each under a node limit.
+
+When an LP cannot be solved within its limits, the plan falls back to a greedy one
+(:func:`planner.solve.rounding.greedy`) and the bound to taking everyone; a note says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from planner.errors import InputError
+from planner.solve.budget import Budget, Guard
+from planner.solve.instance import Instance, Pattern
+from planner.solve.ortools_adapter import LpResult, build, solve_lp, solve_polish
+from planner.solve.pricing import DualCheckError, checked_duals, price
+from planner.solve.rounding import (
+    Apps,
+    Counts,
+    Minutes,
+    WeekRoom,
+    extract,
+    greedy,
+    min_visits_short,
+    repair_min_visits,
+    round_group,
+)
+from planner.solve.rules import EPS, MINUTE_SCALE, WEIGHT_SCALE, group_rows, reachable_communes
+from planner.solve.rules import weighted as weigh
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, float], None]
+CG_TOLERANCE = 1e-4  # column generation stops once the bound is this close to the LP
+
+__all__ = ["MINUTE_SCALE", "Assignment", "InfeasiblePlan", "Progress", "solve_assignment"]
+
+
+class InfeasiblePlan(InputError):
+    """The rules cannot all be met; the message says which and why, in words."""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """How many times each team runs each pattern per group, and what it takes where.
+
+    Keys: ``counts[(group, k)]`` with ``columns[group][k]`` the pattern, ``minutes[(group, k,
+    site)]`` (service minutes of all copies of that pattern at that site), ``apps[(group,
+    site)]`` per band.
+    """
+
+    columns: tuple[tuple[Pattern, ...], ...]
+    counts: dict[tuple[int, int], int]
+    minutes: dict[tuple[int, int, int], int]
+    apps: dict[tuple[int, int], tuple[int, int, int]]
+    status: str
+    objective: float  # weighted applications of the plan
+    relaxation: float  # LP optimum over the generated patterns
+    bound: float  # proven upper bound on the weighted applications of any plan
+    notes: tuple[str, ...] = ()
+
+
+def _starting_columns(inst: Instance) -> list[list[Pattern]]:
+    columns: list[list[Pattern]] = []
+    for gi, g in enumerate(inst.groups):
+        pats = list(inst.group_patterns(gi))
+        if g.pinned is not None:
+            pats = [p for p in pats if any(inst.sites[s].commune == g.pinned for s in p.stops)]
+            if not pats:
+                table = inst.group_table(gi)
+                pats = [table.pattern(int(r)) for r in group_rows(inst, gi)[:30]]
+            if not pats:
+                raise InfeasiblePlan(explain_infeasible(inst))
+        columns.append(pats)
+    return columns
+
+
+@dataclass
+class _Search:
+    """State carried from one phase to the next."""
+
+    inst: Instance
+    weights: tuple[float, float, float]
+    budget: Budget
+    guard: Guard
+    columns: list[list[Pattern]]
+    progress: Progress | None
+    bound: float = math.inf
+    relaxation: float = 0.0
+    lp: LpResult | None = None
+    notes: list[str] | None = None
+
+    def note(self, text: str) -> None:
+        if self.notes is None:
+            self.notes = []
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def tell(self, message: str, fraction: float) -> None:
+        if self.progress:
+            self.progress(message, fraction)
+
+
+def _column_generation(st: _Search) -> dict[int, set[int]]:
+    """Steps 1-2: the LP over a growing set of patterns, with a bound at every round."""
+    inst = st.inst
+    support: dict[int, set[int]] = {}
+    for rnd in range(st.budget.cg_rounds):
+        h = build(inst, st.weights, st.columns)
+        st.tell(f"linear relaxation, round {rnd + 1}: {h.variables} variables", 0.05)
+        lp = solve_lp(h, st.budget.lp_limit(h.rows), st.guard)
+        if lp.status == "infeasible":
+            raise InfeasiblePlan(explain_infeasible(inst))
+        if lp.status != "optimal" or lp.values is None or lp.duals is None:
+            st.note(
+                "The linear programme stopped at its work limit; the plan is built from the "
+                "last one solved."
+                if st.lp is not None
+                else "The linear programme could not be solved within its limits; this part "
+                "has a simple (greedy) plan."
+            )
+            break
+        st.lp, st.relaxation = lp, lp.objective
+        for (gi, k), v in lp.values.n.items():
+            if v > EPS:
+                support.setdefault(gi, set()).add(k)
+        try:
+            duals = checked_duals(inst, lp.duals, lp.objective, st.weights, st.columns)
+        except DualCheckError:
+            st.note("The LP duals could not certify a bound; the bound is taking everyone.")
+            break
+        increment, new = price(inst, duals, lp.objective)
+        st.bound = min(st.bound, lp.objective + increment)
+        log.info("column generation round %d: LP %.0f, bound %.0f", rnd + 1, lp.objective, st.bound)
+        if st.bound - lp.objective <= CG_TOLERANCE * max(1.0, lp.objective):
+            break  # the LP is proven optimal over every pattern, to the tolerance
+        if st.guard.expired() or not _add_columns(st, new):
+            break
+    return support
+
+
+def _add_columns(st: _Search, new: dict[int, list[int]]) -> bool:
+    """Add the priced table rows as columns; False when all of them were there already."""
+    added = False
+    for gi, rows in new.items():
+        table = st.inst.group_table(gi)
+        have = {p.stops for p in st.columns[gi]}
+        for r in rows:
+            p = table.pattern(r)
+            if p.stops not in have:
+                st.columns[gi].append(p)
+                have.add(p.stops)
+                added = True
+    return added
+
+
+def _round(st: _Search, support: dict[int, set[int]]) -> Counts:
+    """Step 3: round counts a batch of groups at a time, in date order, then repair."""
+    inst, ng = st.inst, len(st.inst.groups)
+    assert st.lp is not None and st.lp.values is not None
+    values = dict(st.lp.values.n)
+    fixed: Counts = {}
+    done: set[int] = set()
+    order = sorted(range(ng), key=lambda gi: (inst.groups[gi].slots[0].date, inst.groups[gi].team))
+    size = max(1, math.ceil(ng / max(1, st.budget.rounding_batches)))
+    batches = [order[i : i + size] for i in range(0, ng, size)]
+    room = WeekRoom(inst)
+    for bi, batch in enumerate(batches):
+        for gi in batch:
+            fixed.update(round_group(inst, gi, st.columns, values, room))
+            done.add(gi)
+        if bi == len(batches) - 1:
+            break
+        lp = None
+        if not st.guard.expired():
+            h = build(inst, st.weights, st.columns, fixed, frozenset(done))
+            lp = solve_lp(h, st.budget.lp_limit(h.rows), st.guard, want_duals=False)
+        if lp is None or lp.values is None:  # round the rest as they are
+            for gi in order:
+                if gi not in done:
+                    fixed.update(round_group(inst, gi, st.columns, values, room))
+                    done.add(gi)
+            break
+        values = dict(lp.values.n)
+        for (gi, k), v in values.items():
+            if gi not in done and v > EPS:
+                support.setdefault(gi, set()).add(k)
+        st.tell(
+            f"rounding routes: {len(done)}/{ng} team-weeks", 0.35 + 0.2 * (bi + 1) / len(batches)
+        )
+    repair_min_visits(inst, st.columns, fixed)
+    return fixed
+
+
+def _service_split(st: _Search, counts: Counts) -> tuple[Counts, Minutes, Apps] | None:
+    """The best minutes and applications for fixed route counts (None if it cannot be solved)."""
+    ng = len(st.inst.groups)
+    for serve in (True, False):  # every visit serving someone, if the counts allow it
+        h = build(st.inst, st.weights, st.columns, counts, frozenset(range(ng)), serve=serve)
+        lp = solve_lp(h, st.budget.lp_limit(h.rows), st.guard, want_duals=False, min_seconds=5.0)
+        if lp.values is not None:
+            return extract(lp.values)
+    return None
+
+
+def _polish(
+    st: _Search, support: dict[int, set[int]], counts: Counts, seed: int
+) -> tuple[Counts, Minutes, Apps] | None:
+    """Step 4: SCIP on the LP support plus single-stop patterns, warm-started."""
+    inst = st.inst
+    keep: list[list[int]] = []
+    restricted: list[list[Pattern]] = []
+    for gi, g in enumerate(inst.groups):
+        ks = sorted(
+            set(support.get(gi, set()))
+            | {k for (gj, k) in counts if gj == gi}
+            | {k for k, p in enumerate(st.columns[gi]) if len(p.stops) == 1 and g.pinned is None}
+        )
+        keep.append(ks)
+        restricted.append([st.columns[gi][k] for k in ks])
+    h = build(inst, st.weights, restricted, integer=True)
+    back = {(gi, j): (gi, k) for gi, ks in enumerate(keep) for j, k in enumerate(ks)}
+    hints = {key: counts.get(back[key], 0) for key in h.n}
+    st.tell(f"improving the plan (MIP): {h.variables} variables", 0.6)
+    res = solve_polish(h, hints, st.budget.mip_nodes, st.budget.travel_nodes, seed, st.guard)
+    values = res.travel_phase or res.value_phase
+    if values is None:
+        return None
+    c2, m2, a2 = extract(values)
+    return (
+        {back[k]: v for k, v in c2.items()},
+        {(*back[(gi, j)], si): v for (gi, j, si), v in m2.items()},
+        a2,
+    )
+
+
+def everyone_bound(inst: Instance, weights: tuple[float, float, float]) -> float:
+    """Taking every reachable applicant at the best turnout: a bound that always holds."""
+    w = [round(x * WEIGHT_SCALE) for x in weights]
+    share = max((inst.problem.turnout.by_slot.of(g.kind) for g in inst.groups), default=1.0)
+    return float(sum(w[b] * math.floor(share * d[b] + EPS) for d in inst.demand for b in range(3)))
+
+
+def solve_assignment(
+    inst: Instance,
+    budget: Budget,
+    guard: Guard,
+    weights: tuple[float, float, float],
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> Assignment:
+    """Solve the multi-week assignment and prove an upper bound (see the module docstring)."""
+    if not inst.groups:
+        return Assignment((), {}, {}, {}, "NO_SLOTS", 0.0, 0.0, 0.0)
+    st = _Search(inst, weights, budget, guard, _starting_columns(inst), progress)
+    support = _column_generation(st)
+    status = "ROUNDED"
+    plan = None
+    if st.lp is not None:
+        counts = _round(st, support)
+        plan = _service_split(st, counts)
+    if plan is None:
+        plan = greedy(inst, weights, st.columns)
+        status = "GREEDY"
+    best = weigh(weights, plan[2])
+    log.info("rounded plan %.0f", best)
+    if st.lp is not None and not guard.expired():
+        polished = _polish(st, support, plan[0], seed)
+        if polished is not None and (
+            weigh(weights, polished[2]) >= best or min_visits_short(inst, st.columns, plan[0])
+        ):
+            plan = polished
+            best = weigh(weights, plan[2])
+            status = "POLISHED"
+    short = min_visits_short(inst, st.columns, plan[0])
+    if short:
+        names = ", ".join(inst.problem.district.communes[c].name for c in short)
+        st.note(
+            f"Minimum visits not met for: {names}. Give the optimizer more effort or fewer rules."
+        )
+    if math.isinf(st.bound):
+        st.note("No bound could be proven from the linear programme; the bound is taking everyone.")
+    bound = min(st.bound, everyone_bound(inst, weights))
+    log.info("final plan %.0f, bound %.0f", best, bound)
+    counts, minutes, apps = plan
+    return Assignment(
+        columns=tuple(tuple(c) for c in st.columns),
+        counts=counts,
+        minutes=minutes,
+        apps=apps,
+        status=status,
+        objective=best / WEIGHT_SCALE,
+        relaxation=st.relaxation / WEIGHT_SCALE,
+        bound=max(bound, best) / WEIGHT_SCALE,
+        notes=tuple(st.notes or ()),
+    )
+
+
+def explain_infeasible(inst: Instance) -> str:
+    """Why the rules cannot all be met, in words."""
+    problem = inst.problem
+    slots = sum(len(g.slots) for g in inst.groups)
+    parts = []
+    need = problem.rules.min_visits_per_commune
+    if need:
+        n = len(reachable_communes(inst))
+        stops = problem.solver.max_stops_per_slot
+        parts.append(
+            f"the minimum of {need} visit(s) per commune needs {need * n} commune visits for {n} "
+            f"reachable communes, and the teams have {slots} slots of at most {stops} stops "
+            "before weekly hour caps and rest days"
+        )
+    for gi, g in enumerate(inst.groups):
+        if g.pinned is not None and not group_rows(inst, gi).size:
+            c = problem.district.communes[g.pinned]
+            t = problem.teams[g.team]
+            parts.append(
+                f"{t.name} cannot reach {c.name} within the {g.kind} duty window "
+                f"of {g.slots[0].date}"
+            )
+    if not parts:
+        parts.append("the weekly hour caps and rest days leave no room for the pinned visits")
+    return "The rules cannot all be met: " + "; ".join(parts) + "."

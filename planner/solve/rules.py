@@ -1,0 +1,63 @@
+"""Campaign rules read off an :class:`~planner.solve.instance.Instance`, shared by the model
+builder, the pricing step and the rounding (no solver here)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.solve.instance import Instance
+
+MINUTE_SCALE = 10  # minutes per application are counted in tenths of a minute
+WEIGHT_SCALE = 100  # band weights are counted in hundredths
+EPS = 1e-6
+
+
+def reach(q: float, j: int) -> float:
+    """Share of a site's waiting applicants that ``j`` visits reach, each reaching ``q`` of
+    those still waiting."""
+    return 1.0 - (1.0 - q) ** j
+
+
+def max_visits(inst: Instance) -> int:
+    """Visits a site can get at most: every slot of every team."""
+    return sum(len(g.slots) for g in inst.groups)
+
+
+def reachable_communes(inst: Instance) -> set[int]:
+    """Communes with demand that some unpinned group's starting patterns can visit."""
+    out: set[int] = set()
+    for gi, g in enumerate(inst.groups):
+        if g.pinned is None:
+            for p in inst.group_patterns(gi):
+                out.update(inst.sites[s].commune for s in p.stops)
+    return {c for c in out if inst.problem.district.communes[c].outstanding.total > 0}
+
+
+def group_rows(inst: Instance, gi: int) -> np.ndarray:
+    """Rows of the group's pattern table it may use (pinned groups: those visiting the commune)."""
+    g = inst.groups[gi]
+    table = inst.group_table(gi)
+    if g.pinned is None:
+        return np.arange(len(table.capacity))
+    commune_of = np.array([s.commune for s in inst.sites])
+    mask = table.stops >= 0
+    hits = (np.where(mask, commune_of[np.where(mask, table.stops, 0)], -1) == g.pinned).any(axis=1)
+    return np.flatnonzero(hits)
+
+
+def weighted(weights: tuple[float, float, float], apps: dict) -> int:
+    """Weighted applications (in hundredths) of ``apps[(group, site)] = (b0, b1, b2)``."""
+    w = [round(x * WEIGHT_SCALE) for x in weights]
+    return sum(w[b] * v[b] for v in apps.values() for b in range(3))
+
+
+__all__ = [
+    "EPS",
+    "MINUTE_SCALE",
+    "WEIGHT_SCALE",
+    "group_rows",
+    "max_visits",
+    "reach",
+    "reachable_communes",
+    "weighted",
+]

@@ -1,0 +1,97 @@
+"""One plan run in a child process: ``python -m planner.web.worker SCENARIO OUT [options]``.
+
+It does what ``planner plan`` does, with the same functions (load the scenario, solve, write
+every output), and reports its progress on stdout as one JSON object per line, so the web app
+can show a progress bar and cancel the run by ending the process group. Outputs are written
+by :func:`planner.outputs.write_plan_outputs`, which replaces ``OUT`` only when everything is
+written: a cancelled or failed run leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+#: Shares of the progress bar: reading the data, optimizing, writing the outputs.
+LOAD_SHARE, SOLVE_SHARE = 0.05, 0.75
+
+
+def emit(**event: Any) -> None:
+    """Write one progress event as a JSON line on stdout."""
+    sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def run(
+    scenario: Path,
+    out: Path,
+    time_limit: float | None,
+    seed: int | None,
+    lang: str,
+    effort: str | None = None,
+) -> int:
+    """Plan ``scenario`` into ``out``; return the exit code (0 done, 1 input error)."""
+    from planner.errors import InputError
+    from planner.outputs import write_plan_outputs
+    from planner.scenario import load_scenario
+    from planner.solve import solve
+
+    overrides: dict[str, Any] = {}
+    if time_limit is not None:
+        overrides["time_limit_seconds"] = time_limit
+    if seed is not None:
+        overrides["seed"] = seed
+    if effort is not None:
+        overrides["effort"] = effort
+    t0 = time.perf_counter()
+    try:
+        emit(stage="loading", fraction=0.0)
+        problem = load_scenario(scenario, overrides)
+        emit(stage="solving", fraction=LOAD_SHARE)
+        last = [0.0]
+
+        def progress(message: str, fraction: float) -> None:
+            now = time.perf_counter()
+            if now - last[0] >= 0.25:
+                last[0] = now
+                share = LOAD_SHARE + SOLVE_SHARE * max(0.0, min(1.0, fraction))
+                emit(stage="solving", fraction=round(share, 4), message=message)
+
+        plan = solve(problem, progress=progress)
+        emit(stage="writing", fraction=LOAD_SHARE + SOLVE_SHARE)
+        write_plan_outputs(plan, out, lang=lang, offline=True)
+    except InputError as exc:
+        emit(stage="failed", error=str(exc))
+        return 1
+    except OSError as exc:
+        emit(stage="failed", error=f"cannot write or read a file: {exc}")
+        return 1
+    emit(stage="done", fraction=1.0, seconds=round(time.perf_counter() - t0, 1))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the child process."""
+    parser = argparse.ArgumentParser(prog="python -m planner.web.worker")
+    parser.add_argument("scenario", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--time-limit", type=float, default=None)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--lang", default="vi", choices=("vi", "en"))
+    parser.add_argument("--effort", default=None, choices=("quick", "normal", "thorough"))
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    return run(args.scenario, args.out, args.time_limit, args.seed, args.lang, args.effort)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

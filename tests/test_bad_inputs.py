@@ -1,0 +1,242 @@
+"""Every broken input in tests/data/bad is caught in words; nothing is lost or passes silently.
+
+Each case names the file it reads and the fragments its message must hold: the file, the
+field (and for data files, the row). Cases that are usable but odd must leave a warning.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from planner.errors import InputError
+from planner.io.report import LoadReport
+from planner.model import Plan
+from planner.outputs import plan_json
+from planner.safety import check_out_dir
+from planner.scenario import load_scenario
+from tests.conftest import DATA, REPO
+
+BAD = DATA / "bad"
+
+REFUSED = [
+    ("team_id_space.yaml", ["team_id_space.yaml", "field teams[0].id", "no spaces", "'T 1'"]),
+    ("team_id_vietnamese.yaml", ["team_id_vietnamese.yaml", "field teams[0].id", "'Tổ1'"]),
+    ("team_name_empty.yaml", ["team_name_empty.yaml", "field teams[0].name", "needs a name"]),
+    ("all_excluded.yaml", ["communes.geojson", "no commune is left", "exclude_communes"]),
+    ("households_header_only.yaml", ["households_header_only.csv", "no household row"]),
+    (
+        "households_huge_count.yaml",
+        ["households_huge_count.csv, row 3, field outstanding_0_6", "3e9", "not plausible"],
+    ),
+    ("stats_absurd.yaml", ["stats_absurd.csv, row 2, column 0-6 tuổi", "1000000000000000"]),
+    (
+        "stats_over_population.yaml",
+        ["stats_over_population.csv, row 2", "(700) exceed the population (500)"],
+    ),
+    ("stats_no_bands.yaml", ["stats_no_bands.csv", "no column of outstanding applications"]),
+    ("bare_clock.yaml", ["bare_clock.yaml", "campaign.evening.duty_start", "HH:MM", "got 17"]),
+    ("duplicate_key.yaml", ["duplicate_key.yaml, line 10", "field start is given twice"]),
+    ("time_limit_cap.yaml", ["time_limit_cap.yaml", "solver.time_limit_seconds", "86400"]),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), REFUSED, ids=[c[0] for c in REFUSED])
+def test_bad_case_is_refused_in_words(name: str, expected: list[str]) -> None:
+    """Each broken input is an InputError naming the file and the field (and row)."""
+    with pytest.raises(InputError) as exc:
+        load_scenario(BAD / name)
+    message = str(exc.value)
+    for part in expected:
+        assert part in message
+    assert "validation error" not in message and "pydantic" not in message
+
+
+WARNED = [
+    ("short_window.yaml", "the reception window 17:45–17:46 (1 min) is too short to serve anyone"),
+    ("team_far_base.yaml", "field teams[1].base: team T2 can reach no service point"),
+    ("stats_no_0_6.yaml", "stats_no_0_6.csv: no column for age 0–6; those applications count"),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), WARNED, ids=[c[0] for c in WARNED])
+def test_odd_case_loads_with_a_warning(name: str, expected: str) -> None:
+    """Usable but odd inputs load, and the load report warns in words."""
+    report = LoadReport()
+    load_scenario(BAD / name, report=report)
+    assert any(expected in n.text("en") for n in report.warnings), report.render("en")
+
+
+def test_demo_loads_without_reach_warnings() -> None:
+    """The reach checks do not cry wolf on a sound scenario."""
+    report = LoadReport()
+    load_scenario(REPO / "scenarios" / "demo.yaml", report=report)
+    keys = {n.key for n in report.warnings}
+    assert not keys & {"window_too_short", "team_reaches_nothing"}
+
+
+def test_thousands_separators_and_total_rows() -> None:
+    """'1.234' is 1234; the Cộng, Tổng and Tổng cộng rows are skipped, each with a note."""
+    report = LoadReport()
+    problem = load_scenario(BAD / "stats_thousands_totals.yaml", report=report)
+    town = problem.district.commune("90001")
+    assert town.outstanding.age_0_6 == 1234
+    assert problem.district.commune("90003").outstanding.total == 5
+    skipped = [n.text("en") for n in report.notes if n.key == "stats_total_row"]
+    assert [s.split(":")[0] for s in skipped] == [
+        f"stats_thousands_totals.csv, row {r}" for r in (5, 6, 7)
+    ]
+
+
+def test_household_total_row_is_skipped_with_a_note() -> None:
+    """A 'Tổng cộng' row under the households is not a household and is said so."""
+    report = LoadReport()
+    problem = load_scenario(BAD / "households_total_row.yaml", report=report)
+    assert sum(c.households for c in problem.district.communes) == 2
+    assert any("1 total row(s) skipped (rows 4)" in n.text("en") for n in report.notes)
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), 1e9, -1.0])
+def test_command_line_time_limit_is_held_to_the_cap(value: float) -> None:
+    """inf, nan and 1e9 s from the command line are refused naming the setting."""
+    with pytest.raises(InputError, match=r"solver\.time_limit_seconds \(from the command line"):
+        load_scenario(DATA / "ok_small" / "scenario.yaml", {"time_limit_seconds": value})
+
+
+# --------------------------------------------------------------------------- the commands
+
+
+def _cli() -> typer.Typer:
+    from planner.cli import COMMAND_MODULES, app
+
+    if "sheets" not in {c.name for c in app.registered_commands}:
+        import importlib
+
+        for name in COMMAND_MODULES:
+            importlib.import_module(name).register(app)
+    return app
+
+
+def _invoke(*args: str) -> tuple[int, str]:
+    res = CliRunner().invoke(_cli(), list(args))
+    return res.exit_code, " ".join(res.output.split())
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_out_refuses_the_scenario_folder_and_keeps_its_files(tmp_path: Path) -> None:
+    """`plan x/scenario.yaml --out x` is refused before anything runs; x is unchanged."""
+    folder = tmp_path / "inst"
+    shutil.copytree(DATA / "ok_small", folder)
+    before = _snapshot(folder)
+    code, out = _invoke("plan", str(folder / "scenario.yaml"), "--out", str(folder))
+    assert code == 1 and "holds an input of the run" in out and "scenario.yaml" in out
+    assert _snapshot(folder) == before
+    code, out = _invoke("plan", str(folder / "scenario.yaml"), "--out", str(tmp_path))
+    assert code == 1 and "holds an input of the run" in out
+
+
+def test_out_refuses_an_existing_file_and_a_foreign_folder(tmp_path: Path) -> None:
+    """An existing file and a folder of other files are refused and left as they were."""
+    scenario = str(DATA / "ok_small" / "scenario.yaml")
+    existing = tmp_path / "some_existing_file.csv"
+    existing.write_text("a,b\n1,2\n", encoding="utf-8")
+    code, out = _invoke("plan", scenario, "--out", str(existing))
+    assert code == 1 and "this is a file, not a folder" in out
+    assert existing.read_text(encoding="utf-8") == "a,b\n1,2\n"
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.docx").write_bytes(b"mine")
+    code, out = _invoke("plan", scenario, "--out", str(mine))
+    assert code == 1 and "notes.docx" in out and "not the outputs of an earlier" in out
+    assert (mine / "notes.docx").read_bytes() == b"mine"
+
+
+@pytest.mark.parametrize("kind", ["plan", "compare", "sweep"])
+def test_out_accepts_a_previous_output_folder(tmp_path: Path, kind: str) -> None:
+    """A folder written by an earlier run of the same command may be written again."""
+    from planner.safety import OUTPUTS
+
+    for name in OUTPUTS[kind]:
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / ".plan.json.abc.tmp").write_text("x", encoding="utf-8")
+    check_out_dir(tmp_path, kind, inputs=[DATA / "ok_small" / "scenario.yaml"])
+    other = {"plan": "compare", "compare": "sweep", "sweep": "plan"}[kind]
+    with pytest.raises(InputError, match="not the outputs of an earlier"):
+        check_out_dir(tmp_path, other)
+
+
+def test_sheets_refuse_a_plan_of_another_schema_version(tmp_path: Path, tiny_plan: Plan) -> None:
+    """`planner sheets` on a plan.json of schema version 9.9 is refused naming the field."""
+    text = plan_json(tiny_plan).replace('"schema_version": "1.0"', '"schema_version": "9.9"')
+    assert '"9.9"' in text
+    (tmp_path / "plan.json").write_text(text, encoding="utf-8")
+    code, out = _invoke("sheets", str(tmp_path))
+    assert code == 1 and "field schema_version" in out and "'9.9'" in out
+    assert not (tmp_path / "sheets").exists()
+
+
+def test_plan_refuses_an_infinite_time_limit(tmp_path: Path) -> None:
+    """`--time-limit inf` stops before solving with a message, not an OverflowError."""
+    out_dir = tmp_path / "out"
+    code, out = _invoke(
+        "plan",
+        str(DATA / "ok_small" / "scenario.yaml"),
+        "--time-limit",
+        "inf",
+        "--out",
+        str(out_dir),
+    )
+    assert code == 1 and "time_limit_seconds" in out and "Internal error" not in out
+    assert not out_dir.exists()
+
+
+def test_interrupt_says_earlier_outputs_are_kept(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C during a command ends with exit code 130 and says the outputs are kept."""
+    import planner.cli as cli
+
+    stub = typer.Typer()
+
+    @stub.command()
+    def stop() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "app", stub)
+    monkeypatch.setattr(cli, "_register_commands", lambda: None)
+    monkeypatch.setattr("sys.argv", ["planner"])
+    with pytest.raises(SystemExit) as exc:
+        cli.main()
+    assert exc.value.code == 130
+    assert "Stopped, earlier outputs kept" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- meeting points
+
+
+@pytest.mark.parametrize("mode", ["villages", "clusters"])
+def test_meeting_points_are_never_a_home(tmp_path: Path, mode: str) -> None:
+    """No village or cluster meeting point lies on a household's coordinates (5 decimals)."""
+    scenario = tmp_path / "s.yaml"
+    demo = (REPO / "scenarios" / "demo.yaml").resolve()
+    scenario.write_text(f"extends: {demo}\ndistrict:\n  service_points: {mode}\n", encoding="utf-8")
+    problem = load_scenario(scenario)
+    hh = pd.read_csv(REPO / "geodata" / "demo" / "households.csv")
+    homes = set(zip(hh["lon"].round(5), hh["lat"].round(5), strict=True))
+    points = [sp.location for c in problem.district.communes for sp in c.service_points]
+    assert len(points) > 25
+    on_a_home = [p for p in points if (round(p.lon, 5), round(p.lat, 5)) in homes]
+    assert on_a_home == []
+    bases = {
+        (round(c.service_point.lon, 5), round(c.service_point.lat, 5))
+        for c in problem.district.communes
+    }
+    assert not bases & homes
