@@ -290,10 +290,10 @@ class Calendar(Frozen):
 
     @model_validator(mode="after")
     def _ordered(self) -> Calendar:
-        if self.end < self.start:
-            raise ValueError("campaign end is before its start")
         if self.deadline is not None and self.deadline < self.start:
-            raise ValueError("the deadline is before the campaign starts")
+            raise ValueError(f"the deadline ({self.deadline}) is before the campaign starts")
+        if self.end < self.start:
+            raise ValueError(f"the campaign ends ({self.end}) before it starts ({self.start})")
         if (self.end - self.start).days > 366:
             raise ValueError("a campaign may last at most one year")
         return self

@@ -39,7 +39,9 @@ def test_models_are_frozen_and_copy_for_what_ifs() -> None:
 
 def test_calendar_end_before_start_rejected() -> None:
     """A campaign cannot end before it starts."""
-    with pytest.raises(ValidationError, match="before its start"):
+    with pytest.raises(
+        ValidationError, match=r"ends \(2026-09-01\) before it starts \(2026-09-02\)"
+    ):
         Calendar(start=dt.date(2026, 9, 2), end=dt.date(2026, 9, 1))
 
 

@@ -4,12 +4,14 @@ staffing sweeps solved in parallel on a real Dask cluster of worker processes.""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -18,8 +20,10 @@ from planner.errors import InputError
 from planner.kpi import compute_kpis
 from planner.model import Plan, parse_clock
 from planner.outputs import summary_dict
-from planner.scenario import load_scenario, read_scenario_file
+from planner.scenario import ScenarioFile, build_problem, load_scenario, read_scenario_file
+from planner.whatif.cache import canonical_json
 from planner.whatif.compare import compare_plans, render_compare_html
+from planner.whatif.points import PointError
 from planner.whatif.sweep import (
     Outcome,
     SweepPoint,
@@ -32,6 +36,7 @@ from planner.whatif.sweep import (
     smallest_staffing,
     solve_points,
 )
+from planner.whatif.variants import scenario_variant
 from planner.whatif.worker import overtime_hours, plan_figures
 from tests.conftest import DATA, REPO
 
@@ -251,17 +256,91 @@ def test_vary_options_are_parsed_and_checked() -> None:
 
 def test_grid_points_change_what_they_say() -> None:
     """teams takes the first N teams, then copies of the last; evening_end moves duty too."""
-    base = read_scenario_file(DEMO).model_dump(mode="json")
+    base = load_scenario(DEMO)
     six = apply_point(base, {"teams": "6", "evening_end": "21:30", "work_holidays": "no"})
-    assert [t["id"] for t in six["teams"]] == ["T1", "T2", "T3", "T4", "TC5", "TC6"]
-    assert six["teams"][5]["name"] == "Tổ lưu động tăng cường 6"
-    assert six["teams"][5]["members"] == [] and six["teams"][5]["base"] == "99903"
-    assert six["campaign"]["evening"]["reception_end"] == "21:30"
-    assert six["campaign"]["evening"]["duty_end"] == "22:00"
-    assert six["campaign"]["work_holidays"] is False
+    assert [t.id for t in six.teams] == ["T1", "T2", "T3", "T4", "TC5", "TC6"]
+    assert six.teams[5].name == "Tổ lưu động tăng cường 6"
+    assert six.teams[5].members == () and six.teams[5].unavailable_dates == ()
+    assert six.teams[5].base == base.district.commune("99903").service_point
+    assert six.calendar.evening.reception_end == parse_clock("21:30")
+    assert six.calendar.evening.duty_end == parse_clock("22:00")
+    assert six.calendar.work_holidays is False
     two = apply_point(base, {"teams": "2", "stations": "3"})
-    assert [(t["id"], t["stations"]) for t in two["teams"]] == [("T1", 3), ("T2", 3)]
-    assert base["teams"][0]["stations"] == 2  # the base is not modified
+    assert [(t.id, t.stations) for t in two.teams] == [("T1", 3), ("T2", 3)]
+    assert base.teams[0].stations == 2 and len(base.teams) == 4  # the base is not modified
+    assert two.district is base.district  # the loaded data is shared, not copied
+
+
+def test_a_grid_point_is_the_base_with_one_field_changed() -> None:
+    """Each variable replaces exactly its field of the loaded Problem; everything else is equal."""
+    base = load_scenario(DEMO)
+    cal, solver = base.calendar, base.solver
+    expected = {
+        "work_holidays": ("no", {"calendar": cal.model_copy(update={"work_holidays": False})}),
+        "work_evenings": ("no", {"calendar": cal.model_copy(update={"work_evenings": False})}),
+        "deadline": (
+            "2026-09-01",
+            {"calendar": cal.model_copy(update={"deadline": dt.date(2026, 9, 1)})},
+        ),
+        "seed": ("7", {"solver": solver.model_copy(update={"seed": 7})}),
+        "teams": ("3", {"teams": base.teams[:3]}),
+        "stations": (
+            "4",
+            {"teams": tuple(t.model_copy(update={"stations": 4}) for t in base.teams)},
+        ),
+    }
+    for name, (value, update) in expected.items():
+        point = apply_point(base, {name: value})
+        assert point == base.model_copy(update=update), name
+        assert point != base, name
+    # A value that makes a part invalid names the scenario field, as a scenario file would.
+    with pytest.raises(PointError, match=r"field campaign\.evening\.duty_end: .*'24:15'"):
+        apply_point(base, {"evening_end": "23:45"})
+    with pytest.raises(
+        PointError, match=r"field campaign: .*ends \(2026-08-01\) before it starts \(2026-08-24\)"
+    ):
+        apply_point(base, {"end": "2026-08-01"})
+
+
+def test_a_saved_variant_makes_the_same_problem_as_the_sweep_point(tmp_path: Path) -> None:
+    """A variant written as a scenario file (the web app's) loads to the sweep's Problem copy."""
+    path = week(tmp_path)
+    spec = read_scenario_file(path)
+    values = {"teams": "6", "stations": "1", "evening_end": "21:30", "work_weekends": "no"}
+    mapping = scenario_variant(spec.model_dump(mode="json"), values)
+    from_file = build_problem(ScenarioFile.model_validate(mapping), path)
+    assert canonical_json(from_file) == canonical_json(apply_point(load_scenario(path), values))
+
+
+def test_a_sweep_loads_the_district_and_travel_table_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twenty-four grid points read the data files once; each point still gets its own problem."""
+    import planner.scenario.problem
+
+    calls = {"district": 0, "travel": 0}
+    load_district, build_travel_table = (
+        planner.scenario.problem.load_district,
+        planner.scenario.problem.build_travel_table,
+    )
+
+    def counted_district(*args: Any, **kwargs: Any) -> Any:
+        calls["district"] += 1
+        return load_district(*args, **kwargs)
+
+    def counted_travel(*args: Any, **kwargs: Any) -> Any:
+        calls["travel"] += 1
+        return build_travel_table(*args, **kwargs)
+
+    monkeypatch.setattr(planner.scenario.problem, "load_district", counted_district)
+    monkeypatch.setattr(planner.scenario.problem, "build_travel_table", counted_travel)
+    varies = parse_vary(["teams=2..5", "work_weekends=yes,no", "stations=1,2,3"])
+    points = prepare_points(week(tmp_path), varies, time_limit=3)
+    assert len(points) == 24 and all(p.error is None for p in points)
+    assert calls == {"district": 1, "travel": 1}
+    assert len({p.key for p in points}) == 24
+    assert [p.n_teams for p in points[:6]] == [2, 2, 2, 2, 2, 2]
+    assert [p.n_stations for p in points[:3]] == [2, 4, 6]
 
 
 def test_prepared_points_are_self_contained_and_keyed_by_content(tmp_path: Path) -> None:
@@ -530,6 +609,14 @@ def test_a_scenario_failing_on_a_worker_does_not_stop_the_others(tmp_path: Path)
             "sweep", str(small), "--vary", "teams=1,2", "--time-limit", "2", "--lang", "en",
             "--scheduler", client.scheduler.address, "--out", str(tmp_path / "remote"),
         )  # fmt: skip
+    # A rerun reads the scenario again: its problem finds the entry, and so does a point that
+    # makes the same problem from other values (two teams of two stations); nothing is solved
+    # and no cluster is started (there is no client here).
+    again = prepare_points(small, parse_vary(["teams=2", "stations=1,2"]), time_limit=2)
+    assert again[1].key == good.key and again[0].key != good.key
+    rerun = solve_points(again[1:], cache_dir=tmp_path / "cache")
+    assert rerun[again[1].label].cached
+    assert rerun[again[1].label].figures == outcomes[good.label].figures
     assert outcomes["broken"].figures is None
     assert "ValidationError" in (outcomes["broken"].error or "")
     assert outcomes[good.label].figures is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from planner.model import (
     CampaignRules,
     Commune,
     District,
+    Pin,
     Point,
     Problem,
     SolverParams,
@@ -65,17 +67,23 @@ def _area(
     return codes
 
 
-def _check_pins(
-    spec: ScenarioFile,
+def check_pins(
+    pins: Sequence[Pin],
     path: Path,
     calendar: Calendar,
     communes: dict[str, Commune],
-    teams: list[Team],
+    teams: Sequence[Team],
 ) -> None:
-    """Each pinned visit names a known team and commune on a date that team works."""
+    """Each pinned visit names a known team and commune on a date that team works.
+
+    Raises
+    ------
+    InputError
+        Naming ``path`` and the field ``rules.pins[i]`` of the first pin that breaks a rule.
+    """
     by_id = {t.id: t for t in teams}
     seen: set[tuple[str, dt.date]] = set()
-    for i, pin in enumerate(spec.rules.pins):
+    for i, pin in enumerate(pins):
         where = f"{path}: field rules.pins[{i}]"
         if pin.team not in by_id:
             raise InputError(f"{where}.team: no team has id {pin.team!r}")
@@ -137,7 +145,7 @@ def build_problem(spec: ScenarioFile, path: Path, report: LoadReport | None = No
     cal_fields: dict[str, Any] = c.model_dump(exclude_none=True)
     try:
         calendar = Calendar(**cal_fields)
-        _check_pins(spec, path, calendar, by_code, teams)
+        check_pins(spec.rules.pins, path, calendar, by_code, teams)
         problem = Problem(
             name=_nfc(spec.name),
             district=district,

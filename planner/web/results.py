@@ -97,19 +97,19 @@ def variant_scenario(spec: Any, kind: str) -> dict[str, Any]:
     """The scenario mapping of a variant of ``spec``: two more teams, or no holiday work.
 
     The changes are those of ``planner sweep --vary teams=N`` and ``--vary
-    work_holidays=no`` (:func:`planner.whatif.sweep.apply_point`). Without holiday work, the
+    work_holidays=no`` (:func:`planner.whatif.variants.scenario_variant`). Without holiday work, the
     visits pinned on holidays are dropped, as in ``scenarios/demo_holiday_off.yaml``: they
     fall on days that are no longer worked.
     """
     from planner.calendar import public_holidays
     from planner.model import Calendar
-    from planner.whatif.sweep import apply_point
+    from planner.whatif.variants import scenario_variant
 
     base: dict[str, Any] = spec.model_dump(mode="json", exclude_defaults=True)
     if kind == "more_teams":
-        return apply_point(base, {"teams": str(len(spec.teams) + 2)})
+        return scenario_variant(base, {"teams": str(len(spec.teams) + 2)})
     if kind == "no_holidays":
-        d = apply_point(base, {"work_holidays": "no"})
+        d = scenario_variant(base, {"work_holidays": "no"})
         holidays = public_holidays(Calendar(**spec.campaign.model_dump(exclude_none=True)))
         rules = copy.deepcopy(d.get("rules", {}))
         if rules.get("pins"):

@@ -7,8 +7,9 @@ import logging
 import math
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import (
@@ -27,6 +28,11 @@ from planner.errors import InputError
 from planner.model import Plan
 from planner.safety import check_out_dir
 from planner.whatif.report import fmt_number, fmt_share, text
+
+if TYPE_CHECKING:
+    from planner.whatif.compare import Comparison
+    from planner.whatif.points import SweepPoint
+    from planner.whatif.results import SweepResult
 
 _VARY_HELP = (
     "A setting to vary, as NAME=VALUES; repeat the option for each setting. Integers take a "
@@ -123,6 +129,12 @@ def compare_cmd(
     except OSError as exc:
         raise _fail(f"cannot write or read a file: {exc}") from None
 
+    _print_compare(comp, lang)
+    out.print(f"{text('cli_outputs', lang)}: {out_dir}", highlight=False)
+
+
+def _print_compare(comp: Comparison, lang: str) -> None:
+    """The headline figures side by side on stdout."""
     t = Table(title=text("compare_title", lang))
     t.add_column(text("figure", lang))
     for label in comp.labels:
@@ -146,7 +158,6 @@ def compare_cmd(
         ]
         t.add_row(text(key, lang).strip(), *cells)
     out.print(t)
-    out.print(f"{text('cli_outputs', lang)}: {out_dir}", highlight=False)
 
 
 # --------------------------------------------------------------------------- sweep
@@ -202,13 +213,7 @@ def sweep_cmd(
     verbose: Verbose = False,
 ) -> None:
     """Solve a grid of staffing options on Dask (help text: ``_SWEEP_HELP``)."""
-    from planner.whatif.sweep import (
-        parse_vary,
-        prepare_points,
-        solve_points,
-        summarize,
-        write_sweep_outputs,
-    )
+    from planner.whatif.grid import parse_vary
 
     _setup_logging(verbose)
     if not verbose:  # Dask reports every worker start and stop at INFO level
@@ -225,77 +230,132 @@ def sweep_cmd(
     n_workers = workers or os.cpu_count() or 1
     try:
         check_out_dir(out_dir, "sweep", inputs=[base])
-        with _progress() as bar:
-            task = bar.add_task(text("cli_preparing", lang), total=None)
-
-            def prepared(done: int, total: int, label: str) -> None:
-                bar.update(task, completed=done, total=total)
-
-            points = prepare_points(
-                base, varies, time_limit=time_limit, seed=seed, progress=prepared
-            )
-        from planner.whatif.sweep import cache_read
-
-        invalid = sum(p.error is not None for p in points)
-        keys = {p.key for p in points if p.key is not None}
-        missing = {k for k in keys if cache_read(cache_dir, k) is None}
-        n_cached = sum(1 for p in points if p.key is not None and p.key not in missing)
-        limit = max((p.time_limit_seconds or 0.0 for p in points), default=0.0)
-        where = (
-            f"{text('cli_scheduler', lang)} {scheduler}"
-            if scheduler
-            else f"{text('cli_local', lang)}, {min(n_workers, max(1, len(missing)))} "
-            f"{text('cli_workers', lang)}"
-        )
-        line = (
-            f"{text('points', lang)}: {len(points)} — {invalid} {text('cli_invalid', lang)}, "
-            f"{n_cached} {text('cached', lang)}, {len(missing)} {text('cli_to_solve', lang)}"
-        )
-        if missing:
-            rounds = math.ceil(len(missing) / (1 if scheduler else min(n_workers, len(missing))))
-            seconds = rounds * limit + _STARTUP_SECONDS
-            estimate = (
-                f"{fmt_number(seconds, lang)} s"
-                if seconds < 120
-                else f"{fmt_number(seconds / 60, lang)} {text('cli_minutes', lang)}"
-            )
-            line += (
-                f" ({where}; {text('time_limit', lang)} {fmt_number(limit, lang)} s; "
-                f"{text('cli_estimate', lang)} {estimate})"
-            )
-        err.print(line, highlight=False)
-        with _progress() as bar:
-            task = bar.add_task(text("cli_solving", lang), total=len(missing) or 1)
-            if missing:
-                bar.update(task, description=f"{text('cli_starting', lang)} ({where}) …")
-            else:
-                bar.update(task, completed=1)
-
-            def solved(done: int, total: int, label: str, ok: bool) -> None:
-                mark = "✓" if ok else "✗"
-                bar.update(
-                    task,
-                    completed=done,
-                    total=total,
-                    description=f"{text('cli_solving', lang)} {mark} {label}",
-                )
-
-            outcomes = solve_points(
-                points,
-                cache_dir=cache_dir,
-                workers=n_workers,
-                scheduler=scheduler,
-                progress=solved,
-                quiet=not verbose,
-            )
-        result = summarize(base, varies, points, outcomes, target, time.perf_counter() - t0)
+        result = _run_sweep(
+            base, varies, cache_dir, n_workers, scheduler, target, time_limit, seed, lang,
+            verbose, t0,
+        )  # fmt: skip
         with err.status(f"{text('cli_writing', lang)} {out_dir} …"):
+            from planner.whatif.sweep_report import write_sweep_outputs
+
             write_sweep_outputs(result, out_dir, lang)
     except InputError as exc:
         raise _fail(str(exc)) from None
     except OSError as exc:
         raise _fail(f"cannot write or read a file: {exc}") from None
+    _print_sweep(result, target, lang)
+    out.print(
+        f"{text('cli_wall', lang)}: {time.perf_counter() - t0:.1f} s. "
+        f"{text('cli_outputs', lang)}: {out_dir}",
+        highlight=False,
+    )
+    c = result.counts
+    if c["total"] and c["failed"] == c["total"]:
+        raise typer.Exit(1)
 
+
+def _run_sweep(
+    base: Path,
+    varies: dict[str, list[str]],
+    cache_dir: Path,
+    n_workers: int,
+    scheduler: str | None,
+    target: float,
+    time_limit: float | None,
+    seed: int | None,
+    lang: str,
+    verbose: bool,
+    t0: float,
+) -> SweepResult:
+    """Prepare the points, say what will be solved, solve on Dask with progress, summarise."""
+    from planner.whatif.points import prepare_points
+    from planner.whatif.results import summarize
+    from planner.whatif.run import solve_points
+
+    with _progress() as bar:
+        task = bar.add_task(text("cli_preparing", lang), total=None)
+
+        def prepared(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total)
+
+        points = prepare_points(base, varies, time_limit=time_limit, seed=seed, progress=prepared)
+    missing = _announce(points, cache_dir, n_workers, scheduler, lang)
+    where = _where(scheduler, n_workers, missing, lang)
+    with _progress() as bar:
+        task = bar.add_task(text("cli_solving", lang), total=missing or 1)
+        if missing:
+            bar.update(task, description=f"{text('cli_starting', lang)} ({where}) …")
+        else:
+            bar.update(task, completed=1)
+
+        def solved(done: int, total: int, label: str, ok: bool) -> None:
+            mark = "✓" if ok else "✗"
+            bar.update(
+                task,
+                completed=done,
+                total=total,
+                description=f"{text('cli_solving', lang)} {mark} {label}",
+            )
+
+        outcomes = solve_points(
+            points,
+            cache_dir=cache_dir,
+            workers=n_workers,
+            scheduler=scheduler,
+            progress=solved,
+            quiet=not verbose,
+        )
+    return summarize(base, varies, points, outcomes, target, time.perf_counter() - t0)
+
+
+def _where(scheduler: str | None, n_workers: int, missing: int, lang: str) -> str:
+    """Where the scenarios are solved, in words."""
+    if scheduler:
+        return f"{text('cli_scheduler', lang)} {scheduler}"
+    return (
+        f"{text('cli_local', lang)}, {min(n_workers, max(1, missing))} {text('cli_workers', lang)}"
+    )
+
+
+def _announce(
+    points: Sequence[SweepPoint],
+    cache_dir: Path,
+    n_workers: int,
+    scheduler: str | None,
+    lang: str,
+) -> int:
+    """Print how many points are invalid, cached and to solve, with a time estimate.
+
+    Returns the number of distinct problems to solve.
+    """
+    from planner.whatif.cache import cache_read
+
+    invalid = sum(p.error is not None for p in points)
+    keys = {p.key for p in points if p.key is not None}
+    missing = {k for k in keys if cache_read(cache_dir, k) is None}
+    n_cached = sum(1 for p in points if p.key is not None and p.key not in missing)
+    limit = max((p.time_limit_seconds or 0.0 for p in points), default=0.0)
+    line = (
+        f"{text('points', lang)}: {len(points)} — {invalid} {text('cli_invalid', lang)}, "
+        f"{n_cached} {text('cached', lang)}, {len(missing)} {text('cli_to_solve', lang)}"
+    )
+    if missing:
+        rounds = math.ceil(len(missing) / (1 if scheduler else min(n_workers, len(missing))))
+        seconds = rounds * limit + _STARTUP_SECONDS
+        estimate = (
+            f"{fmt_number(seconds, lang)} s"
+            if seconds < 120
+            else f"{fmt_number(seconds / 60, lang)} {text('cli_minutes', lang)}"
+        )
+        line += (
+            f" ({_where(scheduler, n_workers, len(missing), lang)}; {text('time_limit', lang)} "
+            f"{fmt_number(limit, lang)} s; {text('cli_estimate', lang)} {estimate})"
+        )
+    err.print(line, highlight=False)
+    return len(missing)
+
+
+def _print_sweep(result: SweepResult, target: float, lang: str) -> None:
+    """The counts and the smallest-staffing table on stdout."""
     c = result.counts
     out.print(
         f"{text('points', lang)}: {c['total']} — {c['solved']} {text('solved', lang)}, "
@@ -324,13 +384,6 @@ def sweep_cmd(
     out.print(t)
     if c["failed"]:
         out.print(f"[yellow]{c['failed']} {text('cli_failed_note', lang)}[/]", highlight=False)
-    out.print(
-        f"{text('cli_wall', lang)}: {time.perf_counter() - t0:.1f} s. "
-        f"{text('cli_outputs', lang)}: {out_dir}",
-        highlight=False,
-    )
-    if c["total"] and c["failed"] == c["total"]:
-        raise typer.Exit(1)
 
 
 _COMPARE_HELP = (
