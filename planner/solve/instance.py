@@ -27,6 +27,7 @@ from planner.travel import TravelMatrix, problem_matrix
 NEIGHBOURS = 6  # starting columns: a multi-stop pattern moves on to one of the nearest sites
 MIN_STOP_MINUTES = 20  # starting columns: each stop of a multi-stop pattern keeps this much
 MAX_ENUMERATED = 400_000  # ordered stop sequences listed per base and kind at most
+LONG_NEIGHBOURS = 8  # beyond that: longer trips move on to one of this many nearest sites
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,9 @@ class Pattern:
 class PatternTable:
     """Every feasible ordered round trip of up to ``size`` stops, as arrays.
 
-    ``complete`` is False when longer trips exist that were too many to list; the optimizer
-    then prices them with a safe over-estimate instead.
+    ``complete`` is False when longer trips exist that were too many to list (those among near
+    neighbours are listed all the same); the optimizer then prices the others with a safe
+    over-estimate.
     """
 
     stops: np.ndarray  # (m, size) site indices, -1 padded
@@ -55,6 +57,14 @@ class PatternTable:
     distance: np.ndarray
     size: int
     complete: bool
+    listed: int = 0  # every trip of up to this many stops is in the table
+    # per site, an upper bound on the capacity of any one-stop trip through it with the travel
+    # times closed under the triangle inequality (-1 outside the pool; only when incomplete):
+    # a trip of k stops through s has at most single_capacity[s] - setup × (k - 1)
+    single_capacity: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # per site, the shortest round trip from the base through it (a trip through s travels
+    # at least this long); only when incomplete
+    round_trip: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def pattern(self, row: int) -> Pattern:
         """The pattern of one row."""
@@ -129,6 +139,34 @@ def _sequences(n: int, size: int) -> np.ndarray:
     return grids[distinct]
 
 
+def _closure(mins: np.ndarray) -> np.ndarray:
+    """Shortest travel times through any chain of points (Floyd–Warshall): the triangle
+    inequality holds for them, and none exceeds the matrix."""
+    out = mins.astype(np.int64).copy()
+    for k in range(len(out)):
+        np.minimum(out, out[:, k : k + 1] + out[k : k + 1, :], out=out)
+    return out
+
+
+def _near_sequences(pool: np.ndarray, mins: np.ndarray, nb: int, size: int) -> np.ndarray:
+    """Ordered trips of ``size`` distinct stops of ``pool`` where each next stop is one of the
+    ``LONG_NEIGHBOURS`` nearest to the one before (indices into ``pool``)."""
+    sub = mins[np.ix_(pool + nb, pool + nb)]
+    k = min(LONG_NEIGHBOURS, len(pool) - 1)
+    order = np.argsort(
+        sub + np.diag(np.full(len(pool), np.iinfo(np.int64).max // 4)), axis=1, kind="stable"
+    )[:, :k]
+    seq = np.arange(len(pool)).reshape(-1, 1)
+    for _ in range(size - 1):
+        nxt = order[seq[:, -1]]  # (m, k)
+        seq = np.concatenate([np.repeat(seq, k, axis=0), nxt.reshape(-1, 1)], axis=1)
+        distinct = np.ones(len(seq), dtype=bool)
+        for j in range(seq.shape[1] - 1):
+            distinct &= seq[:, j] != seq[:, -1]
+        seq = seq[distinct]
+    return seq
+
+
 def pattern_table(
     problem: Problem,
     matrix: TravelMatrix,
@@ -139,7 +177,9 @@ def pattern_table(
 ) -> PatternTable:
     """List every feasible ordered round trip from ``base`` in a slot of ``kind``.
 
-    ``allowed`` (a boolean mask over sites) keeps only trips within a team's area.
+    ``allowed`` (a boolean mask over sites) keeps only trips within a team's area. When the
+    trips of some length are too many to list, those among near neighbours are listed and the
+    table is marked incomplete (priced with a safe over-estimate, see ``single_capacity``).
     """
     t = problem.calendar.template(kind)
     setup = problem.service.setup_minutes
@@ -149,12 +189,13 @@ def pattern_table(
     pool = np.arange(n) if allowed is None else np.flatnonzero(allowed)
     size = problem.solver.max_stops_per_slot
     rows = []
-    complete = True
+    listed = 0
     for k in range(1, size + 1):
-        if len(pool) ** k > MAX_ENUMERATED:
-            complete = False
-            break
-        seq = pool[_sequences(len(pool), k)] + nb
+        if len(pool) ** k <= MAX_ENUMERATED and listed == k - 1:
+            seq = pool[_sequences(len(pool), k)] + nb
+            listed = k
+        else:
+            seq = pool[_near_sequences(pool, mins, nb, k)] + nb
         out = mins[base, seq[:, 0]]
         back = mins[seq[:, -1], base]
         inner = np.zeros(len(seq), dtype=np.int64)
@@ -173,6 +214,15 @@ def pattern_table(
         padded = np.full((int(ok.sum()), size), -1, dtype=np.int64)
         padded[:, :k] = seq[ok] - nb
         rows.append((padded, capacity[ok], duration[ok], (out + inner + back)[ok], dist[ok]))
+    single = np.full(n, -1, dtype=np.int64)
+    round_trip = np.zeros(n, dtype=np.int64)
+    if listed < size:  # a bound on the capacity of any trip through each site
+        short = _closure(mins)
+        out, back = short[base, pool + nb], short[pool + nb, base]
+        round_trip[pool] = out + back
+        single[pool] = np.minimum(t.reception_end, t.duty_end - back) - np.maximum(
+            t.reception_start, t.duty_start + out + setup
+        )
     return PatternTable(
         stops=np.concatenate([r[0] for r in rows]),
         capacity=np.concatenate([r[1] for r in rows]),
@@ -180,7 +230,10 @@ def pattern_table(
         travel=np.concatenate([r[3] for r in rows]),
         distance=np.concatenate([r[4] for r in rows]),
         size=size,
-        complete=complete,
+        complete=listed == size,
+        listed=listed,
+        single_capacity=single,
+        round_trip=round_trip,
     )
 
 
@@ -195,7 +248,10 @@ def _starting_patterns(table: PatternTable, matrix: TravelMatrix, nb: int) -> tu
         order = np.argsort(mins[i], kind="stable")
         near[i, [j for j in order if j != i][:NEIGHBOURS]] = True
     keep = nstops == 1
-    multi = np.flatnonzero((nstops > 1) & (table.capacity >= MIN_STOP_MINUTES * nstops))
+    # longer trips than could all be listed are left to pricing
+    multi = np.flatnonzero(
+        (nstops > 1) & (nstops <= table.listed) & (table.capacity >= MIN_STOP_MINUTES * nstops)
+    )
     best: dict[tuple[int, ...], int] = {}
     for r in multi:
         seq = [int(s) for s in stops[r] if s >= 0]

@@ -185,20 +185,41 @@ def price(
 
 
 def _unlisted_rc(inst: Instance, d: Duals, gi: int, table: PatternTable) -> float:
-    """A safe over-estimate of the reduced cost of trips too long to list."""
+    """A safe over-estimate of the reduced cost of every trip of more stops than are listed.
+
+    With travel times closed under the triangle inequality, a trip of ``k`` stops through site
+    ``s`` has at most ``single_capacity[s] - setup × (k - 1)`` service minutes, so its service
+    term is at most ``max_s rho_s × that``; its visit terms are at most the ``k`` best positive
+    bonuses among the sites such a trip could stop at.
+    """
     g = inst.groups[gi]
     stations = inst.problem.teams[g.team].stations
-    cap_max = float(table.capacity.max()) if len(table.capacity) else 0.0
-    k = inst.problem.solver.max_stops_per_slot
-    top_site = np.sort(np.maximum(d.site_bonus, 0))[::-1][:k].sum()
-    top_commune = np.sort(np.maximum(d.commune_bonus, 0))[::-1][:k].sum()
-    return float(
-        cap_max * MINUTE_SCALE * stations * d.rho[gi].max()
-        - d.slot[gi]
-        + d.pin[gi]
-        + top_site
-        + top_commune
-    )
+    setup = inst.problem.service.setup_minutes
+    key = (g.team, g.week)
+    week = d.week.get(key, 0.0)
+    t = inst.problem.calendar.template(g.kind)
+    longest = max(0, t.duty_end - t.duty_start)
+    fixed = -d.slot[gi] + d.pin[gi] - d.rest.get(key, 0.0)
+    commune_of = np.array([s.commune for s in inst.sites])
+    rho = d.rho[gi] * MINUTE_SCALE * stations  # value of one service minute at each site
+    best = -np.inf
+    for k in range(table.listed + 1, table.size + 1):
+        cap = table.single_capacity - setup * (k - 1)
+        ok = cap > 0
+        if ok.sum() < k:
+            break  # no trip of k stops (or more) fits
+        if week >= 0:  # duration >= capacity + set-ups + the round trip to any stop
+            value = np.maximum(rho[ok] - week, 0.0) * cap[ok] - week * (
+                setup * k + table.round_trip[ok]
+            )
+        else:  # a negative price of time: duration is at most the whole duty window
+            value = rho[ok] * cap[ok] - week * longest
+        site = np.sort(np.maximum(d.site_bonus[ok] - d.serve[gi][ok], 0.0))[::-1][:k].sum()
+        per_commune = np.zeros(len(d.commune_bonus))
+        np.maximum.at(per_commune, commune_of[ok], np.maximum(d.commune_bonus[commune_of[ok]], 0))
+        commune = np.sort(per_commune)[::-1][:k].sum()
+        best = max(best, float(value.max()) + site + commune + fixed)
+    return float(best)
 
 
 __all__ = ["COLUMNS_PER_GROUP", "DualCheckError", "Duals", "checked_duals", "pattern_rc", "price"]
