@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from planner.solve.routing import OrienteeringInstance, VrptwInstance
+from planner.routing.core import OrienteeringInstance, VrptwInstance
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 TOPTW_DIR = "toptw/instances_cordeau_pr01-pr20"

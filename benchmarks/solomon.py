@@ -30,9 +30,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.literature import DATA, parse_vrptw, solomon_best_known, solomon_file
-from planner.solve.ortools_routing import solve_ortools
-from planner.solve.pyvrp_adapter import solve_pyvrp
-from planner.solve.routing import VrptwInstance, check_routes, evaluate, solve_vrptw
+from planner.routing.core import VrptwInstance, check_routes, evaluate, solve_vrptw
+from planner.routing.ortools_adapter import solve_ortools
+from planner.routing.pyvrp_adapter import solve_pyvrp
 
 ENGINES = ("planner", "ortools", "pyvrp")
 DEFAULT = "C101,C201,R101,R201,RC101,RC201"

@@ -3,9 +3,9 @@
 Each case runs three solvers with the same wall-clock budget (``--seconds``) and the same
 cores (``--workers`` processes each, one search per process, the best one counted):
 
-- ``planner``: the routing core (``planner.solve.routing.solve_orienteering``);
+- ``planner``: the routing core (``planner.routing.core.solve_orienteering``);
 - ``ortools``: OR-Tools routing alone on the same model, search ``k`` with strategy ``k`` of
-  ``planner.solve.ortools_routing.STRATEGIES`` (guided local search from different starts);
+  ``planner.routing.ortools_adapter.STRATEGIES`` (guided local search from different starts);
 - ``pyvrp``: PyVRP alone (``pyvrp.solve`` with its default parameters on the same
   prize-collecting data), search ``k`` with seed ``seed + k``.
 
@@ -39,15 +39,15 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.literature import DATA, TOPTW_DIR, parse_toptw, toptw_best_known
-from planner.solve.ortools_routing import solve_ortools
-from planner.solve.pyvrp_adapter import solve_pyvrp
-from planner.solve.routing import (
+from planner.routing.core import (
     OrienteeringInstance,
     check_routes,
     evaluate,
     prize_weight,
     solve_orienteering,
 )
+from planner.routing.ortools_adapter import solve_ortools
+from planner.routing.pyvrp_adapter import solve_pyvrp
 
 ENGINES = ("planner", "ortools", "pyvrp")
 QUICK = "pr01:1,pr02:2,pr07:3"

@@ -18,8 +18,7 @@ from benchmarks.literature import (
     solomon_file,
     toptw_best_known,
 )
-from planner.solve.ortools_routing import pack_routes
-from planner.solve.routing import (
+from planner.routing.core import (
     OrienteeringInstance,
     VrptwInstance,
     check_routes,
@@ -29,6 +28,7 @@ from planner.solve.routing import (
     solve_orienteering,
     solve_vrptw,
 )
+from planner.routing.ortools_adapter import pack_routes
 
 needs_data = pytest.mark.skipif(
     not (DATA / TOPTW_DIR / "pr01.txt").exists(), reason=f"benchmark data not found in {DATA}"

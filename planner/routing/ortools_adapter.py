@@ -28,7 +28,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]  # no stub for SWIG
 
 if TYPE_CHECKING:
-    from planner.solve.routing import OrienteeringInstance
+    from planner.routing.core import OrienteeringInstance
 
 Routes = list[list[int]]
 

@@ -23,12 +23,12 @@ API
 - ``workers=W`` runs ``W`` searches side by side, one per process.
 
 Method: :data:`ROUNDS` rounds. In each round, ``workers`` runs of PyVRP's iterated local
-search (:mod:`planner.solve.pyvrp_adapter`; seeds ``seed``, ``seed + 1``, ...) search the
+search (:mod:`planner.routing.pyvrp_adapter`; seeds ``seed``, ``seed + 1``, ...) search the
 prize-collecting form of the problem (optional clients whose prize is the score times a weight
 larger than any total distance), the first round from scratch, later rounds from the best
 solution so far. Every distinct feasible route a search meets goes into a route pool (the
 shortest route for each set of nodes). A set-packing model over the pool (SCIP, in
-:mod:`planner.solve.ortools_routing`: each node at most once, at most ``vehicles`` routes,
+:mod:`planner.routing.ortools_adapter`: each node at most once, at most ``vehicles`` routes,
 score first, distance second) recombines routes of different searches and iterations, and a
 local improvement in pure Python (:func:`improve`) polishes the result. If PyVRP finds nothing
 feasible, OR-Tools' routing library (a disjunction per node, a time dimension, guided local
@@ -562,7 +562,7 @@ def _run(inst: OrienteeringInstance, task: _Task) -> _Found:
     t0 = time.perf_counter()
     weight = prize_weight(inst) if inst.score.any() else 1
     if task.engine == "pyvrp":
-        from planner.solve.pyvrp_adapter import solve_pyvrp
+        from planner.routing.pyvrp_adapter import solve_pyvrp
 
         run = solve_pyvrp(
             inst, weight, seconds=task.seconds, iterations=task.iterations, seed=task.seed,
@@ -570,7 +570,7 @@ def _run(inst: OrienteeringInstance, task: _Task) -> _Found:
         )  # fmt: skip
         return _Found(run.best, run.routes, time.perf_counter() - t0)
     if task.engine == "ortools":
-        from planner.solve.ortools_routing import solve_ortools
+        from planner.routing.ortools_adapter import solve_ortools
 
         solutions = None
         if task.iterations is not None:
@@ -679,7 +679,7 @@ def _recombine(
     nodes: int | None,
 ) -> Routes | None:
     """The best packing of pool routes (the best solution so far is among the choices)."""
-    from planner.solve.ortools_routing import pack_routes
+    from planner.routing.ortools_adapter import pack_routes
 
     for r in best.routes or []:
         pool.add(r)

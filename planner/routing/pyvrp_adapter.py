@@ -47,7 +47,7 @@ from pyvrp.search import (
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
 
 if TYPE_CHECKING:
-    from planner.solve.routing import OrienteeringInstance
+    from planner.routing.core import OrienteeringInstance
 
 Routes = list[list[int]]
 
