@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import itertools
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -404,6 +405,23 @@ def test_added_visit_and_closed_commune(busy_plan: Plan, tmp_path: Path) -> None
         for r in new.routes
     )
     assert not [v for v in new.visits if v.commune_code == "C5"]
+
+
+def test_replanned_map_shades_communes_by_what_was_taken(busy_plan: Plan, tmp_path: Path) -> None:
+    """The re-plan's map has a layer of what the days worked took, commune by commune."""
+    from planner.render.map import map_html
+
+    today = busy_plan.problem.calendar.start + dt.timedelta(days=3)
+    new = replan(busy_plan, _actuals(tmp_path, busy_plan, today), today).plan
+    taken: dict[str, int] = {}
+    for stop in new.history:
+        taken[stop.commune_code] = taken.get(stop.commune_code, 0) + stop.actual.total
+    assert sum(taken.values()) > 0
+    page = map_html(new, lang="en")
+    assert "Actually taken (days worked)" in page
+    for code, got in taken.items():
+        assert re.search(rf'"code": "{code}", [^}}]*"taken": {got},', page), code
+    assert "Actually taken (days worked)" not in map_html(busy_plan, lang="en")
 
 
 # --------------------------------------------------------------------------- end to end

@@ -227,6 +227,67 @@ def _add_communes(
     ).add_to(m)
 
 
+def _actual_features(plan: Plan, colormap: LinearColormap, lang: str) -> dict[str, Any]:
+    """Communes shaded by the share of their applicants the days already worked took."""
+    district = plan.problem.district
+    tolerance = extent_tolerance(district.outline.bounds)
+    taken: dict[str, int] = {}
+    worked: dict[str, int] = {}
+    for stop in plan.history:
+        taken[stop.commune_code] = taken.get(stop.commune_code, 0) + stop.actual.total
+        if stop.actual.total > 0:
+            worked[stop.commune_code] = worked.get(stop.commune_code, 0) + 1
+    features = []
+    for c in district.communes:
+        got = taken.get(c.code, 0)
+        whole = got + c.outstanding.total  # what was outstanding before the days worked
+        share = got / whole if whole else None
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": display_mapping(c.geometry, tolerance),
+                "properties": {
+                    "code": esc(c.code),
+                    "name": esc(c.name),
+                    "taken": got,
+                    "outstanding": c.outstanding.total,
+                    "share": esc(format_share(share, lang)),
+                    "visits": worked.get(c.code, 0),
+                    "fill": NO_DEMAND_COLOUR if share is None else colormap(share * 100)[:7],
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _add_actuals(m: folium.Map, plan: Plan, lang: str) -> None:
+    """A layer of what was actually taken, for a plan made by a re-plan (shown on opening)."""
+    colormap = LinearColormap(
+        list(SHARE_COLOURS), vmin=0, vmax=100, caption=label("actual_share", lang)
+    )
+    fields = ["name", "taken", "outstanding", "share", "visits"]
+    aliases = [
+        esc(label(k, lang))
+        for k in ("commune", "actual_taken", "outstanding", "actual_share", "actual_visits")
+    ]
+    folium.GeoJson(
+        _actual_features(plan, colormap, lang),
+        name=esc(label("actual_layer", lang)),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "color": "#424242",
+            "weight": 1,
+            "fillOpacity": 0.55,
+        },
+        highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.7},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "share"], aliases=[aliases[0], aliases[3]], sticky=True
+        ),
+        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, max_width=360),
+        embed=True,
+    ).add_to(m)
+
+
 def _add_outline(m: folium.Map, plan: Plan, lang: str) -> None:
     outline = plan.problem.district.outline
     folium.GeoJson(
@@ -526,7 +587,8 @@ def build_map(
     Returns
     -------
     folium.Map
-        Fitted to the district bounds, with a scale bar, a commune share layer, the district
+        Fitted to the district bounds, with a scale bar, a commune share layer (and, for a
+        re-planned campaign, a layer of what the days worked actually took), the district
         outline, bases, one ``FeatureGroup`` per team (stops and route legs, with one
         sub-group per route), a ``LayerControl``, a day selector, a title and a legend.
         Render with :func:`map_html`.
@@ -566,6 +628,8 @@ def build_map(
     m.fit_bounds([[miny, minx], [maxy, maxx]])
 
     _add_communes(m, plan, commune_progress(plan), lang)
+    if plan.history:
+        _add_actuals(m, plan, lang)
     _add_outline(m, plan, lang)
     _add_district_base(m, plan, lang)
 

@@ -53,7 +53,7 @@ class Budget:
     lp_work: float = 4.0
     lp_work_min: float = 20.0
     rounding_batches: int = 6
-    mip_nodes: int = 100
+    mip_nodes: int = 300
     travel_nodes: int = 20
     time_limit: float = 600.0
 

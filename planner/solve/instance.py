@@ -25,6 +25,7 @@ from planner.solve.breaks import break_loss
 from planner.travel import TravelMatrix, problem_matrix
 
 NEIGHBOURS = 6  # starting columns: a multi-stop pattern moves on to one of the nearest sites
+START_STOPS = 2  # starting columns: trips of at most this many stops (pricing adds longer)
 MIN_STOP_MINUTES = 20  # starting columns: each stop of a multi-stop pattern keeps this much
 MAX_ENUMERATED = 400_000  # ordered stop sequences listed per base and kind at most
 LONG_NEIGHBOURS = 8  # beyond that: longer trips move on to one of this many nearest sites
@@ -250,7 +251,9 @@ def _starting_patterns(table: PatternTable, matrix: TravelMatrix, nb: int) -> tu
     keep = nstops == 1
     # longer trips than could all be listed are left to pricing
     multi = np.flatnonzero(
-        (nstops > 1) & (nstops <= table.listed) & (table.capacity >= MIN_STOP_MINUTES * nstops)
+        (nstops > 1)
+        & (nstops <= min(table.listed, START_STOPS))
+        & (table.capacity >= MIN_STOP_MINUTES * nstops)
     )
     best: dict[tuple[int, ...], int] = {}
     for r in multi:

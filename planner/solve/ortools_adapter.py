@@ -32,6 +32,9 @@ from planner.solve.rules import (
 )
 
 Key2 = tuple[int, int]
+# the travel phase keeps the applications of the first and only shortens the trips: cutting
+# planes at its root cost more than they bring (about half its time on a 60-day district)
+TRAVEL_SETTINGS = "separating/maxroundsroot = 0\n"
 Key3 = tuple[int, int, int]
 
 
@@ -416,10 +419,11 @@ def solve_polish(
     for key, var in h.n.items():
         h.model.add_hint(var, hints.get(key, 0))
 
-    def mip(nodes: int, share: float) -> mb.Solver | None:
+    def mip(nodes: int, share: float, travel: bool = False) -> mb.Solver | None:
         solver = mb.Solver("scip")
         solver.set_solver_specific_parameters(
             f"limits/nodes = {max(1, nodes)}\nrandomization/randomseedshift = {seed}\n"
+            + (TRAVEL_SETTINGS if travel else "")
         )
         allowed = guard.limit(share)
         solver.set_time_limit_in_seconds(allowed)
@@ -438,7 +442,7 @@ def solve_polish(
         h.model.add_hint(var, round(first.value(var)))
     h.model.add(h.value >= value)
     h.model.minimize(h.travel)
-    second = mip(travel_nodes, 1.0) if not guard.expired() else None
+    second = mip(travel_nodes, 1.0, travel=True) if not guard.expired() else None
     return MipResult(first_values, _values(second, h) if second is not None else None)
 
 
