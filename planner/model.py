@@ -360,6 +360,8 @@ class CampaignRules(Frozen):
 
     min_visits_per_commune: int = Field(default=0, ge=0, le=31)
     pins: tuple[Pin, ...] = ()
+    # a re-plan changes published sheets only when that gains more than this share of the value
+    replan_min_gain: float = Field(default=0.02, ge=0, le=1)
 
 
 class SolverParams(Frozen):

@@ -346,6 +346,25 @@ def test_kept_days_stay_byte_identical(busy_plan: Plan, tmp_path: Path) -> None:
     }
 
 
+def test_scenario_min_gain_decides_whether_published_sheets_change(
+    busy_plan: Plan, tmp_path: Path
+) -> None:
+    """rules.replan_min_gain of 1 keeps every published sheet; the command line overrides it."""
+    today = START + dt.timedelta(days=2)
+    actuals = _actuals(tmp_path, busy_plan, today, share=0.3)
+    rules = busy_plan.problem.rules.model_copy(update={"replan_min_gain": 1.0})
+    stiff = busy_plan.model_copy(
+        update={"problem": busy_plan.problem.model_copy(update={"rules": rules})}
+    )
+    kept = replan(stiff, actuals, today, keep_days=0)
+    loose = replan(stiff, actuals, today, keep_days=0, changes=parse_cli_changes([], [], [], 0.0))
+    assert kept.summary["replan"]["min_gain"] == 1.0  # type: ignore[index]
+    assert loose.summary["replan"]["min_gain"] == 0.0  # type: ignore[index]
+    for change in (c for c in kept.changes if c.old_stops):  # published stops stay on
+        assert set(change.old_stops.split(" → ")) <= set(change.new_stops.split(" → ")), change
+    assert kept.summary["sheets_changed"] <= loose.summary["sheets_changed"]  # type: ignore[operator]
+
+
 def test_team_away_from_tomorrow_loses_its_routes_and_others_absorb(
     busy_plan: Plan, tmp_path: Path
 ) -> None:

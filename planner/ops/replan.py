@@ -482,7 +482,12 @@ def replan(
         if r.date >= ctx.keep_until and ctx.why_impossible(r):
             dropped[(r.date, r.team_id)] = ctx.why_impossible(r)
 
-    min_gain = changes.stability.min_gain
+    # the command line or changes file, else the scenario's rules.replan_min_gain
+    min_gain = (
+        changes.stability.min_gain
+        if "stability" in changes.model_fields_set
+        else prev.problem.rules.replan_min_gain
+    )
     free = _attempt(ctx, kept, blocked_kept, published, None)
     if progress:
         progress("free re-plan solved")

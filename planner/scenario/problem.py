@@ -154,7 +154,9 @@ def build_problem(spec: ScenarioFile, path: Path, report: LoadReport | None = No
             service=spec.service,
             turnout=spec.turnout,
             rules=CampaignRules(
-                min_visits_per_commune=spec.rules.min_visits_per_commune, pins=spec.rules.pins
+                min_visits_per_commune=spec.rules.min_visits_per_commune,
+                pins=spec.rules.pins,
+                replan_min_gain=spec.rules.replan_min_gain,
             ),
             solver=spec.solver,
             travel_table=build_travel_table(spec.travel, path, district, teams, report),

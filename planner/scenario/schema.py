@@ -40,6 +40,7 @@ class RulesSpec(_Strict):
 
     min_visits_per_commune: int = Field(default=0, ge=0, le=31)
     pins: tuple[Pin, ...] = ()
+    replan_min_gain: float = Field(default=0.02, ge=0, le=1)
 
 
 _TEAM_ID = re.compile(r"[A-Za-z0-9_-]+")
