@@ -259,3 +259,23 @@ def test_area_parts_on_dask() -> None:
     assert sorted((r for res in one_by_one for r in res.routes), key=key) == sorted(
         plan.routes, key=key
     )
+
+
+def test_minimum_visits_that_need_three_stop_trips_are_met() -> None:
+    """Two teams, one week, every commune once: only trips of three stops make it possible,
+    though the first columns hold at most two; the optimizer finds them instead of refusing."""
+    from planner.scenario import load_scenario
+
+    demo = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "demo.yaml")
+    end = dt.date(2026, 8, 30)
+    problem = demo.model_copy(
+        update={
+            "teams": demo.teams[:2],
+            "calendar": demo.calendar.model_copy(update={"end": end, "deadline": end}),
+            "rules": demo.rules.model_copy(update={"pins": ()}),
+        }
+    )
+    plan = solve(problem, budget=Budget.of("quick", 120.0))
+    assert not violations(plan)
+    assert plan.kpis.communes_never_visited == ()
+    assert any(len(r.visits) == 3 for r in plan.routes)

@@ -238,8 +238,11 @@ def pattern_table(
     )
 
 
-def _starting_patterns(table: PatternTable, matrix: TravelMatrix, nb: int) -> tuple[Pattern, ...]:
-    """Singles, plus per set of nearby stops its best order: the optimizer's first columns."""
+def starting_patterns(
+    table: PatternTable, matrix: TravelMatrix, nb: int, most_stops: int = START_STOPS
+) -> tuple[Pattern, ...]:
+    """Singles, plus per set of nearby stops (at most ``most_stops``, and never more than are
+    all listed) its best order: the optimizer's first columns."""
     stops = table.stops
     nstops = (stops >= 0).sum(axis=1)
     n = len(matrix.minutes) - nb
@@ -252,7 +255,7 @@ def _starting_patterns(table: PatternTable, matrix: TravelMatrix, nb: int) -> tu
     # longer trips than could all be listed are left to pricing
     multi = np.flatnonzero(
         (nstops > 1)
-        & (nstops <= min(table.listed, START_STOPS))
+        & (nstops <= min(table.listed, most_stops))
         & (table.capacity >= MIN_STOP_MINUTES * nstops)
     )
     best: dict[tuple[int, ...], int] = {}
@@ -319,7 +322,7 @@ def build_instance(problem: Problem) -> Instance:
         for kind in sorted({g.kind for g in groups}):
             table = pattern_table(problem, matrix, nb, base, kind, allowed)
             tables[(pi, kind)] = table
-            patterns[(pi, kind)] = _starting_patterns(table, matrix, nb)
+            patterns[(pi, kind)] = starting_patterns(table, matrix, nb)
     inst = Instance(
         problem=problem,
         sites=tuple(sites),
@@ -373,4 +376,12 @@ def _unreachable(inst: Instance) -> tuple[str, ...]:
     return tuple(notes)
 
 
-__all__ = ["Group", "Instance", "Pattern", "PatternTable", "build_instance", "pattern_table"]
+__all__ = [
+    "Group",
+    "Instance",
+    "Pattern",
+    "PatternTable",
+    "build_instance",
+    "pattern_table",
+    "starting_patterns",
+]

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from planner.errors import InputError
 from planner.solve.budget import Budget, Guard
-from planner.solve.instance import Instance, Pattern
+from planner.solve.instance import Instance, Pattern, starting_patterns
 from planner.solve.ortools_adapter import LpResult, build, solve_lp, solve_polish
 from planner.solve.pricing import DualCheckError, checked_duals, price
 from planner.solve.rounding import (
@@ -123,10 +123,17 @@ def _column_generation(st: _Search) -> dict[int, set[int]]:
     """Steps 1-2: the LP over a growing set of patterns, with a bound at every round."""
     inst = st.inst
     support: dict[int, set[int]] = {}
+    widened = False
     for rnd in range(st.budget.cg_rounds):
         h = build(inst, st.weights, st.columns)
         st.tell(f"linear relaxation, round {rnd + 1}: {h.variables} variables", 0.05)
         lp = solve_lp(h, st.budget.lp_limit(h.rows), st.guard)
+        if lp.status == "infeasible" and st.lp is None and not widened:
+            widened = True  # the rules may need longer trips than the first columns hold
+            if _widen(st):
+                lp = solve_lp(
+                    build(inst, st.weights, st.columns), st.budget.lp_limit(h.rows), st.guard
+                )
         if lp.status == "infeasible":
             raise InfeasiblePlan(explain_infeasible(inst))
         if lp.status != "optimal" or lp.values is None or lp.duals is None:
@@ -155,6 +162,23 @@ def _column_generation(st: _Search) -> dict[int, set[int]]:
         if st.guard.expired() or not _add_columns(st, new):
             break
     return support
+
+
+def _widen(st: _Search) -> bool:
+    """Add every listed trip among near sites to the columns; False when none was new."""
+    inst = st.inst
+    added = False
+    for gi, g in enumerate(inst.groups):
+        table = inst.group_table(gi)
+        have = {p.stops for p in st.columns[gi]}
+        for p in starting_patterns(table, inst.matrix, inst.n_bases, table.size):
+            if p.stops in have:
+                continue
+            if g.pinned is not None and all(inst.sites[s].commune != g.pinned for s in p.stops):
+                continue
+            st.columns[gi].append(p)
+            added = True
+    return added
 
 
 def _add_columns(st: _Search, new: dict[int, list[int]]) -> bool:
