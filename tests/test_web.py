@@ -14,6 +14,7 @@ import json
 import os
 import re
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -485,3 +486,94 @@ def test_actuals_upload_and_replan_twice(client: TestClient, tmp_path: Path) -> 
     assert summary["applications_actual"] == 21 + 15 * n_rows
     status = json.loads((runs / "r003" / "status.json").read_text())
     assert status["parent"] == "r002" and status["today"] == today
+
+
+# ---------------------------------------------------------------------- session layer
+
+
+def test_login_locked_after_five_wrong_passwords(tmp_path: Path) -> None:
+    """Five wrong passwords from one address lock it out for 5 minutes (429), even with the
+    right password; other addresses still log in; after 5 minutes it may try again."""
+    app = create_app(tmp_path / "data", password="đúng")
+    clock = [1000.0]
+    app.state.web.guard.limiter.clock = lambda: clock[0]
+    with TestClient(app, client=("10.0.0.7", 5000)) as c:
+        csrf = token(c, "/login")
+        for k in range(5):
+            clock[0] += 30
+            r = c.post("/login", data={"csrf": csrf, "password": f"sai{k}", "next": "/"})
+            assert r.status_code == 401 and "Sai mật khẩu" in r.text
+        assert "Thử lại sau 5 phút" in r.text  # the fifth says what comes next
+        r = c.post("/login", data={"csrf": csrf, "password": "đúng", "next": "/"})
+        assert r.status_code == 429 and "Nhập sai mật khẩu quá nhiều lần" in r.text
+        assert r.headers["retry-after"] == "300"
+        assert c.get("/", follow_redirects=False).status_code == 303  # still not logged in
+        with TestClient(app, client=("10.0.0.8", 5000)) as other:
+            r = other.post("/login", data={"csrf": token(other, "/login"), "password": "đúng"})
+            assert r.status_code == 200 and "Tạo đợt từ dữ liệu mẫu" in r.text
+        clock[0] += 299
+        r = c.post("/login", data={"csrf": csrf, "password": "đúng", "next": "/"})
+        assert r.status_code == 429
+        clock[0] += 2
+        r = c.post("/login", data={"csrf": csrf, "password": "đúng", "next": "/"})
+        assert r.status_code == 200 and "Tạo đợt từ dữ liệu mẫu" in r.text
+
+
+def test_wrong_passwords_spread_over_time_do_not_lock(tmp_path: Path) -> None:
+    """Wrong passwords more than 5 minutes apart never add up to a lockout."""
+    app = create_app(tmp_path / "data", password="đúng")
+    clock = [0.0]
+    app.state.web.guard.limiter.clock = lambda: clock[0]
+    with TestClient(app) as c:
+        csrf = token(c, "/login")
+        for _ in range(8):
+            clock[0] += 80  # four wrong in any 5 minutes at most
+            r = c.post("/login", data={"csrf": csrf, "password": "sai", "next": "/"})
+            assert r.status_code == 401
+        r = c.post("/login", data={"csrf": csrf, "password": "đúng", "next": "/"})
+        assert r.status_code == 200
+
+
+def test_local_server_refuses_other_host_names(tmp_path: Path) -> None:
+    """On 127.0.0.1 only requests to localhost, 127.0.0.1 or [::1] (with the port) are
+    answered; another name (DNS rebinding) gets 400. On another address, any host."""
+    app = create_app(tmp_path / "data", host="127.0.0.1", port=8765)
+    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
+        for host in ("127.0.0.1:8765", "localhost:8765", "LOCALHOST", "[::1]:8765", "127.0.0.1"):
+            r = c.get("/healthz", headers={"host": host})
+            assert r.status_code == 200, host
+        for host in ("evil.example:8765", "evil.example", "127.0.0.1.evil.example:8765",
+                     "127.0.0.1:9999", "localhost:8765@evil", "[::1]x", ""):  # fmt: skip
+            r = c.get("/", headers={"host": host})
+            assert r.status_code == 400, host
+            assert "không phải máy này" in r.text
+        assert "Các đợt cao điểm" in c.get("/").text
+    app = create_app(tmp_path / "other", password="x", host="0.0.0.0", port=8765)
+    with TestClient(app) as c:
+        assert c.get("/healthz", headers={"host": "planner.district.example:8765"}).json() == {
+            "status": "ok"
+        }
+
+
+def test_sessions_survive_a_restart(tmp_path: Path) -> None:
+    """The signing secret is kept (mode 0600) in the data folder: a second app on the same
+    folder accepts the first one's login; another folder or a new password does not."""
+    data = tmp_path / "data"
+    with TestClient(create_app(data, password="đúng")) as first:
+        r = first.post("/login", data={"csrf": token(first, "/login"), "password": "đúng"})
+        assert r.status_code == 200
+        cookie = first.cookies["planner_session"]
+    secret = data / ".session-secret"
+    assert secret.is_file() and stat.S_IMODE(secret.stat().st_mode) == 0o600
+    kept = secret.read_bytes()
+
+    def home(folder: Path, password: str) -> int:
+        with TestClient(create_app(folder, password=password),
+                        cookies={"planner_session": cookie}) as c:  # fmt: skip
+            return c.get("/", follow_redirects=False).status_code
+
+    assert home(data, "đúng") == 200
+    assert secret.read_bytes() == kept
+    assert home(tmp_path / "elsewhere", "đúng") == 303
+    assert home(data, "mật khẩu mới") == 303
+    assert not [c for c, _ in create_app(data).state.web.store.campaigns()]
