@@ -393,7 +393,7 @@ def filled_csv(form: str, day: str, counts: tuple[int, int, int], status: str = 
 def test_actuals_upload_and_replan_twice(client: TestClient, tmp_path: Path) -> None:
     """Actuals form download, a bad upload refused by row and field, a re-plan from the
     uploaded xlsx, then a re-plan of that re-plan from the counts table of one day."""
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     cid = small_campaign(client)
     first = start_run(client, cid, limit="0.5")
@@ -414,6 +414,7 @@ def test_actuals_upload_and_replan_twice(client: TestClient, tmp_path: Path) -> 
                     files={"file": ("so-lieu.csv", bad.encode())})  # fmt: skip
     assert r.status_code == 400
     assert "so-lieu.csv: row 2, field actual_age_0_6: 'mười' is not a number" in unescape(r.text)
+    assert "chưa có gì được lưu hay chạy" in r.text
     assert str(tmp_path) not in r.text  # the server's paths are not shown
     assert not list((tmp_path / "data" / ".staging").iterdir())
     r = client.post(f"{first}/actuals", data={"csrf": token(client)},

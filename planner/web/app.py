@@ -700,6 +700,20 @@ def create_app(
             raise CampaignError(strings.t("err_not_done", "en", run=rid))
         return read_plan(run / "plan")
 
+    async def stage_or_explain(
+        request: Request, cid: str, rid: str, name: str, suffix: str, content: bytes
+    ) -> Response:
+        """The staged file's page, or its problems in words (400) with nothing kept."""
+        try:
+            token = await run_in_threadpool(stage_checked, cid, rid, name, suffix, content)
+        except CampaignError:
+            raise
+        except InputError as exc:
+            lead = strings.t("actuals_bad", web.lang(request))
+            return web.page(request, "error.html", status_code=400, code=400,
+                            message=[lead, *str(exc).splitlines()])  # fmt: skip
+        return RedirectResponse(f"/c/{cid}/runs/{rid}/actuals/{token}", status_code=303)
+
     def stage_checked(cid: str, rid: str, name: str, suffix: str, content: bytes) -> str:
         """Stage an actuals file once its rows and fields pass; nothing is kept when not."""
         from planner.web.actuals import reported
@@ -738,8 +752,7 @@ def create_app(
             )
         if not content:
             raise CampaignError(f"{name}: the file is empty")
-        token = await run_in_threadpool(stage_checked, cid, rid, name, suffix, content)
-        return RedirectResponse(f"/c/{cid}/runs/{rid}/actuals/{token}", status_code=303)
+        return await stage_or_explain(request, cid, rid, name, suffix, content)
 
     @handler
     async def actuals_table(request: Request) -> Response:
@@ -779,8 +792,7 @@ def create_app(
                   for k in (*ACTUAL_COLUMNS, "status", "note")}  # fmt: skip
         text = table_csv(plan, day, values)
         name = f"{strings.t('table_file', web.lang(request))} {day.isoformat()}"
-        token = await run_in_threadpool(stage_checked, cid, rid, name, ".csv", text.encode("utf-8"))
-        return RedirectResponse(f"/c/{cid}/runs/{rid}/actuals/{token}", status_code=303)
+        return await stage_or_explain(request, cid, rid, name, ".csv", text.encode("utf-8"))
 
     def actuals_page(
         request: Request, cid: str, rid: str, token: str, status_code: int = 200,
