@@ -578,3 +578,33 @@ def test_sessions_survive_a_restart(tmp_path: Path) -> None:
     assert home(tmp_path / "elsewhere", "đúng") == 303
     assert home(data, "mật khẩu mới") == 303
     assert not [c for c, _ in create_app(data).state.web.store.campaigns()]
+
+
+def test_replan_waits_in_the_plan_queue_and_can_be_cancelled(
+    client: TestClient, tmp_path: Path
+) -> None:
+    """A re-plan started while a plan runs waits behind it, shows its progress state, and a
+    cancel while it waits leaves no plan and the other runs as they were."""
+    cid = small_campaign(client)
+    first = start_run(client, cid, limit="0.5")
+    assert wait(client, first, ("done", "failed"))["state"] == "done"
+    busy = start_run(client, cid, limit="60")
+    wait(client, busy, ("running",))
+    form = client.get(f"{first}/files/actuals.csv").text
+    day1 = min(row["date"] for row in csv.DictReader(io.StringIO(form)))
+    filled = filled_csv(form, day1, (1, 1, 1)).encode()
+    r = client.post(f"{first}/actuals", data={"csrf": token(client)},
+                    files={"file": ("a.csv", filled)})  # fmt: skip
+    day2 = (dt.date.fromisoformat(day1) + dt.timedelta(days=1)).isoformat()
+    r = client.post(f"{str(r.url).split('testserver')[1]}/replan",
+                    data={"csrf": token(client), "today": day2, "keep_days": "0"})  # fmt: skip
+    replan = str(r.url).split("testserver")[1]
+    assert client.get(f"{replan}/status").json()["state"] == "queued"
+    assert 'id="progress-card"' in r.text and "Đang chờ" in r.text
+    client.post(f"{replan}/cancel", data={"csrf": token(client)})
+    assert client.get(f"{replan}/status").json()["state"] == "cancelled"
+    client.post(f"{busy}/cancel", data={"csrf": token(client)})
+    assert wait(client, busy, ("cancelled", "done", "failed"))["state"] == "cancelled"
+    runs = tmp_path / "data" / cid / "runs"
+    assert not (runs / "r003" / "plan").exists()
+    assert (runs / "r001" / "plan" / "plan.json").is_file()
