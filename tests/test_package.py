@@ -3,7 +3,8 @@
 The wheel is built offline with the pinned uv and the cached build backend, installed with pip
 (no index, no dependencies) into a new environment that sees the project's locked dependencies
 through a ``.pth`` file but not the source tree, and ``planner demo`` runs from an empty folder.
-This proves that the wheel carries the demo data. Skipped only when the pinned uv is absent.
+This proves that the wheel carries the demo data; the wheel's file list shows that it carries
+the web app's templates and static files too. Skipped only when the pinned uv is absent.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,17 @@ def test_wheel_carries_the_demo(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     _run([str(UV), "build", "--wheel", "--offline", "--no-progress", "-o", str(dist)], REPO)
     (wheel,) = dist.glob("planner-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+    # the web app's pages, script and style travel with the package
+    templates = {p.name for p in (REPO / "planner" / "web" / "templates").glob("*.html")}
+    static = {p.name for p in (REPO / "planner" / "web" / "static").iterdir() if p.is_file()}
+    assert {"base.html", "run.html", "actuals.html", "actuals_table.html"} <= templates
+    assert {"app.js", "app.css"} <= static
+    for name in templates:
+        assert f"planner/web/templates/{name}" in names, name
+    for name in static:
+        assert f"planner/web/static/{name}" in names, name
 
     env_dir = tmp_path / "env"
     venv.create(env_dir, with_pip=True)

@@ -6,18 +6,22 @@ limit; the demo district is used where only its files and forms matter.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import importlib.util
 import io
 import json
 import os
 import re
 import socket
+import stat
 import subprocess
 import sys
 import time
 import urllib.request
 import zipfile
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -365,3 +369,242 @@ def test_serve_listens_on_loopback(tmp_path: Path) -> None:
         proc.terminate()
         out, _ = proc.communicate(timeout=20)
     assert f"http://127.0.0.1:{port}/" in out
+
+
+# ---------------------------------------------------------------------- actual counts, re-plan
+
+
+def filled_csv(form: str, day: str, counts: tuple[int, int, int], status: str = "done") -> str:
+    """The plan's actuals.csv with the stops of ``day`` filled in as a team leader would."""
+    rows = list(csv.DictReader(io.StringIO(form)))
+    assert rows, "the actuals form has no rows"
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    w.writeheader()
+    for row in rows:
+        if row["date"] == day:
+            for band, n in zip(("age_0_6", "age_6_14", "age_14_plus"), counts, strict=True):
+                row[f"actual_{band}"] = str(n)
+            row["status"] = status
+        w.writerow(row)
+    return out.getvalue()
+
+
+def test_actuals_upload_and_replan_twice(client: TestClient, tmp_path: Path) -> None:
+    """Actuals form download, a bad upload refused by row and field, a re-plan from the
+    uploaded xlsx, then a re-plan of that re-plan from the counts table of one day."""
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    cid = small_campaign(client)
+    first = start_run(client, cid, limit="0.5")
+    assert wait(client, first, ("done", "failed"))["state"] == "done"
+    runs = tmp_path / "data" / cid / "runs"
+    page = client.get(first).text
+    assert "Số liệu thực tế và lập lại kế hoạch" in page
+
+    r = client.get(f"{first}/files/actuals.xlsx")
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    form = client.get(f"{first}/files/actuals.csv").text
+    days = sorted({row["date"] for row in csv.DictReader(io.StringIO(form))})
+    day1, day2 = days[0], days[1]
+
+    # a count that is not a number: refused with the row and the field, nothing kept
+    bad = filled_csv(form, day1, (16, 4, 1)).replace(",16,4,1,done", ",mười,4,1,done")
+    r = client.post(f"{first}/actuals", data={"csrf": token(client)},
+                    files={"file": ("so-lieu.csv", bad.encode())})  # fmt: skip
+    assert r.status_code == 400
+    assert "so-lieu.csv: row 2, field actual_age_0_6: 'mười' is not a number" in unescape(r.text)
+    assert "chưa có gì được lưu hay chạy" in r.text
+    assert str(tmp_path) not in r.text  # the server's paths are not shown
+    assert not list((tmp_path / "data" / ".staging").iterdir())
+    r = client.post(f"{first}/actuals", data={"csrf": token(client)},
+                    files={"file": ("so-lieu.txt", b"date\n")})  # fmt: skip
+    assert r.status_code == 400 and "must be .csv or .xlsx" in r.text
+    assert sorted(p.name for p in runs.iterdir()) == ["r001"]
+
+    # the downloaded workbook filled in (row 3 holds the first stop) and uploaded
+    book = load_workbook(io.BytesIO(client.get(f"{first}/files/actuals.xlsx").content))
+    sheet = book.worksheets[0]
+    ids = [c.value for c in sheet[2]]
+    assert sheet.cell(3, ids.index("date") + 1).value.date().isoformat() == day1
+    for band, n in (("age_0_6", 16), ("age_6_14", 4), ("age_14_plus", 1)):
+        sheet.cell(3, ids.index(f"actual_{band}") + 1).value = n
+    sheet.cell(3, ids.index("status") + 1).value = "đã làm"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    r = client.post(f"{first}/actuals", data={"csrf": token(client)},
+                    files={"file": ("so-lieu.xlsx", buffer.getvalue())})  # fmt: skip
+    assert r.status_code == 200 and "số liệu đọc được" in r.text
+    confirm = str(r.url).split("testserver")[1]
+    assert f'name="today" id="today" value="{day2}"' in r.text  # the day after the filled one
+    assert 'name="keep_days" id="keep-days" value="2"' in r.text
+
+    # a day to re-plan from outside the plan is refused, and nothing starts
+    r = client.post(f"{confirm}/replan", data={"csrf": token(client), "today": days[0][:8] + "01",
+                                               "keep_days": "1"})  # fmt: skip
+    assert r.status_code == 400 and "give a day of this plan" in r.text
+    assert sorted(p.name for p in runs.iterdir()) == ["r001"]
+
+    r = client.post(f"{confirm}/replan",
+                    data={"csrf": token(client), "today": day2, "keep_days": "1"})  # fmt: skip
+    second = str(r.url).split("testserver")[1]
+    assert second.endswith("/runs/r002")
+    assert wait(client, second, ("done", "failed"))["state"] == "done"
+    summary = json.loads((runs / "r002" / "plan" / "summary.json").read_text())
+    assert summary["applications_actual"] == 21
+    assert summary["sheets_kept"] >= 1  # the kept day's sheet
+    assert summary["sheets_kept"] + summary["sheets_changed"] == len(days) - 1
+    page = client.get(second).text
+    assert "Kết quả lập lại kế hoạch" in page and "Hồ sơ đã lập kế hoạch" in page
+    assert f'<td id="sheets-kept">{summary["sheets_kept"]}</td>' in page
+    assert 'id="variant-more_teams"' not in page  # a re-plan has no variants
+    report = client.get(f"{second}/files/campaign.html")
+    assert report.status_code == 200 and "text/html" in report.headers["content-type"]
+    assert client.get(f"{second}/files/changes.csv").text.startswith("date,team_id,status")
+    assert "r002</a>" in client.get(first).text  # listed under the run it re-plans
+
+    # the re-plan re-planned, from the counts table of its first day
+    r = client.get(f"{second}/actuals/table?date={day2}")
+    assert r.status_code == 200
+    n_rows = r.text.count('class="count-row"')
+    assert n_rows == sum(1 for row in csv.DictReader(io.StringIO(form)) if row["date"] == day2)
+    table = {"csrf": token(client), "date": day2, "actual_age_0_6": ["x"] * n_rows,
+             "actual_age_6_14": ["3"] * n_rows, "actual_age_14_plus": ["0"] * n_rows,
+             "status": ["done"] * n_rows, "note": [""] * n_rows}  # fmt: skip
+    r = client.post(f"{second}/actuals/table", data=table)
+    assert r.status_code == 400
+    assert "row 2, field actual_age_0_6: 'x' is not a number" in unescape(r.text)
+    table["actual_age_0_6"] = ["12"] * n_rows
+    r = client.post(f"{second}/actuals/table", data=table)
+    assert r.status_code == 200 and "số liệu đọc được" in r.text
+    today = (dt.date.fromisoformat(day2) + dt.timedelta(days=1)).isoformat()
+    assert f'value="{today}"' in r.text
+    r = client.post(f"{str(r.url).split('testserver')[1]}/replan",
+                    data={"csrf": token(client), "today": today, "keep_days": "2"})  # fmt: skip
+    third = str(r.url).split("testserver")[1]
+    assert wait(client, third, ("done", "failed"))["state"] == "done"
+    summary = json.loads((runs / "r003" / "plan" / "summary.json").read_text())
+    assert summary["applications_actual"] == 21 + 15 * n_rows
+    status = json.loads((runs / "r003" / "status.json").read_text())
+    assert status["parent"] == "r002" and status["today"] == today
+
+
+# ---------------------------------------------------------------------- session layer
+
+
+def test_login_locked_after_five_wrong_passwords(tmp_path: Path) -> None:
+    """Five wrong passwords from one address lock it out for 5 minutes (429), even with the
+    right password; other addresses still log in; after 5 minutes it may try again."""
+    app = create_app(tmp_path / "data", password="đúng")
+    clock = [1000.0]
+    app.state.web.guard.limiter.clock = lambda: clock[0]
+    with TestClient(app, client=("10.0.0.7", 5000)) as c:
+        csrf = token(c, "/login")
+        for k in range(5):
+            clock[0] += 30
+            r = c.post("/login", data={"csrf": csrf, "password": f"sai{k}", "next": "/"})
+            assert r.status_code == 401 and "Sai mật khẩu" in r.text
+        assert "Thử lại sau 5 phút" in r.text  # the fifth says what comes next
+        r = c.post("/login", data={"csrf": csrf, "password": "đúng", "next": "/"})
+        assert r.status_code == 429 and "Nhập sai mật khẩu quá nhiều lần" in r.text
+        assert r.headers["retry-after"] == "300"
+        assert c.get("/", follow_redirects=False).status_code == 303  # still not logged in
+        with TestClient(app, client=("10.0.0.8", 5000)) as other:
+            r = other.post("/login", data={"csrf": token(other, "/login"), "password": "đúng"})
+            assert r.status_code == 200 and "Tạo đợt từ dữ liệu mẫu" in r.text
+        clock[0] += 299
+        r = c.post("/login", data={"csrf": csrf, "password": "đúng", "next": "/"})
+        assert r.status_code == 429
+        clock[0] += 2
+        r = c.post("/login", data={"csrf": csrf, "password": "đúng", "next": "/"})
+        assert r.status_code == 200 and "Tạo đợt từ dữ liệu mẫu" in r.text
+
+
+def test_wrong_passwords_spread_over_time_do_not_lock(tmp_path: Path) -> None:
+    """Wrong passwords more than 5 minutes apart never add up to a lockout."""
+    app = create_app(tmp_path / "data", password="đúng")
+    clock = [0.0]
+    app.state.web.guard.limiter.clock = lambda: clock[0]
+    with TestClient(app) as c:
+        csrf = token(c, "/login")
+        for _ in range(8):
+            clock[0] += 80  # four wrong in any 5 minutes at most
+            r = c.post("/login", data={"csrf": csrf, "password": "sai", "next": "/"})
+            assert r.status_code == 401
+        r = c.post("/login", data={"csrf": csrf, "password": "đúng", "next": "/"})
+        assert r.status_code == 200
+
+
+def test_local_server_refuses_other_host_names(tmp_path: Path) -> None:
+    """On 127.0.0.1 only requests to localhost, 127.0.0.1 or [::1] (with the port) are
+    answered; another name (DNS rebinding) gets 400. On another address, any host."""
+    app = create_app(tmp_path / "data", host="127.0.0.1", port=8765)
+    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
+        for host in ("127.0.0.1:8765", "localhost:8765", "LOCALHOST", "[::1]:8765", "127.0.0.1"):
+            r = c.get("/healthz", headers={"host": host})
+            assert r.status_code == 200, host
+        for host in ("evil.example:8765", "evil.example", "127.0.0.1.evil.example:8765",
+                     "127.0.0.1:9999", "localhost:8765@evil", "[::1]x", ""):  # fmt: skip
+            r = c.get("/", headers={"host": host})
+            assert r.status_code == 400, host
+            assert "không phải máy này" in r.text
+        assert "Các đợt cao điểm" in c.get("/").text
+    app = create_app(tmp_path / "other", password="x", host="0.0.0.0", port=8765)
+    with TestClient(app) as c:
+        assert c.get("/healthz", headers={"host": "planner.district.example:8765"}).json() == {
+            "status": "ok"
+        }
+
+
+def test_sessions_survive_a_restart(tmp_path: Path) -> None:
+    """The signing secret is kept (mode 0600) in the data folder: a second app on the same
+    folder accepts the first one's login; another folder or a new password does not."""
+    data = tmp_path / "data"
+    with TestClient(create_app(data, password="đúng")) as first:
+        r = first.post("/login", data={"csrf": token(first, "/login"), "password": "đúng"})
+        assert r.status_code == 200
+        cookie = first.cookies["planner_session"]
+    secret = data / ".session-secret"
+    assert secret.is_file() and stat.S_IMODE(secret.stat().st_mode) == 0o600
+    kept = secret.read_bytes()
+
+    def home(folder: Path, password: str) -> int:
+        with TestClient(create_app(folder, password=password),
+                        cookies={"planner_session": cookie}) as c:  # fmt: skip
+            return c.get("/", follow_redirects=False).status_code
+
+    assert home(data, "đúng") == 200
+    assert secret.read_bytes() == kept
+    assert home(tmp_path / "elsewhere", "đúng") == 303
+    assert home(data, "mật khẩu mới") == 303
+    assert not [c for c, _ in create_app(data).state.web.store.campaigns()]
+
+
+def test_replan_waits_in_the_plan_queue_and_can_be_cancelled(
+    client: TestClient, tmp_path: Path
+) -> None:
+    """A re-plan started while a plan runs waits behind it, shows its progress state, and a
+    cancel while it waits leaves no plan and the other runs as they were."""
+    cid = small_campaign(client)
+    first = start_run(client, cid, limit="0.5")
+    assert wait(client, first, ("done", "failed"))["state"] == "done"
+    busy = start_run(client, cid, limit="60")
+    wait(client, busy, ("running",))
+    form = client.get(f"{first}/files/actuals.csv").text
+    day1 = min(row["date"] for row in csv.DictReader(io.StringIO(form)))
+    filled = filled_csv(form, day1, (1, 1, 1)).encode()
+    r = client.post(f"{first}/actuals", data={"csrf": token(client)},
+                    files={"file": ("a.csv", filled)})  # fmt: skip
+    day2 = (dt.date.fromisoformat(day1) + dt.timedelta(days=1)).isoformat()
+    r = client.post(f"{str(r.url).split('testserver')[1]}/replan",
+                    data={"csrf": token(client), "today": day2, "keep_days": "0"})  # fmt: skip
+    replan = str(r.url).split("testserver")[1]
+    assert client.get(f"{replan}/status").json()["state"] == "queued"
+    assert 'id="progress-card"' in r.text and "Đang chờ" in r.text
+    client.post(f"{replan}/cancel", data={"csrf": token(client)})
+    assert client.get(f"{replan}/status").json()["state"] == "cancelled"
+    client.post(f"{busy}/cancel", data={"csrf": token(client)})
+    assert wait(client, busy, ("cancelled", "done", "failed"))["state"] == "cancelled"
+    runs = tmp_path / "data" / cid / "runs"
+    assert not (runs / "r003" / "plan").exists()
+    assert (runs / "r001" / "plan" / "plan.json").is_file()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 import logging
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -40,13 +42,23 @@ from planner.web import strings
 from planner.web.campaigns import SCENARIO, CampaignError, Store, read_status
 from planner.web.jobs import RunQueue, recover
 from planner.web.results import MEDIA_TYPES, VARIANTS, plan_file, plan_zip, sheet_grid
-from planner.web.security import COOKIE, CSRF_FIELD, CSRF_HEADER, Guard, Session
+from planner.web.security import (
+    COOKIE,
+    CSRF_FIELD,
+    CSRF_HEADER,
+    Guard,
+    Session,
+    host_allowed,
+    load_secret,
+)
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 LANG_COOKIE = "planner_lang"
 _PUBLIC = ("/healthz", "/login", "/static/", "/lang/")
+#: Largest actuals file accepted, in bytes (a campaign's form is a few hundred KB).
+ACTUALS_MAX = 5 * 1024 * 1024
 
 
 def _local(target: str | None) -> str:
@@ -54,6 +66,14 @@ def _local(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return "/"
+
+
+def _todate(value: Any) -> dt.date | None:
+    """An ISO date of a status file as a date (``None`` when it is not one)."""
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 class Web:
@@ -66,11 +86,17 @@ class Web:
         max_upload_mb: float = 100.0,
         demo: Path | None = None,
         runs: RunQueue | None = None,
+        host: str | None = None,
+        port: int | None = None,
     ) -> None:
         from planner.cli import DEMO_SCENARIO
+        from planner.web.commands import is_loopback
 
         self.store = Store(data)
-        self.guard = Guard(password)
+        self.guard = Guard(password, load_secret(self.store.root))
+        #: Only answer requests addressed to this computer (``None``: any host).
+        self.local_only = host is not None and is_loopback(host)
+        self.port = port
         self.max_upload = int(max_upload_mb * 1024 * 1024)
         self.demo = demo or DEMO_SCENARIO
         self.runs = runs or RunQueue()
@@ -79,6 +105,7 @@ class Web:
             autoescape=jinja2.select_autoescape(("html",)),
             undefined=jinja2.StrictUndefined,
         )
+        env.filters["todate"] = _todate
         self.templates = Jinja2Templates(env=env)
 
     # ------------------------------------------------------------------ helpers
@@ -158,6 +185,9 @@ class SessionMiddleware(BaseHTTPMiddleware):
         self.web = web
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if self.web.local_only and not host_allowed(request.headers.get("host"), self.web.port):
+            # another name resolving to this computer (DNS rebinding): never answered
+            return PlainTextResponse(strings.t("err_host", Web.lang(request)), status_code=400)
         guard = self.web.guard
         session = guard.read(request.cookies.get(COOKIE))
         fresh = session is None
@@ -200,6 +230,8 @@ def create_app(
     max_upload_mb: float = 100.0,
     demo: Path | None = None,
     lang: str = "vi",
+    host: str | None = None,
+    port: int | None = None,
 ) -> Starlette:
     """Build the web app over the campaigns in ``data``.
 
@@ -215,8 +247,12 @@ def create_app(
         The demo scenario (default: the one ``planner demo`` plans).
     lang
         Language of the outputs a run writes when the page does not say.
+    host, port
+        The address served. On ``127.0.0.1``, ``localhost`` or ``::1`` only requests whose
+        ``Host`` header names this computer (with ``port``, when it has one) are answered; on
+        any other address (which needs the password), or when ``host`` is not given, any.
     """
-    web = Web(data, password, max_upload_mb, demo, RunQueue(lang=lang))
+    web = Web(data, password, max_upload_mb, demo, RunQueue(lang=lang), host, port)
     store = web.store
 
     def handler(
@@ -259,12 +295,32 @@ def create_app(
     async def login_get(request: Request) -> Response:
         return web.page(request, "login.html", next=_local(request.query_params.get("next")))
 
+    def locked_out(request: Request, target: str, seconds: float) -> Response:
+        minutes = max(1, math.ceil(seconds / 60))
+        locked = strings.t("login_locked", web.lang(request), n=minutes)
+        response = web.page(request, "login.html", status_code=429, next=target, locked=locked)
+        response.headers["Retry-After"] = str(math.ceil(seconds))
+        return response
+
     @handler
     async def login_post(request: Request) -> Response:
         form = await web.form(request)
         target = _local(str(form.get("next", "/")))
+        client = request.client.host if request.client else "?"
+        limiter = web.guard.limiter
+        wait_for = limiter.wait_seconds(client)
+        if wait_for > 0:
+            return locked_out(request, target, wait_for)
         if not web.guard.check_password(str(form.get("password", ""))):
-            return web.page(request, "login.html", status_code=401, next=target, failed=True)
+            lockout = limiter.failed(client)
+            locked = ""
+            if lockout > 0:
+                log.warning("login: too many wrong passwords from %s; locked out", client)
+                minutes = max(1, math.ceil(lockout / 60))
+                locked = strings.t("login_locked", web.lang(request), n=minutes)
+            return web.page(request, "login.html", status_code=401, next=target, failed=True,
+                            locked=locked)  # fmt: skip
+        limiter.succeeded(client)
         session = Session(web.session(request).sid, authed=True)
         request.state.new_session = session
         return RedirectResponse(target, status_code=303)
@@ -414,6 +470,8 @@ def create_app(
     async def staged(request: Request) -> Response:
         token = request.path_params["token"]
         meta = store.staged(token)
+        if meta.get("kind") == "actuals":
+            raise CampaignError("this upload is an actuals file; open it from its run's page")
         from planner.web.campaigns import Check
 
         check = Check(ok=bool(meta["ok"]), text=str(meta["report"]))
@@ -490,11 +548,25 @@ def create_app(
         context: dict[str, Any] = {"cid": cid, "rid": rid, "status": status}
         if status.get("state") == "done":
             from planner.outputs import read_plan
+            from planner.web.actuals import route_days
 
             plan = await run_in_threadpool(read_plan, run / "plan")
-            context.update(plan=plan, grid=sheet_grid(plan))
+            context.update(plan=plan, grid=sheet_grid(plan), table_days=route_days(plan))
+            if status.get("kind") == "replan":
+                try:
+                    summary = json.loads((run / "plan" / "summary.json").read_text("utf-8"))
+                except (OSError, ValueError):
+                    summary = {}
+                context["replan"] = summary if isinstance(summary, dict) else {}
         runs = store.runs(cid)
-        context["variants"] = [(r, s) for r, s in runs if s.get("parent") == rid]
+        context.setdefault("replan", None)
+        context.setdefault("table_days", [])
+        context["variants"] = [
+            (r, s) for r, s in runs if s.get("parent") == rid and s.get("kind") != "replan"
+        ]
+        context["replans"] = [
+            (r, s) for r, s in runs if s.get("parent") == rid and s.get("kind") == "replan"
+        ]
         context["parent"] = status.get("parent")
         context["ops"] = importlib.util.find_spec("planner.ops") is not None
         context["variant_kinds"] = VARIANTS
@@ -531,6 +603,8 @@ def create_app(
             raise CampaignError(f"unknown variant {kind!r}")
         run = store.run_dir(cid, rid)
         parent = read_status(run)
+        if parent.get("kind") == "replan":
+            raise CampaignError(strings.t("err_variant_replan", web.lang(request)))
         spec = await run_in_threadpool(read_scenario_file, run / "input" / SCENARIO)
         data = variant_scenario(spec, kind)
         data["name"] = f"{spec.name} — {strings.t('variant_' + kind, 'vi')}"
@@ -615,6 +689,187 @@ def create_app(
         html = await run_in_threadpool(_compare_html, cid, a, b, web.lang(request))
         return Response(html, media_type="text/html; charset=utf-8")
 
+    # -------------------------------------------------------------- actual counts, re-plan
+
+    def done_plan(cid: str, rid: str) -> Any:
+        """The plan of a finished run (``planner.model.Plan``)."""
+        from planner.outputs import read_plan
+
+        run = store.run_dir(cid, rid)
+        if read_status(run).get("state") != "done":
+            raise CampaignError(strings.t("err_not_done", "en", run=rid))
+        return read_plan(run / "plan")
+
+    async def stage_or_explain(
+        request: Request, cid: str, rid: str, name: str, suffix: str, content: bytes
+    ) -> Response:
+        """The staged file's page, or its problems in words (400) with nothing kept."""
+        try:
+            token = await run_in_threadpool(stage_checked, cid, rid, name, suffix, content)
+        except CampaignError:
+            raise
+        except InputError as exc:
+            lead = strings.t("actuals_bad", web.lang(request))
+            return web.page(request, "error.html", status_code=400, code=400,
+                            message=[lead, *str(exc).splitlines()])  # fmt: skip
+        return RedirectResponse(f"/c/{cid}/runs/{rid}/actuals/{token}", status_code=303)
+
+    def stage_checked(cid: str, rid: str, name: str, suffix: str, content: bytes) -> str:
+        """Stage an actuals file once its rows and fields pass; nothing is kept when not."""
+        from planner.web.actuals import reported
+
+        plan = done_plan(cid, rid)
+        token, path = store.stage_actuals(cid, rid, suffix, content)
+        try:
+            got = reported(path, plan, name)
+        except BaseException:
+            store.discard_actuals(token)
+            raise
+        store.note_actuals(
+            token,
+            name=name,
+            stops=got.stops,
+            first=got.first.isoformat() if got.first else None,
+            last=got.last.isoformat() if got.last else None,
+        )
+        return token
+
+    @handler
+    async def actuals_upload(request: Request) -> Response:
+        from planner.web.actuals import actuals_suffix
+
+        cid, rid = request.path_params["cid"], request.path_params["rid"]
+        form = await web.form(request)
+        item = form.get("file")
+        if not isinstance(item, UploadFile) or not item.filename:
+            raise CampaignError(strings.t("err_no_file", web.lang(request)))
+        name = Path(item.filename.replace("\\", "/")).name[:120]
+        suffix = actuals_suffix(name)
+        content = await item.read(ACTUALS_MAX + 1)
+        if len(content) > ACTUALS_MAX:
+            raise HTTPException(
+                413, strings.t("err_too_large", web.lang(request), mb=f"{ACTUALS_MAX / 2**20:g}")
+            )
+        if not content:
+            raise CampaignError(f"{name}: the file is empty")
+        return await stage_or_explain(request, cid, rid, name, suffix, content)
+
+    @handler
+    async def actuals_table(request: Request) -> Response:
+        from planner.web.actuals import day_rows, route_days
+
+        cid, rid = request.path_params["cid"], request.path_params["rid"]
+        plan = await run_in_threadpool(done_plan, cid, rid)
+        days = route_days(plan)
+        if not days:
+            raise CampaignError(strings.t("err_no_stops", web.lang(request)))
+        try:
+            day = dt.date.fromisoformat(request.query_params.get("date", ""))
+        except ValueError:
+            day = days[0]
+        if day not in days:
+            day = days[0]
+        return web.page(
+            request, "actuals_table.html", cid=cid, rid=rid, days=days, day=day,
+            rows=day_rows(plan, day),
+        )  # fmt: skip
+
+    @handler
+    async def actuals_table_post(request: Request) -> Response:
+        from planner.ops.form import ACTUAL_COLUMNS
+        from planner.web.actuals import route_days, table_csv
+
+        cid, rid = request.path_params["cid"], request.path_params["rid"]
+        form = await web.form(request)
+        plan = await run_in_threadpool(done_plan, cid, rid)
+        try:
+            day = dt.date.fromisoformat(str(form.get("date", "")))
+        except ValueError:
+            raise CampaignError(f"date: {str(form.get('date', ''))[:40]!r} is not a date") from None
+        if day not in route_days(plan):
+            raise CampaignError(f"date: {day} has no planned stops in run {rid}")
+        values = {k: [str(v) for v in form.getlist(k)]
+                  for k in (*ACTUAL_COLUMNS, "status", "note")}  # fmt: skip
+        text = table_csv(plan, day, values)
+        name = f"{strings.t('table_file', web.lang(request))} {day.isoformat()}"
+        return await stage_or_explain(request, cid, rid, name, ".csv", text.encode("utf-8"))
+
+    def actuals_page(
+        request: Request, cid: str, rid: str, token: str, status_code: int = 200,
+        errors: list[str] | None = None, today: str | None = None, keep: str | None = None,
+    ) -> Response:  # fmt: skip
+        from planner.web.actuals import default_today
+
+        plan = done_plan(cid, rid)
+        _path, meta = store.staged_actuals(token, cid, rid)
+        last = dt.date.fromisoformat(meta["last"]) if meta.get("last") else None
+        cal = plan.problem.calendar
+        return web.page(
+            request,
+            "actuals.html",
+            status_code=status_code,
+            cid=cid,
+            rid=rid,
+            token=token,
+            meta=meta,
+            errors=errors or [],
+            today=today or default_today(plan, last).isoformat(),
+            keep=keep if keep is not None else "2",
+            first_day=cal.start.isoformat(),
+            last_day=(cal.deadline or cal.end).isoformat(),
+        )
+
+    @handler
+    async def actuals_get(request: Request) -> Response:
+        cid, rid, token = (request.path_params[k] for k in ("cid", "rid", "token"))
+        return await run_in_threadpool(actuals_page, request, cid, rid, token)
+
+    @handler
+    async def actuals_discard(request: Request) -> Response:
+        cid, rid, token = (request.path_params[k] for k in ("cid", "rid", "token"))
+        await web.form(request)
+        store.discard_actuals(token)
+        return RedirectResponse(f"/c/{cid}/runs/{rid}#replan", status_code=303)
+
+    @handler
+    async def replan_start(request: Request) -> Response:
+        from planner.web.actuals import check
+
+        cid, rid, token = (request.path_params[k] for k in ("cid", "rid", "token"))
+        form = await web.form(request)
+        today_text = str(form.get("today", "")).strip()[:40]
+        keep_text = str(form.get("keep_days", "2")).strip()[:10]
+        path, meta = store.staged_actuals(token, cid, rid)
+        name = str(meta.get("name", path.name))
+        try:
+            today = dt.date.fromisoformat(today_text)
+        except ValueError:
+            problem = f"today: {today_text!r} is not a date (YYYY-MM-DD)"
+            return await run_in_threadpool(
+                actuals_page, request, cid, rid, token, 400, [problem], today_text, keep_text
+            )
+        if not keep_text.isdigit() or int(keep_text) > 366:
+            problem = f"keep days: {keep_text!r} is not a whole number of days from 0 to 366"
+            return await run_in_threadpool(
+                actuals_page, request, cid, rid, token, 400, [problem], today_text, keep_text
+            )
+        plan = await run_in_threadpool(done_plan, cid, rid)
+        try:
+            await run_in_threadpool(check, path, plan, today, name)
+        except InputError as exc:
+            return await run_in_threadpool(
+                actuals_page, request, cid, rid, token, 400, str(exc).splitlines(), today_text,
+                keep_text,
+            )  # fmt: skip
+        parent = read_status(store.run_dir(cid, rid))
+        new_rid, run = await run_in_threadpool(
+            store.new_replan, cid, rid, token, today=today.isoformat(),
+            keep_days=int(keep_text), actuals_name=name,
+            lang=parent.get("lang", web.lang(request)),
+        )  # fmt: skip
+        web.runs.submit(run)
+        return RedirectResponse(f"/c/{cid}/runs/{new_rid}", status_code=303)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         runs = [run for cid, _ in store.campaigns() for run in _run_dirs(store, cid)]
@@ -649,6 +904,12 @@ def create_app(
         Route("/c/{cid}/runs/{rid}/status", run_status),
         Route("/c/{cid}/runs/{rid}/cancel", cancel_run, methods=["POST"]),
         Route("/c/{cid}/runs/{rid}/variant", variant, methods=["POST"]),
+        Route("/c/{cid}/runs/{rid}/actuals", actuals_upload, methods=["POST"]),
+        Route("/c/{cid}/runs/{rid}/actuals/table", actuals_table, methods=["GET"]),
+        Route("/c/{cid}/runs/{rid}/actuals/table", actuals_table_post, methods=["POST"]),
+        Route("/c/{cid}/runs/{rid}/actuals/{token}", actuals_get, methods=["GET"]),
+        Route("/c/{cid}/runs/{rid}/actuals/{token}/discard", actuals_discard, methods=["POST"]),
+        Route("/c/{cid}/runs/{rid}/actuals/{token}/replan", replan_start, methods=["POST"]),
         Route("/c/{cid}/runs/{rid}/all.zip", run_zip),
         Route("/c/{cid}/runs/{rid}/files/{path:path}", run_file),
         Route("/c/{cid}/compare/{a}/{b}", compare_page),

@@ -5,13 +5,15 @@ Layout of one campaign ``DATA/<id>/``::
     scenario.yaml          the scenario, with bare file names (runs with ``planner plan``)
     communes.geojson …     uploaded inputs, under canonical names (``INPUTS``)
     runs/<run>/input/      the scenario and hard links to its inputs, frozen when the run starts
+                           (a re-plan: the plan.json in force and the actuals file instead)
     runs/<run>/plan/       the plan's outputs (``planner.outputs.write_plan_outputs``)
     runs/<run>/status.json state and progress of the run
 
 An upload never goes straight into a campaign: it is staged in ``DATA/.staging/<token>/`` as
 a complete candidate campaign (the new file, a hard link to every other input, the new
 scenario), checked with the same load report as ``planner validate``, and swapped in only
-when the officer confirms a usable result. Every name that comes from a request is checked
+when the officer confirms a usable result. An uploaded actuals file waits there too, until it
+is checked and a re-plan is started from it. Every name that comes from a request is checked
 against a strict pattern before it reaches the file system.
 """
 
@@ -530,6 +532,16 @@ class Store:
         """
         folder = self.campaign_dir(cid)
         data = self.scenario_dict(cid) if data is None else data
+        rid, run = self._new_run_dir(folder)
+        origin = folder if source is None else source
+        for name in self._input_files(origin):
+            _link_or_copy(origin / name, run / "input" / name)
+        atomic_write(run / "input" / SCENARIO, dump_yaml(data))
+        write_status(run, {"id": rid, "state": "queued", "fraction": 0.0, **status})
+        return rid, run
+
+    def _new_run_dir(self, folder: Path) -> tuple[str, Path]:
+        """The next run id of a campaign folder, and its new folder with an ``input`` folder."""
         with self._lock:
             runs = folder / "runs"
             runs.mkdir(exist_ok=True)
@@ -537,12 +549,68 @@ class Store:
             rid = f"r{max(taken, default=0) + 1:03d}"
             run = runs / rid
             (run / "input").mkdir(parents=True)
-        origin = folder if source is None else source
-        for name in self._input_files(origin):
-            _link_or_copy(origin / name, run / "input" / name)
-        atomic_write(run / "input" / SCENARIO, dump_yaml(data))
-        write_status(run, {"id": rid, "state": "queued", "fraction": 0.0, **status})
         return rid, run
+
+    # ------------------------------------------------------------------ actual counts
+
+    def stage_actuals(self, cid: str, rid: str, suffix: str, content: bytes) -> tuple[str, Path]:
+        """Keep an uploaded actuals file of a finished run aside until it is checked and used.
+
+        Returns the token and the staged file (``actuals.csv`` or ``actuals.xlsx``); the
+        caller checks it and drops the token (:meth:`discard_actuals`) when it is not valid.
+        """
+        if suffix not in (".csv", ".xlsx"):
+            raise CampaignError(f"an actuals file must be .csv or .xlsx, not {suffix}")
+        run = self.run_dir(cid, rid)
+        if not (run / "plan" / "plan.json").is_file():
+            raise CampaignError(f"run {rid} has no plan yet")
+        token, stage = self._stage_dir()
+        path = stage / f"actuals{suffix}"
+        path.write_bytes(content)
+        meta = {"kind": "actuals", "campaign": cid, "run": rid, "file": path.name}
+        atomic_write(stage / "meta.json", json.dumps(meta, ensure_ascii=False))
+        return token, path
+
+    def staged_actuals(self, token: str, cid: str, rid: str) -> tuple[Path, dict[str, Any]]:
+        """The staged actuals file of run ``rid`` of ``cid`` and the facts kept beside it."""
+        stage = self.staging_dir(token)
+        meta = self.staged(token)
+        if meta.get("kind") != "actuals" or (meta.get("campaign"), meta.get("run")) != (cid, rid):
+            raise CampaignError("this upload is no longer waiting; upload the file again")
+        name = str(meta.get("file", ""))
+        if name not in ("actuals.csv", "actuals.xlsx"):
+            raise CampaignError("this upload is no longer waiting; upload the file again")
+        return stage / name, meta
+
+    def note_actuals(self, token: str, **facts: Any) -> None:
+        """Keep more facts about a staged actuals file (its name, what it reports)."""
+        stage = self.staging_dir(token)
+        meta = {**self.staged(token), **facts}
+        atomic_write(stage / "meta.json", json.dumps(meta, ensure_ascii=False))
+
+    def discard_actuals(self, token: str) -> None:
+        """Drop a staged actuals file."""
+        with contextlib.suppress(CampaignError):
+            shutil.rmtree(self.staging_dir(token), ignore_errors=True)
+
+    def new_replan(self, cid: str, rid: str, token: str, **status: Any) -> tuple[str, Path]:
+        """A new run re-planning run ``rid`` from the staged actuals file ``token``.
+
+        Its ``input`` folder holds the plan in force (a hard link to ``rid``'s ``plan.json``)
+        and the actuals file, moved out of staging; ``status`` goes into its ``status.json``.
+        """
+        parent = self.run_dir(cid, rid)
+        actuals, _meta = self.staged_actuals(token, cid, rid)
+        new_rid, run = self._new_run_dir(self.campaign_dir(cid))
+        _link_or_copy(parent / "plan" / "plan.json", run / "input" / "plan.json")
+        os.replace(actuals, run / "input" / actuals.name)
+        shutil.rmtree(actuals.parent, ignore_errors=True)
+        write_status(
+            run,
+            {"id": new_rid, "state": "queued", "fraction": 0.0, "kind": "replan", "parent": rid,
+             "actuals": actuals.name, **status},
+        )  # fmt: skip
+        return new_rid, run
 
     def cleanup_staging(self, older_than: float = 24 * 3600) -> None:
         """Remove staged uploads nobody confirmed within ``older_than`` seconds."""

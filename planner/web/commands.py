@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
         from planner.web.app import create_app
 
         try:
-            web_app = create_app(data, password, max_upload_mb, lang=lang)
+            web_app = create_app(data, password, max_upload_mb, lang=lang, host=host, port=port)
         except OSError as exc:
             raise _fail(f"cannot use the data folder {data}: {exc}") from None
         shown = f"[{host}]" if ":" in host else host

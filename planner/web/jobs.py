@@ -1,9 +1,10 @@
-"""The run queue: plans run one at a time, each in its own child process, and can be cancelled.
+"""The run queue: plans and re-plans run one at a time, each in its own child process.
 
 A run is a folder made by :meth:`planner.web.campaigns.Store.new_run`. The queue starts
 ``python -m planner.web.worker`` on it in a new process group, reads its JSON progress lines
 into ``status.json`` and, on cancel, ends the whole group (the solver's worker processes too).
-Runs started together wait in order; they never share a process or a folder.
+Runs started together wait in order (plans and re-plans alike) and can be cancelled; they
+never share a process or a folder.
 """
 
 from __future__ import annotations
@@ -122,6 +123,16 @@ class RunQueue:
                 "--lang",
                 str(status.get("lang", self.lang)),
             ]
+            if status.get("kind") == "replan":  # the input folder holds plan.json + actuals
+                cmd[3] = str(run_dir / "input")
+                cmd += [
+                    "--replan-actuals",
+                    str(run_dir / "input" / str(status["actuals"])),
+                    "--today",
+                    str(status["today"]),
+                    "--keep-days",
+                    str(status.get("keep_days", 2)),
+                ]
             if status.get("effort"):
                 cmd += ["--effort", str(status["effort"])]
             if status.get("time_limit") is not None:

@@ -1,7 +1,8 @@
 """What the result pages show of a finished run, and which of its files may be downloaded.
 
 Only the plan's own outputs are served: the commune-level files written by
-:func:`planner.outputs.write_plan_outputs` (``PLAN_FILES``). The inputs frozen beside them
+:func:`planner.outputs.write_plan_outputs` (``PLAN_FILES``), with the actuals form, and a
+re-plan's changes list and campaign-to-date report. The inputs frozen beside them
 (household registries among them) are never served, whatever the request asks for.
 """
 
@@ -27,6 +28,7 @@ from planner.render.sheets import (
 #: The downloadable outputs of a plan folder (relative paths).
 PLAN_FILES = re.compile(
     r"(map\.html|plan\.json|summary\.json|assignments\.csv|assignments\.xlsx|routes\.geojson"
+    r"|actuals\.xlsx|actuals\.csv|changes\.csv|campaign\.html"
     r"|calendars/[\w.-]+\.ics|sheets/[\w.-]+\.(?:html|pdf))"
 )
 MEDIA_TYPES = {

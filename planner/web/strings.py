@@ -233,16 +233,90 @@ _TEXT: dict[str, tuple[str, str]] = {
     "compare_with": ("So sánh với lượt {run}", "Compare with run {run}"),
     "compare_title": ("So sánh hai phương án", "Two plans compared"),
     "open_full": ("Mở báo cáo đầy đủ", "Open the full report"),
+    # --- actual counts and re-plan
     "replan_title": (
-        "Nhập số liệu thực tế và lập lại kế hoạch",
-        "Enter actual counts and re-plan",
+        "Số liệu thực tế và lập lại kế hoạch",
+        "Actual counts and re-plan",
     ),
     "replan_help": (
-        "Lệnh planner replan đã có trên máy này; trang nhập số liệu đang được xây dựng. "
-        "Tạm thời chạy lệnh với tệp plan.json của lượt này.",
-        "The planner replan command is installed; the page to enter the counts is being "
-        "built. Meanwhile run the command on this run's plan.json.",
+        "Sau mỗi buổi, nhập số hồ sơ đã tiếp nhận; phần còn lại của đợt được lập lại từ ngày "
+        "bạn chọn, giữ nguyên các phiếu đã phát của những ngày gần nhất. Giống lệnh planner "
+        "replan.",
+        "After each slot, enter the applications taken; the rest of the campaign is re-planned "
+        "from the day you choose, keeping the sheets already handed out for the next days. "
+        "The same as the planner replan command.",
     ),
+    "replan_step_download": (
+        "Tải biểu mẫu số liệu thực tế của lượt này, điền số liệu:",
+        "Download this run's actuals form and fill it in:",
+    ),
+    "download_actuals": ("Biểu mẫu số liệu thực tế", "Actuals form"),
+    "replan_step_upload": (
+        "Tải lên biểu mẫu đã điền (XLSX hoặc CSV, tối đa 5 MB) để kiểm tra:",
+        "Upload the filled form (XLSX or CSV, at most 5 MB) to check it:",
+    ),
+    "actuals_file": ("Biểu mẫu số liệu thực tế đã điền", "Filled actuals form"),
+    "replan_step_table": (
+        "Hoặc nhập số liệu của một ngày ngay trên trang:",
+        "Or enter one day's counts on a page:",
+    ),
+    "open_table": ("Mở bảng nhập", "Open the table"),
+    "actuals_short": ("Số liệu thực tế", "Actual counts"),
+    "actuals_bad": (
+        "Số liệu chưa dùng được; chưa có gì được lưu hay chạy. Sửa các lỗi sau:",
+        "The counts cannot be used; nothing was stored or started. Fix these problems:",
+    ),
+    "actuals_ok": (
+        "{name}: số liệu đọc được. Chọn ngày bắt đầu lập lại kế hoạch.",
+        "{name}: the counts are readable. Choose the day to re-plan from.",
+    ),
+    "actuals_reported": (
+        "{n} điểm dừng có số liệu, từ {first} đến {last}.",
+        "{n} stops reported, from {first} to {last}.",
+    ),
+    "actuals_none": (
+        "Chưa có dòng nào được điền: các ngày trước ngày chọn được tính như kế hoạch.",
+        "No row is filled in: the days before the chosen day count as planned.",
+    ),
+    "replan_today": ("Lập lại kế hoạch từ ngày", "Re-plan from"),
+    "keep_days": ("Số ngày giữ nguyên phiếu", "Days whose sheets are kept"),
+    "start_replan": ("Lập lại kế hoạch", "Re-plan"),
+    "replan_today_help": (
+        "Các ngày trước ngày này được chốt theo số liệu thực tế; phiếu của các ngày giữ "
+        "nguyên không đổi trừ khi không thể thực hiện.",
+        "Days before this one are frozen as reported; the sheets of the kept days stay as "
+        "they are unless they became impossible.",
+    ),
+    "table_title": ("Nhập số liệu thực tế — {day}", "Actual counts — {day}"),
+    "table_help": (
+        "Mỗi dòng là một điểm dừng theo kế hoạch: điền số hồ sơ đã tiếp nhận theo độ tuổi "
+        "(số nguyên ≥ 0) và tình trạng. Dòng để trống được tính như kế hoạch. Số dòng giống "
+        "số dòng trong tệp số liệu.",
+        "One row per planned stop: enter the applications taken by age band (whole numbers "
+        "≥ 0) and the status. Empty rows count as planned. Row numbers are those of the "
+        "actuals file.",
+    ),
+    "table_file": ("Bảng nhập ngày", "Counts table of"),
+    "table_check": ("Kiểm tra số liệu", "Check the counts"),
+    "row": ("Dòng", "Row"),
+    "stop": ("Điểm dừng", "Stop"),
+    "planned_actual": ("kế hoạch / thực tế", "planned / actual"),
+    "stop_status": ("Tình trạng", "Status"),
+    "note": ("Ghi chú", "Note"),
+    "status_done": ("đã làm", "done"),
+    "status_partly": ("làm một phần", "partly done"),
+    "status_not_done": ("không làm", "not done"),
+    "replan_kind": ("Lập lại kế hoạch", "Re-plan"),
+    "replan_of": ("Lập lại kế hoạch của lượt", "Re-plan of run"),
+    "replan_from": ("từ ngày {day}, giữ {n} ngày", "from {day}, {n} days kept"),
+    "actuals_source": ("số liệu", "counts"),
+    "replan_result": ("Kết quả lập lại kế hoạch", "Re-plan result"),
+    "sheets_kept": ("Phiếu giữ nguyên", "Sheets kept"),
+    "sheets_changed": ("Phiếu thay đổi", "Sheets changed"),
+    "sheets_added": ("Phiếu mới", "Sheets added"),
+    "applications_actual": ("Hồ sơ đã tiếp nhận đến nay", "Applications taken to date"),
+    "open_campaign_report": ("Báo cáo tiến độ đợt", "Campaign-to-date report"),
+    "download_changes": ("Danh sách phiếu thay đổi (CSV)", "Sheet changes (CSV)"),
     # --- errors
     "err_length": ("Yêu cầu thiếu độ dài nội dung.", "The request has no content length."),
     "err_too_large": (
@@ -256,6 +330,19 @@ _TEXT: dict[str, tuple[str, str]] = {
     "err_login": ("Cần đăng nhập.", "Log in first."),
     "err_no_file": ("Chưa chọn tệp.", "No file was chosen."),
     "err_not_done": ("Lượt {run} chưa xong.", "Run {run} has not finished."),
+    "err_host": (
+        "Yêu cầu bị từ chối: địa chỉ trang không phải máy này (localhost, 127.0.0.1).",
+        "Request refused: it is not addressed to this computer (localhost, 127.0.0.1).",
+    ),
+    "login_locked": (
+        "Nhập sai mật khẩu quá nhiều lần. Thử lại sau {n} phút.",
+        "Too many wrong passwords. Try again in {n} minutes.",
+    ),
+    "err_no_stops": ("Lượt này không có điểm dừng nào.", "This run has no planned stops."),
+    "err_variant_replan": (
+        "Lượt lập lại kế hoạch không có phương án khác; tạo phương án từ lượt gốc.",
+        "A re-plan has no variants; make the variant from the original run.",
+    ),
     "err_not_served": (
         "Tệp này không được tải về: chỉ các kết quả của kế hoạch theo xã.",
         "This file is not served: only the plan's commune-level outputs are.",

@@ -1,19 +1,26 @@
-"""One plan run in a child process: ``python -m planner.web.worker SCENARIO OUT [options]``.
+"""One run in a child process: ``python -m planner.web.worker SCENARIO OUT [options]``.
 
 It does what ``planner plan`` does, with the same functions (load the scenario, solve, write
 every output), and reports its progress on stdout as one JSON object per line, so the web app
 can show a progress bar and cancel the run by ending the process group. Outputs are written
 by :func:`planner.outputs.write_plan_outputs`, which replaces ``OUT`` only when everything is
 written: a cancelled or failed run leaves nothing half-written.
+
+With ``--replan-actuals FILE --today DATE``, the first argument is the folder of the plan in
+force and the run does what ``planner replan`` does (:func:`planner.ops.form.read_actuals`,
+:func:`planner.ops.replan.replan`, and the re-plan's ``summary.json``, ``changes.csv`` and
+``campaign.html`` beside the usual outputs).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +82,68 @@ def run(
     return 0
 
 
+def replan_extra(result: Any, lang: str) -> Callable[[Path], None]:
+    """What ``planner replan`` adds to the new plan folder: its summary, changes and report."""
+    from planner.ops.report import campaign_html, changes_csv
+    from planner.outputs import atomic_write, summary_dict
+
+    def extra(folder: Path) -> None:
+        summary = summary_dict(result.plan) | result.summary
+        atomic_write(
+            folder / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
+        )
+        atomic_write(folder / "changes.csv", changes_csv(result.changes))
+        atomic_write(folder / "campaign.html", campaign_html(result.plan, result.changes, lang))
+
+    return extra
+
+
+def run_replan(
+    plan_dir: Path,
+    actuals: Path,
+    today: dt.date,
+    keep_days: int,
+    out: Path,
+    time_limit: float | None,
+    lang: str,
+) -> int:
+    """Re-plan the plan in ``plan_dir`` from ``today`` with ``actuals`` into ``out``."""
+    from planner.errors import InputError
+    from planner.ops.form import read_actuals
+    from planner.ops.replan import BISECTION_STEPS, replan
+    from planner.outputs import read_plan, write_plan_outputs
+
+    t0 = time.perf_counter()
+    solves = 2 + BISECTION_STEPS  # the most solves a re-plan makes
+    try:
+        emit(stage="loading", fraction=0.0)
+        prev = read_plan(plan_dir)
+        reported = read_actuals(actuals, prev, today)
+        emit(stage="solving", fraction=LOAD_SHARE)
+        done = [0]
+
+        def progress(message: str) -> None:
+            done[0] += 1
+            share = LOAD_SHARE + SOLVE_SHARE * min(1.0, done[0] / solves)
+            emit(stage="solving", fraction=round(share, 4), message=message)
+
+        result = replan(
+            prev, reported, today, keep_days=keep_days, time_limit=time_limit, progress=progress
+        )
+        emit(stage="writing", fraction=LOAD_SHARE + SOLVE_SHARE)
+        write_plan_outputs(
+            result.plan, out, lang=lang, offline=True, extra=replan_extra(result, lang)
+        )
+    except InputError as exc:
+        emit(stage="failed", error=str(exc).replace(str(actuals), actuals.name))
+        return 1
+    except OSError as exc:
+        emit(stage="failed", error=f"cannot write or read a file: {exc}")
+        return 1
+    emit(stage="done", fraction=1.0, seconds=round(time.perf_counter() - t0, 1))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the child process."""
     parser = argparse.ArgumentParser(prog="python -m planner.web.worker")
@@ -84,12 +153,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--lang", default="vi", choices=("vi", "en"))
     parser.add_argument("--effort", default=None, choices=("quick", "normal", "thorough"))
+    parser.add_argument("--replan-actuals", type=Path, default=None)
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=None)
+    parser.add_argument("--keep-days", type=int, default=2)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if args.replan_actuals is not None:
+        if args.today is None:
+            parser.error("--replan-actuals needs --today")
+        return run_replan(
+            args.scenario, args.replan_actuals, args.today, args.keep_days, args.out,
+            args.time_limit, args.lang,
+        )  # fmt: skip
     return run(args.scenario, args.out, args.time_limit, args.seed, args.lang, args.effort)
 
 
