@@ -109,6 +109,11 @@ _LABELS: dict[str, tuple[str, str]] = {
         "đạt {x} / tối đa {y} (còn cách {gap})",
         "planned {x} of at most {y} (gap {gap})",
     ),
+    # --- command line
+    "stopped_outputs_kept": (
+        "Đã dừng, các kết quả trước được giữ nguyên (dừng bằng Ctrl-C).",
+        "Stopped, earlier outputs kept (interrupted with Ctrl-C).",
+    ),
 }
 
 _SLOTS: dict[str, tuple[str, str]] = {

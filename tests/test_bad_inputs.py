@@ -111,19 +111,10 @@ def test_command_line_time_limit_is_held_to_the_cap(value: float) -> None:
 # --------------------------------------------------------------------------- the commands
 
 
-def _cli() -> typer.Typer:
-    from planner.cli import COMMAND_MODULES, app
-
-    if "sheets" not in {c.name for c in app.registered_commands}:
-        import importlib
-
-        for name in COMMAND_MODULES:
-            importlib.import_module(name).register(app)
-    return app
-
-
 def _invoke(*args: str) -> tuple[int, str]:
-    res = CliRunner().invoke(_cli(), list(args))
+    from planner.cli import app
+
+    res = CliRunner().invoke(app, list(args))
     return res.exit_code, " ".join(res.output.split())
 
 
@@ -198,25 +189,59 @@ def test_plan_refuses_an_infinite_time_limit(tmp_path: Path) -> None:
     assert not out_dir.exists()
 
 
+STOPPED = {
+    "vi": "Đã dừng, các kết quả trước được giữ nguyên",
+    "en": "Stopped, earlier outputs kept",
+}
+
+
+@pytest.mark.parametrize(("argv", "lang"), [([], "vi"), (["--lang", "en"], "en")])
 def test_interrupt_says_earlier_outputs_are_kept(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    lang: str,
 ) -> None:
-    """Ctrl-C during a command ends with exit code 130 and says the outputs are kept."""
+    """Ctrl-C outside any command's own handling: exit code 130 and the message in --lang."""
     import planner.cli as cli
 
     stub = typer.Typer()
 
     @stub.command()
-    def stop() -> None:
+    def stop(lang: str = "vi") -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli, "app", stub)
-    monkeypatch.setattr(cli, "_register_commands", lambda: None)
-    monkeypatch.setattr("sys.argv", ["planner"])
+    monkeypatch.setattr("sys.argv", ["planner", *argv])
     with pytest.raises(SystemExit) as exc:
         cli.main()
     assert exc.value.code == 130
-    assert "Stopped, earlier outputs kept" in capsys.readouterr().err
+    assert STOPPED[lang] in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_interrupted_solve_keeps_the_earlier_outputs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lang: str
+) -> None:
+    """Ctrl-C while optimizing: exit 130, "stopped, earlier outputs kept" in --lang, and the
+    folder of an earlier run is left byte for byte as it was."""
+    from planner.safety import OUTPUTS
+
+    def interrupted(*args: object, **kwargs: object) -> Plan:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("planner.solve.solve", interrupted)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    for name in OUTPUTS["plan"]:
+        (out_dir / name).write_text(f"earlier {name}", encoding="utf-8")
+    before = _snapshot(out_dir)
+    scenario = str(DATA / "ok_small" / "scenario.yaml")
+    code, out = _invoke("plan", scenario, "--out", str(out_dir), "--lang", lang)
+    assert code == 130 and STOPPED[lang] in out
+    assert "Internal error" not in out and "Traceback" not in out
+    assert _snapshot(out_dir) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folders
 
 
 # --------------------------------------------------------------------------- meeting points

@@ -13,8 +13,8 @@ import typer
 from click.testing import Result
 from typer.testing import CliRunner
 
+from planner.cli.validate import register
 from planner.io import report as report_module
-from planner.io.commands import register
 from tests.conftest import DATA, REPO
 from tests.test_io_boundaries import commune_layer, write_scenario
 

@@ -298,7 +298,7 @@ def test_sheets_command_redraws_one_team_day(plan_dir: Path) -> None:
 
 def test_sheets_command_errors(plan_dir: Path, tmp_path: Path) -> None:
     from planner.cli import app
-    from planner.render.commands import register
+    from planner.cli.sheets import register
 
     if "sheets" not in {c.name for c in app.registered_commands}:
         register(app)

@@ -30,8 +30,8 @@ import yaml
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
+from planner.cli.serve import is_loopback
 from planner.web.app import create_app
-from planner.web.commands import is_loopback
 
 DATA = Path(__file__).parent / "data"
 OK_SMALL = DATA / "ok_small"
@@ -321,10 +321,9 @@ def test_runs_queue_cancel_download_and_compare(client: TestClient, tmp_path: Pa
 
 def test_serve_refuses_other_addresses_without_password(monkeypatch: pytest.MonkeyPatch) -> None:
     """--host 0.0.0.0 without a password is refused with the reason and the way out."""
-    from planner.cli import _register_commands, app
+    from planner.cli import app
 
     monkeypatch.delenv("PLANNER_PASSWORD", raising=False)
-    _register_commands()
     result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "1"])
     assert result.exit_code == 2
     text = " ".join(result.output.split())

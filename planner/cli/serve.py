@@ -1,4 +1,4 @@
-"""The ``planner serve`` command (registered by ``planner.cli``)."""
+"""``planner serve``: the web app on this computer, or on the network with a password."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from planner.cli import Lang, Verbose, _check_lang, _fail, _setup_logging, err, out
+from planner.cli.common import Lang, Verbose, check_lang, err, fail, out, setup_logging
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -35,10 +35,10 @@ def _check_port(host: str, port: int) -> None:
             s.bind((host.strip("[]"), port))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                raise _fail(
+                raise fail(
                     f"port {port} on {host} is already in use; choose another with --port.", 2
                 ) from None
-            raise _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}.", 2) from None
+            raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}.", 2) from None
 
 
 def register(app: typer.Typer) -> None:
@@ -78,10 +78,10 @@ def register(app: typer.Typer) -> None:
         verbose: Verbose = False,
     ) -> None:
         """Start the web app: campaigns in forms, plans with progress, map and sheets."""
-        _setup_logging(verbose)
-        _check_lang(lang)
+        setup_logging(verbose)
+        check_lang(lang)
         if not is_loopback(host) and not password:
-            raise _fail(
+            raise fail(
                 f"serving on {host} makes the app reachable from other computers, so it needs "
                 f"a password: give --password or set the environment variable {PASSWORD_ENV}. "
                 f"Without one, serve on {DEFAULT_HOST} (the default).",
@@ -95,7 +95,7 @@ def register(app: typer.Typer) -> None:
         try:
             web_app = create_app(data, password, max_upload_mb, lang=lang, host=host, port=port)
         except OSError as exc:
-            raise _fail(f"cannot use the data folder {data}: {exc}") from None
+            raise fail(f"cannot use the data folder {data}: {exc}") from None
         shown = f"[{host}]" if ":" in host else host
         out.print(f"Planner: http://{shown}:{port}/  (data: {data.resolve()})", highlight=False)
         err.print("Press Ctrl+C to stop.", highlight=False)

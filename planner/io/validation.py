@@ -1,12 +1,13 @@
-"""The ``planner validate`` command: check every input of a scenario and print the load report."""
+"""Check every input of a scenario without planning, and print the load report.
+
+This is what ``planner validate`` and the web app's check page show.
+"""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated
 
-import typer
 from rich.console import Console
 
 from planner.errors import InputError
@@ -83,29 +84,3 @@ def validate(scenario: Path, lang: str, out: Console, err: Console) -> int:
         )
     out.print("\n" + _t("unusable", lang, n=n), highlight=False, markup=False, soft_wrap=True)
     return 1
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``validate`` to the ``planner`` command."""
-
-    @app.command("validate")
-    def validate_cmd(
-        scenario: Annotated[
-            Path,
-            typer.Argument(help="Scenario file (YAML) to check, e.g. scenarios/demo.yaml."),
-        ],
-        lang: Annotated[
-            str,
-            typer.Option("--lang", help="Language of the report: vi (Vietnamese) or en."),
-        ] = "vi",
-    ) -> None:
-        """Check a scenario and all its inputs (boundaries, statistics, households, roads)
-        without planning, and print the load report: what was read, repaired, matched,
-        derived or left out. Exits 0 when the inputs are usable, 1 with the list of problems
-        when not."""
-        err = Console(stderr=True)
-        if lang not in ("vi", "en"):
-            err.print(f"Error: --lang must be vi or en, not {lang!r}.", highlight=False)
-            raise typer.Exit(2)
-        code = validate(scenario, lang, Console(), err)
-        raise typer.Exit(code)

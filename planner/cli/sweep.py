@@ -1,36 +1,35 @@
-"""The ``planner compare`` and ``planner sweep`` commands (registered by ``planner.cli``)."""
+"""``planner sweep``: solve a grid of staffing options on Dask and compare them."""
 
 from __future__ import annotations
 
-import json
-import logging
 import math
 import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
-from planner.cli import Lang, Seed, TimeLimit, Verbose, _check_lang, _fail, _setup_logging, err, out
+from planner.cli.common import (
+    Lang,
+    Seed,
+    TimeLimit,
+    Verbose,
+    check_lang,
+    err,
+    fail,
+    out,
+    progress_bar,
+    setup_logging,
+    stop_on_ctrl_c,
+)
 from planner.errors import InputError
-from planner.model import Plan
 from planner.safety import check_out_dir
 from planner.whatif.report import fmt_number, fmt_share, text
 
 if TYPE_CHECKING:
-    from planner.whatif.compare import Comparison
     from planner.whatif.points import SweepPoint
     from planner.whatif.results import SweepResult
 
@@ -46,121 +45,6 @@ _VARY_HELP = (
 
 #: Seconds to start a local Dask cluster and load the optimizer in its workers (estimate).
 _STARTUP_SECONDS = 10
-
-
-def _progress(counts: bool = True) -> Progress:
-    """A progress display on stderr; ``counts`` shows done/total (else a percentage only)."""
-    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn()]
-    if counts:
-        columns.append(MofNCompleteColumn())
-    return Progress(
-        *columns, TaskProgressColumn(), TimeElapsedColumn(), console=err, transient=False
-    )
-
-
-# --------------------------------------------------------------------------- compare
-
-
-def compare_cmd(
-    scenarios: Annotated[
-        list[Path],
-        typer.Argument(
-            help="Two or more scenario files (YAML) to plan, or plan folders (holding "
-            "plan.json) written by planner plan. The first is the reference for differences.",
-            show_default=False,
-        ),
-    ],
-    out_dir: Annotated[
-        Path,
-        typer.Option("--out", "-o", help="Folder for compare.html, compare.csv and the plans."),
-    ] = Path("out/compare"),
-    time_limit: TimeLimit = None,
-    seed: Seed = None,
-    lang: Lang = "vi",
-    verbose: Verbose = False,
-) -> None:
-    """Compare scenarios side by side (help text: ``_COMPARE_HELP``)."""
-    _setup_logging(verbose)
-    _check_lang(lang)
-    if len(scenarios) < 2:
-        raise _fail("give at least two scenario files or plan folders to compare.", 2)
-    from planner.solve import solve
-    from planner.whatif.compare import compare_plans, load_inputs, write_compare_outputs
-
-    overrides: dict[str, Any] = {}
-    if time_limit is not None:
-        overrides["time_limit_seconds"] = time_limit
-    if seed is not None:
-        overrides["seed"] = seed
-    try:
-        check_out_dir(out_dir, "compare", inputs=scenarios)
-        with err.status(f"{text('cli_reading', lang)} {len(scenarios)} …"):
-            inputs = load_inputs(scenarios, overrides)
-        plans: list[tuple[str, Plan]] = []
-        origins: dict[str, tuple[str, bool]] = {}
-        solved = []
-        with _progress(counts=False) as bar:
-            for label, path, item in inputs:
-                origins[label] = (str(path), not isinstance(item, Plan))
-                if isinstance(item, Plan):
-                    plans.append((label, item))
-                    continue
-                task = bar.add_task(f"{text('cli_planning', lang)} {label}", total=1.0)
-
-                def progress(message: str, fraction: float, task: Any = task) -> None:
-                    bar.update(task, completed=max(0.0, min(1.0, fraction)))
-
-                plan = solve(item, progress=progress)
-                bar.update(task, completed=1.0)
-                plans.append((label, plan))
-                solved.append((label, plan))
-        comp = compare_plans(plans, origins)
-        with err.status(f"{text('cli_writing', lang)} {out_dir} …"):
-            from planner.outputs import atomic_write, plan_json, summary_dict
-
-            for label, plan in solved:
-                folder = out_dir / "plans" / label
-                atomic_write(folder / "plan.json", plan_json(plan))
-                summary = json.dumps(summary_dict(plan), ensure_ascii=False, indent=2)
-                atomic_write(folder / "summary.json", summary + "\n")
-            write_compare_outputs(comp, out_dir, lang)
-    except InputError as exc:
-        raise _fail(str(exc)) from None
-    except OSError as exc:
-        raise _fail(f"cannot write or read a file: {exc}") from None
-
-    _print_compare(comp, lang)
-    out.print(f"{text('cli_outputs', lang)}: {out_dir}", highlight=False)
-
-
-def _print_compare(comp: Comparison, lang: str) -> None:
-    """The headline figures side by side on stdout."""
-    t = Table(title=text("compare_title", lang))
-    t.add_column(text("figure", lang))
-    for label in comp.labels:
-        t.add_column(label, justify="right")
-    for key in (
-        "applications_planned",
-        "share_planned",
-        "communes_never_visited",
-        "teams",
-        "team_hours",
-        "overtime_hours",
-        "travel_minutes",
-        "distance_km",
-    ):
-        row = comp.kpis.loc[key]
-        cells = [
-            fmt_share(row[lb], lang)
-            if key == "share_planned"
-            else fmt_number(row[lb], lang, 1 if key.endswith(("hours", "_km")) else 0)
-            for lb in comp.labels
-        ]
-        t.add_row(text(key, lang).strip(), *cells)
-    out.print(t)
-
-
-# --------------------------------------------------------------------------- sweep
 
 
 def sweep_cmd(
@@ -212,36 +96,33 @@ def sweep_cmd(
     lang: Lang = "vi",
     verbose: Verbose = False,
 ) -> None:
-    """Solve a grid of staffing options on Dask (help text: ``_SWEEP_HELP``)."""
+    """Solve a grid of staffing options on Dask (help text: ``SWEEP_HELP``)."""
     from planner.whatif.grid import parse_vary
 
-    _setup_logging(verbose)
-    if not verbose:  # Dask reports every worker start and stop at INFO level
-        import distributed  # noqa: F401  (sets up its loggers on import)
-
-        logging.getLogger("distributed").setLevel(logging.ERROR)
-    _check_lang(lang)
+    setup_logging(verbose, dask=True)
+    check_lang(lang)
     t0 = time.perf_counter()
     try:
         varies = parse_vary(vary or [])
     except InputError as exc:
-        raise _fail(str(exc), 2) from None
+        raise fail(str(exc), 2) from None
     cache_dir = cache if cache is not None else out_dir / "cache"
     n_workers = workers or os.cpu_count() or 1
     try:
-        check_out_dir(out_dir, "sweep", inputs=[base])
-        result = _run_sweep(
-            base, varies, cache_dir, n_workers, scheduler, target, time_limit, seed, lang,
-            verbose, t0,
-        )  # fmt: skip
-        with err.status(f"{text('cli_writing', lang)} {out_dir} …"):
-            from planner.whatif.sweep_report import write_sweep_outputs
+        with stop_on_ctrl_c(lang):
+            check_out_dir(out_dir, "sweep", inputs=[base])
+            result = _run_sweep(
+                base, varies, cache_dir, n_workers, scheduler, target, time_limit, seed, lang,
+                verbose, t0,
+            )  # fmt: skip
+            with err.status(f"{text('cli_writing', lang)} {out_dir} …"):
+                from planner.whatif.sweep_report import write_sweep_outputs
 
-            write_sweep_outputs(result, out_dir, lang)
+                write_sweep_outputs(result, out_dir, lang)
     except InputError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except OSError as exc:
-        raise _fail(f"cannot write or read a file: {exc}") from None
+        raise fail(f"cannot write or read a file: {exc}") from None
     _print_sweep(result, target, lang)
     out.print(
         f"{text('cli_wall', lang)}: {time.perf_counter() - t0:.1f} s. "
@@ -271,7 +152,7 @@ def _run_sweep(
     from planner.whatif.results import summarize
     from planner.whatif.run import solve_points
 
-    with _progress() as bar:
+    with progress_bar() as bar:
         task = bar.add_task(text("cli_preparing", lang), total=None)
 
         def prepared(done: int, total: int, label: str) -> None:
@@ -280,7 +161,7 @@ def _run_sweep(
         points = prepare_points(base, varies, time_limit=time_limit, seed=seed, progress=prepared)
     missing = _announce(points, cache_dir, n_workers, scheduler, lang)
     where = _where(scheduler, n_workers, missing, lang)
-    with _progress() as bar:
+    with progress_bar() as bar:
         task = bar.add_task(text("cli_solving", lang), total=missing or 1)
         if missing:
             bar.update(task, description=f"{text('cli_starting', lang)} ({where}) …")
@@ -386,23 +267,7 @@ def _print_sweep(result: SweepResult, target: float, lang: str) -> None:
         out.print(f"[yellow]{c['failed']} {text('cli_failed_note', lang)}[/]", highlight=False)
 
 
-_COMPARE_HELP = (
-    "Compare scenarios side by side: applications by age band, share of the outstanding "
-    "applications, communes never visited, team-hours, overtime, travel, and the difference "
-    "commune by commune."
-    "\n\n"
-    "Example: planner compare scenarios/demo.yaml scenarios/demo_more_teams.yaml --out "
-    "out/compare"
-    "\n\n"
-    "Writes compare.html (tables and charts, self-contained), compare.csv (one row per figure, "
-    "one column per scenario), compare_communes.csv (applications per commune and the "
-    "difference to the first scenario), compare_daily.csv (cumulative applications by day) "
-    "and, for each scenario file, its plan in plans/NAME/ (plan.json and summary.json; draw "
-    "its map and route sheets with planner sheets). Overtime counts, for each "
-    "team and ISO week, the larger of the hours beyond 8 h a day and the hours beyond 40 h "
-    "a week."
-)
-_SWEEP_HELP = (
+SWEEP_HELP = (
     "Solve every combination of staffing options in parallel on Dask and compare them."
     "\n\n"
     "Example: planner sweep scenarios/demo.yaml --vary teams=2..8 --vary "
@@ -418,6 +283,5 @@ _SWEEP_HELP = (
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``compare`` and ``sweep`` to the ``planner`` command."""
-    app.command("compare", help=_COMPARE_HELP)(compare_cmd)
-    app.command("sweep", help=_SWEEP_HELP)(sweep_cmd)
+    """Add ``sweep`` to the ``planner`` command."""
+    app.command("sweep", help=SWEEP_HELP)(sweep_cmd)

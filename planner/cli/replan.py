@@ -1,20 +1,16 @@
-"""The ``planner replan`` command: actual counts in, the rest of the campaign re-planned."""
+"""``planner replan``: actual counts in, the rest of the campaign re-planned."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from planner.cli.common import check_lang, err, fail, load_plan_dir, out, parse_date, stop_on_ctrl_c
+from planner.cli.plan import print_summary
 from planner.errors import InputError
-from planner.i18n import LANGS
-
-err = Console(stderr=True)
-out = Console()
 
 REPLAN_HELP = (
     "Re-plan the rest of a campaign from the actual counts, keeping published sheets.\n\n"
@@ -26,11 +22,6 @@ REPLAN_HELP = (
     "campaign.html (planned against actual to date). --out is the PLAN_DIR of the next "
     "re-plan."
 )
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
 
 
 def replan_cmd(
@@ -119,59 +110,57 @@ def replan_cmd(
     ),
 ) -> None:
     """Re-plan the rest of a campaign (see ``REPLAN_HELP``)."""
-    from planner.cli import print_summary
     from planner.ops.changes import Changes, parse_cli_changes, read_changes
     from planner.ops.form import read_actuals
     from planner.ops.replan import replan
     from planner.ops.report import campaign_html, changes_csv
     from planner.outputs import atomic_write, summary_dict, write_plan_outputs
-    from planner.render.commands import _load
     from planner.safety import check_out_dir
 
-    if lang not in LANGS:
-        raise _fail(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}.", 2)
-    try:
-        day = dt.date.fromisoformat(today.strip())
-    except ValueError:
-        raise _fail(f"--today {today!r}: not a date; write it as YYYY-MM-DD.", 2) from None
+    check_lang(lang)
+    day = parse_date(today, "--today", 2)
     if out_dir.resolve() == plan_dir.resolve():
-        raise _fail("--out must be another folder than PLAN_DIR (PLAN_DIR is left as it is).")
-    prev = _load(plan_dir)
+        raise fail("--out must be another folder than PLAN_DIR (PLAN_DIR is left as it is).")
+    prev = load_plan_dir(plan_dir)
     try:
-        check_out_dir(out_dir, "plan", inputs=[plan_dir, actuals])
-        changes = read_changes(changes_file) if changes_file is not None else Changes()
-        changes = changes.merged(
-            parse_cli_changes(team_away or [], add_visit or [], close or [], min_gain)
-        )
-        if not actuals.is_file():
-            raise InputError(f"{actuals}: file not found")
-        reported = read_actuals(actuals, prev, day)
-        with err.status("Re-planning …") as status:
-            result = replan(
-                prev,
-                reported,
-                day,
-                keep_days=keep_days,
-                changes=changes,
-                time_limit=time_limit,
-                seed=seed,
-                progress=lambda m: status.update(f"Re-planning … {m}"),
+        with stop_on_ctrl_c(lang):
+            check_out_dir(out_dir, "plan", inputs=[plan_dir, actuals])
+            changes = read_changes(changes_file) if changes_file is not None else Changes()
+            changes = changes.merged(
+                parse_cli_changes(team_away or [], add_visit or [], close or [], min_gain)
             )
+            if not actuals.is_file():
+                raise InputError(f"{actuals}: file not found")
+            reported = read_actuals(actuals, prev, day)
+            with err.status("Re-planning …") as status:
+                result = replan(
+                    prev,
+                    reported,
+                    day,
+                    keep_days=keep_days,
+                    changes=changes,
+                    time_limit=time_limit,
+                    seed=seed,
+                    progress=lambda m: status.update(f"Re-planning … {m}"),
+                )
 
-        def extra(folder: Path) -> None:
-            summary = summary_dict(result.plan) | result.summary
-            atomic_write(
-                folder / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
-            )
-            atomic_write(folder / "changes.csv", changes_csv(result.changes))
-            atomic_write(folder / "campaign.html", campaign_html(result.plan, result.changes, lang))
+            def extra(folder: Path) -> None:
+                summary = summary_dict(result.plan) | result.summary
+                atomic_write(
+                    folder / "summary.json",
+                    json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
+                )
+                atomic_write(folder / "changes.csv", changes_csv(result.changes))
+                atomic_write(
+                    folder / "campaign.html", campaign_html(result.plan, result.changes, lang)
+                )
 
-        with err.status(f"Writing the new plan to {out_dir} …"):
-            write_plan_outputs(result.plan, out_dir, lang=lang, extra=extra)
+            with err.status(f"Writing the new plan to {out_dir} …"):
+                write_plan_outputs(result.plan, out_dir, lang=lang, extra=extra)
     except InputError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except OSError as exc:
-        raise _fail(f"cannot write or read a file: {exc}") from None
+        raise fail(f"cannot write or read a file: {exc}") from None
     s = result.summary
     out.print(
         f"Sheets kept: {s['sheets_kept']}, changed: {s['sheets_changed']}, added: "

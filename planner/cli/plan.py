@@ -1,0 +1,177 @@
+"""``planner plan`` and ``planner demo``: solve a scenario and write every output."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from planner.cli.common import (
+    EffortOpt,
+    Lang,
+    Offline,
+    OnlineTiles,
+    OutDir,
+    Scheduler,
+    Seed,
+    TimeLimit,
+    Verbose,
+    check_lang,
+    err,
+    fail,
+    out,
+    setup_logging,
+    stop_on_ctrl_c,
+)
+from planner.errors import InputError
+from planner.i18n import band_name, label
+from planner.model import Plan
+
+
+def print_summary(plan: Plan, out_dir: Path | None, lang: str) -> None:
+    """Print the short summary table at the end of a run."""
+    k = plan.kpis
+    t = Table(title=f"{label('summary_title', lang)}: {plan.scenario}", show_header=True)
+    t.add_column(label("kpi", lang))
+    t.add_column(label("value", lang), justify="right")
+    t.add_row(label("applications_outstanding", lang), f"{k.applications_outstanding:,}")
+    t.add_row(
+        label("applications_planned", lang),
+        f"{k.applications_planned:,} ({k.share_planned:.1%})",
+    )
+    for band, planned, total in zip(
+        ("age_0_6", "age_6_14", "age_14_plus"),
+        k.planned_by_band.as_tuple(),
+        k.outstanding_by_band.as_tuple(),
+        strict=True,
+    ):
+        t.add_row(f"  {band_name(band, lang)}", f"{planned:,} / {total:,}")
+    if k.upper_bound is not None and k.gap is not None:
+        t.add_row(
+            label("priority_value", lang),
+            label("planned_of_at_most", lang).format(
+                x=f"{k.weighted_planned:,.0f}", y=f"{k.upper_bound:,.0f}", gap=f"{k.gap:.1%}"
+            ),
+        )
+    t.add_row(label("routes", lang), f"{len(plan.routes)} · {label('visits', lang)}: {k.visits}")
+    never = ", ".join(k.communes_never_visited) or label("none", lang)
+    t.add_row(label("communes_never_visited", lang), f"{len(k.communes_never_visited)}: {never}")
+    t.add_row(label("team_hours", lang), f"{k.team_hours:,.1f}")
+    t.add_row(
+        label("travel_time", lang),
+        f"{k.travel_minutes:,} {label('minutes', lang)} ({k.distance_km:,.0f} km)",
+    )
+    t.add_row(label("solve_seconds", lang), f"{k.solve_seconds:.1f}")
+    out.print(t)
+    for w in plan.warnings:
+        out.print(f"[yellow]{label('warnings', lang)}:[/] {w}", highlight=False)
+    if out_dir is not None:
+        out.print(f"{label('outputs_in', lang)}: {out_dir}", highlight=False)
+
+
+def run_plan(
+    scenario: Path,
+    out_dir: Path,
+    time_limit: float | None,
+    seed: int | None,
+    lang: str,
+    online_tiles: bool = False,
+    effort: str | None = None,
+    scheduler: str | None = None,
+) -> None:
+    """Load, solve and write one scenario, with progress on stderr and the summary on stdout."""
+    from planner.outputs import write_plan_outputs
+    from planner.safety import check_out_dir
+    from planner.scenario import load_scenario
+    from planner.solve import EFFORTS, solve
+
+    check_lang(lang)
+    overrides: dict[str, Any] = {}
+    if time_limit is not None:
+        overrides["time_limit_seconds"] = time_limit
+    if seed is not None:
+        overrides["seed"] = seed
+    if effort is not None:
+        if effort not in EFFORTS:
+            raise fail(f"--effort must be one of {', '.join(EFFORTS)}, not {effort!r}.", 2)
+        overrides["effort"] = effort
+    try:
+        with stop_on_ctrl_c(lang):
+            check_out_dir(out_dir, "plan", inputs=[scenario])
+            with err.status(f"Reading {scenario} …"):
+                problem = load_scenario(scenario, overrides)
+            d = problem.district
+            err.print(
+                f"{d.name}: {len(d.communes)} communes, {len(problem.teams)} teams, "
+                f"{problem.calendar.start} → {problem.calendar.end}; "
+                f"effort {problem.solver.effort}, "
+                f"time limit {problem.solver.time_limit_seconds:g} s",
+                highlight=False,
+            )
+            t0 = time.perf_counter()
+            with err.status("Optimizing …") as status:
+
+                def progress(message: str, fraction: float) -> None:
+                    status.update(
+                        f"Optimizing … {fraction:4.0%} {message} ({time.perf_counter() - t0:.0f} s)"
+                    )
+
+                plan = solve(problem, progress=progress, scheduler=scheduler)
+            with err.status(f"Writing map, route sheets and tables to {out_dir} …"):
+                write_plan_outputs(plan, out_dir, lang=lang, online_tiles=online_tiles)
+    except InputError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"cannot write or read a file: {exc}") from None
+    print_summary(plan, out_dir, lang)
+
+
+def plan_cmd(
+    scenario: Annotated[
+        Path, typer.Argument(help="Scenario file (YAML), e.g. scenarios/demo.yaml.")
+    ],
+    out: OutDir = Path("out/plan"),
+    time_limit: TimeLimit = None,
+    seed: Seed = None,
+    effort: EffortOpt = None,
+    scheduler: Scheduler = None,
+    lang: Lang = "vi",
+    offline: Offline = False,
+    online_tiles: OnlineTiles = False,
+    verbose: Verbose = False,
+) -> None:
+    """Plan a campaign from a scenario file and write plan.json, summary.json,
+    assignments.csv, map.html and one route sheet per team per working day (sheets/)."""
+    setup_logging(verbose)
+    run_plan(scenario, out, time_limit, seed, lang, online_tiles, effort, scheduler)
+
+
+def demo_cmd(
+    out: OutDir = Path("out/demo"),
+    time_limit: TimeLimit = None,
+    seed: Seed = None,
+    effort: EffortOpt = None,
+    scheduler: Scheduler = None,
+    lang: Lang = "vi",
+    offline: Offline = False,
+    online_tiles: OnlineTiles = False,
+    verbose: Verbose = False,
+) -> None:
+    """Plan the shipped demo district (scenarios/demo.yaml) and write all outputs."""
+    setup_logging(verbose)
+    from planner.demo_data import demo_scenario
+
+    try:
+        scenario = demo_scenario()
+    except FileNotFoundError as exc:
+        raise fail(str(exc)) from None
+    run_plan(scenario, out, time_limit, seed, lang, online_tiles, effort, scheduler)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``plan`` and ``demo`` to the ``planner`` command."""
+    app.command("plan")(plan_cmd)
+    app.command("demo")(demo_cmd)
