@@ -30,8 +30,8 @@ import yaml
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from planner.cli.serve import is_loopback
 from planner.web.app import create_app
+from planner.web.commands import is_loopback
 
 DATA = Path(__file__).parent / "data"
 OK_SMALL = DATA / "ok_small"

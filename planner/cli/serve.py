@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import ipaddress
 import socket
 from pathlib import Path
 from typing import Annotated
@@ -11,20 +10,11 @@ from typing import Annotated
 import typer
 
 from planner.cli.common import Lang, Verbose, check_lang, err, fail, out, setup_logging
+from planner.web.commands import is_loopback
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 PASSWORD_ENV = "PLANNER_PASSWORD"
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` is reachable from this computer only."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a host name: it may resolve to any address
 
 
 def _check_port(host: str, port: int) -> None:
