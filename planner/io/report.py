@@ -728,6 +728,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "field campaign.{kind}: the reception window {start}–{end} ({minutes} min) is too "
         "short to serve anyone (setting up takes {setup} min, one application at least {per})",
     ),
+    "base_at_zero": (
+        "trường {field}: kinh độ 0, vĩ độ 0 nằm ngoài biển, xa Việt Nam; tọa độ có lẽ bị bỏ "
+        "trống (ô trống thường được đọc thành 0)",
+        "field {field}: lon 0, lat 0 lies at sea, far from Vietnam; the coordinates were "
+        "probably left blank (a blank cell is often read as 0)",
+    ),
     "team_reaches_nothing": (
         "trường teams[{i}].base: tổ {team} không tới được điểm tiếp nhận nào trong một buổi "
         "làm việc (điểm gần nhất cách {km} km); kiểm tra trụ sở của tổ",

@@ -27,8 +27,23 @@ def _worked(problem: Problem) -> list[SlotKind]:
     return [k for k, on in flags.items() if on]
 
 
+def _at_zero(lon: float, lat: float) -> bool:
+    return lon == 0 and lat == 0
+
+
+def _check_zero_bases(problem: Problem, report: LoadReport) -> None:
+    """Warn of a base at lon 0, lat 0: a blank coordinate read as zero, not a real place."""
+    base = problem.district.base
+    if _at_zero(base.lon, base.lat):
+        report.warn("base_at_zero", field="district.base")
+    for i, team in enumerate(problem.teams):
+        if team.base is not None and _at_zero(team.base.lon, team.base.lat):
+            report.warn("base_at_zero", field=f"teams[{i}].base")
+
+
 def check_reach(problem: Problem, report: LoadReport) -> None:
-    """Warn of reception windows too short to serve anyone, and of teams that reach nothing."""
+    """Warn of reception windows too short to serve anyone, of bases at lon 0, lat 0, and of
+    teams that reach nothing."""
     setup = problem.service.setup_minutes
     per = min(problem.service.minutes_per_application.as_tuple())
     need = setup + math.ceil(per)
@@ -46,6 +61,7 @@ def check_reach(problem: Problem, report: LoadReport) -> None:
                 setup=setup,
                 per=math.ceil(per),
             )
+    _check_zero_bases(problem, report)
     sites = problem_sites(problem)
     if not sites or not kinds:
         return
