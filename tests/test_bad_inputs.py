@@ -7,6 +7,8 @@ field (and for data files, the row). Cases that are usable but odd must leave a 
 from __future__ import annotations
 
 import shutil
+import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +25,8 @@ from planner.scenario import load_scenario
 from tests.conftest import DATA, REPO
 
 BAD = DATA / "bad"
+#: Bad inputs tried by this module, by kind; the last test adds the fuzzed ones and reports.
+TRIED: Counter[str] = Counter()
 
 REFUSED = [
     ("team_id_space.yaml", ["team_id_space.yaml", "field teams[0].id", "no spaces", "'T 1'"]),
@@ -43,6 +47,18 @@ REFUSED = [
     ("bare_clock.yaml", ["bare_clock.yaml", "campaign.evening.duty_start", "HH:MM", "got 17"]),
     ("duplicate_key.yaml", ["duplicate_key.yaml, line 10", "field start is given twice"]),
     ("time_limit_cap.yaml", ["time_limit_cap.yaml", "solver.time_limit_seconds", "86400"]),
+    (
+        "stats_huge_count.yaml",
+        ["stats_huge_count.csv, row 2, column 0-6 tuổi", "3000000000", "beyond what one commune"],
+    ),
+    (
+        "stats_decimal_count.yaml",
+        ["stats_decimal_count.csv, row 2, column 0-6 tuổi", "'12,5' is not a whole number"],
+    ),
+    (
+        "households_no_bands.yaml",
+        ["households_no_bands.csv", "missing column(s) outstanding_0_6", "households.columns"],
+    ),
 ]
 
 
@@ -51,6 +67,7 @@ def test_bad_case_is_refused_in_words(name: str, expected: list[str]) -> None:
     """Each broken input is an InputError naming the file and the field (and row)."""
     with pytest.raises(InputError) as exc:
         load_scenario(BAD / name)
+    TRIED["refused files"] += 1
     message = str(exc.value)
     for part in expected:
         assert part in message
@@ -61,15 +78,31 @@ WARNED = [
     ("short_window.yaml", "the reception window 17:45–17:46 (1 min) is too short to serve anyone"),
     ("team_far_base.yaml", "field teams[1].base: team T2 can reach no service point"),
     ("stats_no_0_6.yaml", "stats_no_0_6.csv: no column for age 0–6; those applications count"),
+    ("stats_one_band.yaml", "stats_one_band.csv: no column for age 0–6, 14 and over; those"),
+    ("households_no_14_plus.yaml", "households_no_14_plus.csv: no column for 14 and over"),
+    ("team_far_base.yaml", "field teams[1].base: lon 0, lat 0 lies at sea, far from Vietnam"),
+    ("district_base_zero.yaml", "field district.base: lon 0, lat 0 lies at sea"),
+    ("district_base_zero.yaml", "The district police base lies"),
 ]
 
 
 @pytest.mark.parametrize(("name", "expected"), WARNED, ids=[c[0] for c in WARNED])
 def test_odd_case_loads_with_a_warning(name: str, expected: str) -> None:
     """Usable but odd inputs load, and the load report warns in words."""
+    TRIED["odd files"] += 1
     report = LoadReport()
     load_scenario(BAD / name, report=report)
     assert any(expected in n.text("en") for n in report.warnings), report.render("en")
+
+
+def test_base_at_zero_warns_in_vietnamese_too() -> None:
+    """The lon 0, lat 0 warning reads in Vietnamese by default, naming the field."""
+    TRIED["odd files"] += 1
+    report = LoadReport()
+    load_scenario(BAD / "team_far_base.yaml", report=report)
+    texts = [n.text("vi") for n in report.warnings]
+    assert any(t.startswith("trường teams[1].base: kinh độ 0, vĩ độ 0") for t in texts), texts
+    assert not any("district.base" in t for t in texts)  # the district's own base is sound
 
 
 def test_demo_loads_without_reach_warnings() -> None:
@@ -104,6 +137,7 @@ def test_household_total_row_is_skipped_with_a_note() -> None:
 @pytest.mark.parametrize("value", [float("inf"), float("nan"), 1e9, -1.0])
 def test_command_line_time_limit_is_held_to_the_cap(value: float) -> None:
     """inf, nan and 1e9 s from the command line are refused naming the setting."""
+    TRIED["settings"] += 1
     with pytest.raises(InputError, match=r"solver\.time_limit_seconds \(from the command line"):
         load_scenario(DATA / "ok_small" / "scenario.yaml", {"time_limit_seconds": value})
 
@@ -114,7 +148,9 @@ def test_command_line_time_limit_is_held_to_the_cap(value: float) -> None:
 def _invoke(*args: str) -> tuple[int, str]:
     from planner.cli import app
 
+    TRIED["command lines"] += 1
     res = CliRunner().invoke(app, list(args))
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
     return res.exit_code, " ".join(res.output.split())
 
 
@@ -187,6 +223,68 @@ def test_plan_refuses_an_infinite_time_limit(tmp_path: Path) -> None:
     )
     assert code == 1 and "time_limit_seconds" in out and "Internal error" not in out
     assert not out_dir.exists()
+
+
+OK_SMALL = str(DATA / "ok_small" / "scenario.yaml")
+#: The first words of each command line, before ``--time-limit`` and ``--out``.
+COMMANDS = {
+    "plan": ["plan", OK_SMALL],
+    "compare": ["compare", OK_SMALL, OK_SMALL],
+    "sweep": ["sweep", OK_SMALL, "--vary", "teams=1,2"],
+}
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e9", "-inf", "0", "abc"])
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_commands_refuse_a_time_limit_out_of_range(
+    tmp_path: Path, command: str, value: str
+) -> None:
+    """--time-limit inf, nan, 1e9, -inf, 0 or a word: refused in words naming the setting,
+    before anything is solved or written."""
+    out_dir = tmp_path / "out"
+    args = [*COMMANDS[command], "--time-limit", value, "--out", str(out_dir)]
+    code, out = _invoke(*args)
+    assert code in (1, 2)
+    assert "--time-limit" in out or "time_limit_seconds" in out
+    if code == 1:  # read by the scenario's settings: held to the cap
+        assert "86400" in out
+    assert not out_dir.exists()
+
+
+@pytest.mark.parametrize("command", [*sorted(COMMANDS), "demo"])
+def test_commands_refuse_an_out_that_is_a_file_or_a_foreign_folder(
+    tmp_path: Path, command: str
+) -> None:
+    """--out naming an existing file, or a folder of someone's files, is refused for every
+    command that writes a folder, and what was there is left as it was."""
+    first = COMMANDS.get(command, ["demo"])
+    existing = tmp_path / "report.xlsx"
+    existing.write_bytes(b"not ours")
+    code, out = _invoke(*first, "--out", str(existing))
+    assert code == 1 and "this is a file, not a folder" in out
+    assert existing.read_bytes() == b"not ours"
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.docx").write_bytes(b"mine")
+    code, out = _invoke(*first, "--out", str(mine))
+    assert code == 1 and "notes.docx" in out and "not the outputs of an earlier" in out
+    assert [p.name for p in mine.iterdir()] == ["notes.docx"]
+
+
+def test_replan_refuses_its_own_plan_folder_and_a_bad_today(tmp_path: Path) -> None:
+    """replan --out PLAN_DIR, a --today that is not a date, and a folder with no plan.json."""
+    plan_dir = tmp_path / "plan"
+    plan_dir.mkdir()
+    actuals = tmp_path / "actuals.csv"
+    actuals.write_text("x\n", encoding="utf-8")
+    base = ["replan", str(plan_dir), "--actuals", str(actuals)]
+    code, out = _invoke(*base, "--today", "2026-02-30", "--out", str(tmp_path / "o"))
+    assert code == 2 and "--today '2026-02-30': not a date" in out
+    code, out = _invoke(*base, "--today", "2026-10-06", "--out", str(plan_dir))
+    assert code == 1 and "--out must be another folder than PLAN_DIR" in out
+    code, out = _invoke(*base, "--today", "2026-10-06", "--out", str(tmp_path / "o"))
+    assert code == 1 and "plan.json: file not found" in out
+    assert not (tmp_path / "o").exists()
 
 
 STOPPED = {
@@ -265,3 +363,33 @@ def test_meeting_points_are_never_a_home(tmp_path: Path, mode: str) -> None:
         for c in problem.district.communes
     }
     assert not bases & homes
+
+
+# --------------------------------------------------------------------------- the count
+
+
+def test_bad_inputs_tried_in_all(capsys: pytest.CaptureFixture[str]) -> None:
+    """Runs last: the fuzzed inputs (tests/test_fuzz_inputs.py, the same derandomized examples)
+    on top of the cases above, with no internal error; at least 200 bad inputs in all."""
+    from tests import test_fuzz_inputs as fuzz
+
+    ran_here = not fuzz.TRIED
+    if ran_here:  # that module has not run in this session: run its properties here
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "inst"
+            shutil.copytree(DATA / "ok_small", folder)
+            fuzz.test_scenario_reader_on_rubbish(folder)
+            fuzz.test_scenario_reader_on_garbled_yaml(folder)
+            fuzz.test_statistics_reader_on_rubbish(folder)
+            fuzz.test_household_reader_on_rubbish(folder)
+    fuzzed = sum(n for k, n in fuzz.TRIED.items() if not k.endswith("refused"))
+    if ran_here:
+        fuzz.TRIED.clear()  # that module counts its own run afresh
+    here = sum(TRIED.values())
+    with capsys.disabled():
+        print(
+            f"\nbad inputs tried: {here} cases here {dict(TRIED)} + {fuzzed} fuzzed "
+            f"= {here + fuzzed}, no internal error, none passed in silence"
+        )
+    assert fuzzed >= 4 * fuzz.FUZZ.max_examples
+    assert here + fuzzed >= 200

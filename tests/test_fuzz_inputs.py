@@ -159,7 +159,7 @@ CELL = st.one_of(
     ),
     st.sampled_from(["Tổng", "Cộng", "Tổng cộng", "90001", "90002", "99999", "Xã Yên Phú"]),
     st.integers(min_value=-5, max_value=10**10).map(str),
-    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=6),
+    st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=6),
 )
 STATS_HEADERS = [
     "Mã",
