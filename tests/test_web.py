@@ -31,7 +31,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from planner.web.app import create_app
-from planner.web.commands import is_loopback
+from planner.web.security import is_loopback
 
 DATA = Path(__file__).parent / "data"
 OK_SMALL = DATA / "ok_small"

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from planner.cli.common import Lang, Verbose, check_lang, err, fail, out, setup_logging
-from planner.web.commands import is_loopback
+from planner.web.security import is_loopback
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765

@@ -7,5 +7,5 @@
   are kept;
 * :mod:`planner.ops.replan`: re-planning with stability;
 * :mod:`planner.ops.report`: ``changes.csv`` and the campaign-to-date report;
-* :mod:`planner.ops.commands`: the ``planner replan`` command.
+* the ``planner replan`` command itself is :mod:`planner.cli.replan`.
 """

@@ -90,7 +90,7 @@ class Web:
         port: int | None = None,
     ) -> None:
         from planner.cli import DEMO_SCENARIO
-        from planner.web.commands import is_loopback
+        from planner.web.security import is_loopback
 
         self.store = Store(data)
         self.guard = Guard(password, load_secret(self.store.root))

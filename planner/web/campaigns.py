@@ -146,7 +146,7 @@ def set_input(d: dict[str, Any], kind: str, name: str | None) -> None:
 
 def validate_file(scenario: Path, lang: str) -> Check:
     """The load report of ``scenario``, exactly as ``planner validate`` prints it."""
-    from planner.io.commands import validate
+    from planner.io.validation import validate
 
     buffer = io.StringIO()
     out = Console(file=buffer, width=110, color_system=None, force_terminal=False)
