@@ -23,12 +23,13 @@ CACHE_FORMAT = "planner-sweep-cache-2"
 #: Parts of the package that cannot change a solved scenario's figures: they read inputs
 #: (whose result, the problem, is hashed itself) or draw and write outputs.
 _NOT_SOLVER_CODE = (
-    "cli.py",
+    "cli/",
     "outputs.py",
-    "scenario.py",
-    "demand.py",
+    "scenario/",
     "io/",
     "render/",
+    "routing/",
+    "web/",
     "whatif/",
 )
 
