@@ -200,6 +200,32 @@ def _commune_features(
     return {"type": "FeatureCollection", "features": features}
 
 
+def _shaded_communes(
+    m: folium.Map,
+    features: dict[str, Any],
+    name: str,
+    fields: list[str],
+    aliases: list[str],
+    tooltip: tuple[str, str],
+) -> None:
+    """A layer of commune polygons filled with each feature's ``fill`` colour."""
+    short = [aliases[fields.index(f)] for f in tooltip]
+    folium.GeoJson(
+        features,
+        name=name,
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "color": "#424242",
+            "weight": 1,
+            "fillOpacity": 0.55,
+        },
+        highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.7},
+        tooltip=folium.GeoJsonTooltip(fields=list(tooltip), aliases=short, sticky=True),
+        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, max_width=360),
+        embed=True,
+    ).add_to(m)
+
+
 def _add_communes(
     m: folium.Map, plan: Plan, progress: dict[str, CommuneProgress], lang: str
 ) -> None:
@@ -209,22 +235,14 @@ def _add_communes(
         esc(label(k, lang)) for k in ("commune", "outstanding", "planned", "share", "visits")
     ] + [esc(f"{band_name(b, lang)} ({label('planned', lang)} / {label('outstanding', lang)})")
          for b in BANDS]  # fmt: skip
-    folium.GeoJson(
+    _shaded_communes(
+        m,
         _commune_features(plan, progress, colormap, lang),
-        name=esc(label("communes", lang)),
-        style_function=lambda f: {
-            "fillColor": f["properties"]["fill"],
-            "color": "#424242",
-            "weight": 1,
-            "fillOpacity": 0.55,
-        },
-        highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.7},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["name", "share"], aliases=[aliases[0], aliases[3]], sticky=True
-        ),
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, max_width=360),
-        embed=True,
-    ).add_to(m)
+        esc(label("communes", lang)),
+        fields,
+        aliases,
+        tooltip=("name", "share"),
+    )
 
 
 def _actual_features(plan: Plan, colormap: LinearColormap, lang: str) -> dict[str, Any]:
@@ -270,22 +288,14 @@ def _add_actuals(m: folium.Map, plan: Plan, lang: str) -> None:
         esc(label(k, lang))
         for k in ("commune", "actual_taken", "outstanding", "actual_share", "actual_visits")
     ]
-    folium.GeoJson(
+    _shaded_communes(
+        m,
         _actual_features(plan, colormap, lang),
-        name=esc(label("actual_layer", lang)),
-        style_function=lambda f: {
-            "fillColor": f["properties"]["fill"],
-            "color": "#424242",
-            "weight": 1,
-            "fillOpacity": 0.55,
-        },
-        highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.7},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["name", "share"], aliases=[aliases[0], aliases[3]], sticky=True
-        ),
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, max_width=360),
-        embed=True,
-    ).add_to(m)
+        esc(label("actual_layer", lang)),
+        fields,
+        aliases,
+        tooltip=("name", "share"),
+    )
 
 
 def _add_outline(m: folium.Map, plan: Plan, lang: str) -> None:
