@@ -101,18 +101,19 @@ def run_plan(
     try:
         with stop_on_ctrl_c(lang):
             check_out_dir(out_dir, "plan", inputs=[scenario])
-            with err.status(f"Reading {scenario} …"):
+            with err.status(f"{label('cli_reading', lang)} {scenario} …"):
                 problem = load_scenario(scenario, overrides)
             d = problem.district
             err.print(
-                f"{d.name}: {len(d.communes)} communes, {len(problem.teams)} teams, "
+                f"{d.name}: {len(d.communes)} {label('cli_communes', lang)}, "
+                f"{len(problem.teams)} {label('cli_teams', lang)}, "
                 f"{problem.calendar.start} → {problem.calendar.end}; "
-                f"effort {problem.solver.effort}, "
-                f"time limit {problem.solver.time_limit_seconds:g} s",
+                f"{label('cli_effort', lang)} {problem.solver.effort}, "
+                f"{label('cli_time_limit', lang)} {problem.solver.time_limit_seconds:g} s",
                 highlight=False,
             )
             t0 = time.perf_counter()
-            with err.status("Optimizing …") as status:
+            with err.status(label("cli_optimizing", lang)) as status:
 
                 def progress(message: str, fraction: float) -> None:
                     status.update(
