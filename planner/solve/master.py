@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from planner.errors import InputError
 from planner.solve.budget import Budget, Guard
 from planner.solve.instance import Instance, Pattern, starting_patterns
-from planner.solve.ortools_adapter import LpResult, build, solve_lp, solve_polish
+from planner.solve.ortools_adapter import LpResult, build, fix_groups, solve_lp, solve_polish
 from planner.solve.pricing import DualCheckError, checked_duals, price
 from planner.solve.rounding import (
     Apps,
@@ -207,6 +207,7 @@ def _round(st: _Search, support: dict[int, set[int]]) -> Counts:
     size = max(1, math.ceil(ng / max(1, st.budget.rounding_batches)))
     batches = [order[i : i + size] for i in range(0, ng, size)]
     room = WeekRoom(inst)
+    h = build(inst, st.weights, st.columns)  # re-solved with the rounded groups fixed
     for bi, batch in enumerate(batches):
         for gi in batch:
             fixed.update(round_group(inst, gi, st.columns, values, room))
@@ -215,7 +216,7 @@ def _round(st: _Search, support: dict[int, set[int]]) -> Counts:
             break
         lp = None
         if not st.guard.expired():
-            h = build(inst, st.weights, st.columns, fixed, frozenset(done))
+            fix_groups(h, fixed, frozenset(batch))
             lp = solve_lp(h, st.budget.lp_limit(h.rows), st.guard, want_duals=False)
         if lp is None or lp.values is None:  # round the rest as they are
             for gi in order:
