@@ -27,6 +27,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from planner.errors import InputError
 from planner.solve.budget import Budget, Guard
 from planner.solve.instance import Instance, Pattern, starting_patterns
@@ -254,9 +256,14 @@ def _polish(
     keep: list[list[int]] = []
     restricted: list[list[Pattern]] = []
     for gi, g in enumerate(inst.groups):
+        used = set(support.get(gi, set())) | {k for (gj, k) in counts if gj == gi}
+        n_before = len(st.columns[gi])
+        st.columns[gi].extend(
+            _joined_trips(inst, gi, [st.columns[gi][k] for k in used], st.columns[gi])
+        )
         ks = sorted(
-            set(support.get(gi, set()))
-            | {k for (gj, k) in counts if gj == gi}
+            used
+            | set(range(n_before, len(st.columns[gi])))
             | {k for k, p in enumerate(st.columns[gi]) if len(p.stops) == 1 and g.pinned is None}
         )
         keep.append(ks)
@@ -275,6 +282,38 @@ def _polish(
         {(*back[(gi, j)], si): v for (gi, j, si), v in m2.items()},
         a2,
     )
+
+
+JOINED_PER_GROUP = 40  # polish: multi-stop trips joining a group's stops, at most
+
+
+def _joined_trips(
+    inst: Instance, gi: int, used: list[Pattern], columns: list[Pattern]
+) -> list[Pattern]:
+    """Trips of several stops among the sites a group's LP trips stop at, not yet columns.
+
+    With many small sites (village service points) the LP reaches them with fractions of
+    one-stop trips, which whole routes cannot copy; listing the trips that join them lets SCIP
+    serve two or three in one slot.
+    """
+    table = inst.group_table(gi)
+    sites = sorted({s for p in used for s in p.stops})
+    if table.complete or inst.groups[gi].pinned is not None or len(sites) < 2:
+        return []  # with every trip listed, pricing already offers the joined ones
+    inside = (np.isin(table.stops, sites) | (table.stops < 0)).all(axis=1)
+    rows = np.flatnonzero(inside & ((table.stops >= 0).sum(axis=1) > 1))
+    rows = rows[np.argsort(-table.capacity[rows], kind="stable")]
+    have = {tuple(sorted(p.stops)) for p in columns}
+    extra: list[Pattern] = []
+    for r in rows:
+        pat = table.pattern(int(r))
+        key = tuple(sorted(pat.stops))
+        if key not in have:
+            have.add(key)
+            extra.append(pat)
+            if len(extra) >= JOINED_PER_GROUP:
+                break
+    return extra
 
 
 def everyone_bound(inst: Instance, weights: tuple[float, float, float]) -> float:
