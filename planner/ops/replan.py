@@ -7,9 +7,12 @@ What a re-plan on ``today`` does with the previous plan:
    site's demand (see :mod:`planner.ops.freeze` for the turnout rule).
 2. **The next ``keep_days`` days are kept** exactly as published, unless a sheet became
    impossible: its team is away, one of its communes closed, or a visit was added for its team
-   that day. Kept sheets are taken verbatim; the optimizer does not plan those team-days and
-   their expected counts come off the demand it sees. A team idle on a kept day stays idle,
-   unless a sheet of that day had to go (then idle teams may step in).
+   that day. Kept sheets keep their stops and times; their expected counts are those of the
+   demand left (:func:`planner.ops.freeze.fit_to_demand`), so they come down where a visit
+   before ``today`` took more than planned, or too little for the reach the previous plan
+   counted on. The optimizer does not plan those team-days and their expected counts come
+   off the demand it sees. A team idle on a kept day stays idle, unless a sheet of that day
+   had to go (then idle teams may step in).
 3. **Beyond that, published sheets change only when it pays.** The optimizer (the public
    :func:`planner.solve.solve`) plans the free days twice or more: once with every later
    published sheet free (*free*), once with every one still possible and still fitting the
@@ -44,6 +47,7 @@ from planner.ops.form import Actuals
 from planner.ops.freeze import (
     DemandLedger,
     commune_visits,
+    fit_to_demand,
     routes_by_site,
     subtract_taken,
     taken_by_site,
@@ -470,6 +474,10 @@ def replan(
                 dropped[(r.date, r.team_id)] = why
             else:
                 kept.append(r)
+    # A kept sheet keeps its stops and times; its expected counts were made for the demand
+    # of the previous plan, so they come down where less is left now (more came earlier than
+    # expected, or an earlier visit took less than the previous plan needed for its reach).
+    kept = list(fit_to_demand(ctx.problem.district, ctx.problem.turnout, kept))
     freed_days = {d for d, _t in dropped}
     pin_days = {(p.team, p.date) for p in ctx.pins}
     blocked_kept: set[tuple[str, dt.date]] = set()
@@ -538,6 +546,12 @@ def _result_plan(
     )
     warnings = actuals.warnings + chosen.warnings
     warnings += tuple(f"sheet {d} {t} withdrawn: weekly limits" for d, t in chosen.withdrawn)
+    warnings += tuple(
+        f"sheet {r.date} {r.team_id} kept, expected applications lowered from "
+        f"{ctx.old[(r.date, r.team_id)].expected.total} to {r.expected.total}: "
+        "less is left to take"
+        for r in _lowered(ctx, chosen)
+    )
     return ctx.prev.model_copy(
         update={
             "problem": ctx.problem,
@@ -550,6 +564,27 @@ def _result_plan(
             "time_limit_seconds": ctx.problem.solver.time_limit_seconds,
         }
     )
+
+
+def _same_but_counts(a: Route | None, b: Route | None) -> bool:
+    """Whether two sheets have the same stops and times (expected counts aside)."""
+    if a is None or b is None or len(a.visits) != len(b.visits):
+        return False
+    return a.model_copy(update={"visits": b.visits}) == b and all(
+        v.model_copy(update={"expected": w.expected}) == w
+        for v, w in zip(a.visits, b.visits, strict=True)
+    )
+
+
+def _lowered(ctx: _Context, chosen: Attempt) -> list[Route]:
+    """Sheets of ``chosen`` kept as published but with lower expected counts."""
+    return [
+        r
+        for r in chosen.routes
+        if (old := ctx.old.get((r.date, r.team_id))) is not None
+        and old != r
+        and _same_but_counts(old, r)
+    ]
 
 
 def _sheet_changes(
@@ -567,10 +602,14 @@ def _sheet_changes(
     team_order = {t.id: i for i, t in enumerate(ctx.problem.teams)}
     for key in sorted(set(ctx.old) | set(new), key=lambda k: (k[0], team_order.get(k[1], 0))):
         old_r, new_r = ctx.old.get(key), new.get(key)
-        if old_r is not None and old_r == new_r:
+        if old_r is not None and (
+            old_r == new_r or (key in kept_keys and _same_but_counts(old_r, new_r))
+        ):
             status = "kept"
             if key in kept_keys:
                 reason = f"within the {len(_kept_days(ctx))} kept day(s)"
+                if old_r != new_r:
+                    reason += "; expected applications lowered to what is left"
             elif key in chosen.frozen:
                 reason = (
                     f"kept: changing published sheets would gain {gain:.1%}, "
@@ -647,6 +686,7 @@ def _summary(
             "published_kept_before": None if chosen.until is None else chosen.until.isoformat(),
             "weighted_free": round(free.value, 2),
             "weighted_chosen": round(chosen.value, 2),
+            "kept_sheets_lowered": len(_lowered(ctx, chosen)),
             "solves": len(attempts),
             "days_frozen": len({s.date for s in ctx.history}),
         },
