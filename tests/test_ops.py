@@ -90,7 +90,7 @@ def busy_district_problem() -> Problem:
         ),
         turnout=Turnout(repeat_visit_share=0.7),
         rules=CampaignRules(min_visits_per_commune=1),
-        solver=SolverParams(time_limit_seconds=2, seed=0, workers=1),
+        solver=SolverParams(time_limit_seconds=120, effort="quick", seed=0, workers=1),
     )
 
 
