@@ -32,9 +32,8 @@ from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[imp
 
 from planner.calendar import day_kind
 from planner.errors import InputError
-from planner.i18n import check_lang, nfc
+from planner.i18n import all_labels, check_lang, label, nfc
 from planner.model import BANDS, STOP_STATUSES, ActualStop, BandCounts, Plan, StopStatus
-from planner.ops.labels import all_texts, text
 from planner.render.common import team_of, visit_place
 from planner.render.sheets import sorted_routes
 
@@ -127,8 +126,8 @@ def actuals_xlsx(plan: Plan, lang: str = "vi") -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = text("form_sheet", lang)
-    ws.append([nfc(text(c, lang)) for c in FORM_COLUMNS])
+    ws.title = label("ops.form_sheet", lang)
+    ws.append([nfc(label(f"ops.{c}", lang)) for c in FORM_COLUMNS])
     ws.append(list(FORM_COLUMNS))
     for cell in ws[1]:
         cell.font = _HEAD_FONT
@@ -138,7 +137,7 @@ def actuals_xlsx(plan: Plan, lang: str = "vi") -> bytes:
     rows = form_rows(plan)
     for row in rows:
         status = row["status"]
-        ws.append([text(status, lang) if c == "status" and status else row[c]
+        ws.append([label(f"ops.{status}", lang) if c == "status" and status else row[c]
                    for c in FORM_COLUMNS])  # fmt: skip
     last = max(3, len(rows) + 2)
     col = {c: get_column_letter(i + 1) for i, c in enumerate(FORM_COLUMNS)}
@@ -149,22 +148,22 @@ def actuals_xlsx(plan: Plan, lang: str = "vi") -> bytes:
     # validation also covers rows a leader adds below the plan's stops
     end = last + 200
     counts = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0")
-    counts.error = text("count_error", lang)
+    counts.error = label("ops.count_error", lang)
     counts.showErrorMessage = True
     counts.add(f"{col['actual_age_0_6']}3:{col['actual_age_14_plus']}{end}")
-    statuses = ",".join(text(s, lang) for s in STOP_STATUSES)
+    statuses = ",".join(label(f"ops.{s}", lang) for s in STOP_STATUSES)
     status = DataValidation(type="list", formula1=f'"{statuses}"', allow_blank=True)
-    status.error = text("status_error", lang)
+    status.error = label("ops.status_error", lang)
     status.showErrorMessage = True
     status.add(f"{col['status']}3:{col['status']}{end}")
     ws.add_data_validation(counts)
     ws.add_data_validation(status)
     ws.freeze_panes = "A3"
     for i, c in enumerate(FORM_COLUMNS, start=1):
-        width = max(len(str(text(c, lang))), *(len(str(r[c] or "")) for r in rows), 6)
+        width = max(len(str(label(f"ops.{c}", lang))), *(len(str(r[c] or "")) for r in rows), 6)
         ws.column_dimensions[get_column_letter(i)].width = min(40, width + 2)
-    help_ws = wb.create_sheet(text("help_sheet", lang))
-    help_ws["A1"] = text("help", lang)
+    help_ws = wb.create_sheet(label("ops.help_sheet", lang))
+    help_ws["A1"] = label("ops.help", lang)
     wb.properties.creator = "planner"
     stamp = dt.datetime(plan.problem.calendar.start.year, 1, 1)  # same plan, same file
     wb.properties.created = stamp
@@ -268,7 +267,7 @@ def _parse_count(value: Any) -> int | str | None:
     return n if n >= 0 else "negative"
 
 
-_STATUS = {t.casefold(): s for s in STOP_STATUSES for t in (s, *all_texts(s))}
+_STATUS = {t.casefold(): s for s in STOP_STATUSES for t in (s, *all_labels(f"ops.{s}"))}
 _STATUS |= {"partly_done": "partly", "not done": "not_done", "x": "done"}
 
 
@@ -314,7 +313,7 @@ def read_actuals(path: Path, plan: Plan, today: dt.date) -> Actuals:
     warnings: list[str] = []
     seen: dict[tuple[dt.date, str, str, str], int] = {}
     stops: list[ActualStop] = []
-    label_rows = {c: {_norm(t) for t in all_texts(c)} for c in FORM_COLUMNS}
+    label_rows = {c: {_norm(t) for t in all_labels(f"ops.{c}")} for c in FORM_COLUMNS}
 
     def cell(cells: list[Any], name: str) -> Any:
         i = col.get(name)
@@ -343,7 +342,7 @@ def read_actuals(path: Path, plan: Plan, today: dt.date) -> Actuals:
             if found is None:
                 errors.append(
                     f"{where}, field status: {status_text!r} is not one of "
-                    + ", ".join(f"{s} ({text(s, 'vi')})" for s in STOP_STATUSES)
+                    + ", ".join(f"{s} ({label(f'ops.{s}', 'vi')})" for s in STOP_STATUSES)
                 )
                 bad = True
             else:

@@ -38,7 +38,6 @@ from planner.render.common import (
     visit_place,
 )
 from planner.render.geometry import DISPLAY_DECIMALS, display_mapping, extent_tolerance
-from planner.render.labels import text
 from planner.render.webassets import (
     leaflet_css,
     leaflet_icon_js,
@@ -455,16 +454,19 @@ def _legend_html(plan: Plan, colours: dict[str, str], lang: str, online_tiles: b
         "<div style='margin:2px 0'><span style='display:inline-block;width:12px;height:12px;"
         f"border-radius:50%;background:{colours[t.id]};border:1px solid #fff;"
         f"vertical-align:middle;margin-right:6px'></span>{esc(t.name)}"
-        f" <span style='color:#666'>({visits_per_team[t.id]} {esc(text('visits_count', lang))})"
+        f" <span style='color:#666'>({visits_per_team[t.id]} "
+        f"{esc(label('render.visits_count', lang))})"
         "</span></div>"
         for t in plan.problem.teams
     )
     key = "legend_tiles" if online_tiles else "legend_offline"
-    note = f"<div style='margin-top:4px;color:#555'>{esc(text(key, lang))}</div>"
+    note = f"<div style='margin-top:4px;color:#555'>{esc(label('render.' + key, lang))}</div>"
     k = plan.kpis
     bound = ""
     if k.upper_bound is not None and k.gap is not None:
-        figures = label("planned_of_at_most", lang).format(
+        figures = label(
+            "planned_of_at_most",
+            lang,
             x=format_int(round(k.weighted_planned), lang),
             y=format_int(round(k.upper_bound), lang),
             gap=f"{k.gap:.1%}",
@@ -532,12 +534,12 @@ def _add_day_filter(
         stops = sum(len(r.visits) for r in routes)
         expected = sum(r.expected.total for r in routes)
         return (
-            f"{len({r.team_id for r in routes})} {text('teams_count', lang)} · "
-            f"{stops} {text('stops_count', lang)} · {label('expected', lang).lower()} "
+            f"{len({r.team_id for r in routes})} {label('render.teams_count', lang)} · "
+            f"{stops} {label('render.stops_count', lang)} · {label('expected', lang).lower()} "
             f"{format_int(expected, lang)}"
         )
 
-    options = [f"<option value=''>{esc(text('all_days', lang))}</option>"]
+    options = [f"<option value=''>{esc(label('render.all_days', lang))}</option>"]
     summaries = {}
     for date in sorted(by_day):
         day_text = format_date(date, lang)
@@ -548,11 +550,12 @@ def _add_day_filter(
         summaries[date.isoformat()] = summary(by_day[date])
     html = (
         f"<label for='planner-day-select' style='font-weight:bold;display:block'>"
-        f"{esc(text('day_filter', lang))}</label>"
-        f"<button type='button' class='planner-prev' title='{esc(text('previous_day', lang))}'>"
+        f"{esc(label('render.day_filter', lang))}</label>"
+        "<button type='button' class='planner-prev' "
+        f"title='{esc(label('render.previous_day', lang))}'>"
         "&#8249;</button> "
         f"<select id='planner-day-select'>{''.join(options)}</select> "
-        f"<button type='button' class='planner-next' title='{esc(text('next_day', lang))}'>"
+        f"<button type='button' class='planner-next' title='{esc(label('render.next_day', lang))}'>"
         "&#8250;</button>"
         "<div id='planner-day-summary'></div>"
     )
@@ -623,7 +626,7 @@ def build_map(
     if online_tiles:
         folium.TileLayer(
             "OpenStreetMap",
-            name=esc(text("background_map", lang)),
+            name=esc(label("render.background_map", lang)),
             overlay=True,
             show=False,
             control=True,

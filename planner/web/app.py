@@ -38,7 +38,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from planner.errors import InputError
-from planner.web import strings
+from planner.i18n import LANGS, fmt_number, format_date, label
 from planner.web.campaigns import SCENARIO, CampaignError, Store, read_status
 from planner.web.jobs import RunQueue, recover
 from planner.web.results import MEDIA_TYPES, VARIANTS, plan_file, plan_zip, sheet_grid
@@ -114,7 +114,7 @@ class Web:
     def lang(request: Request) -> str:
         """The page language: the cookie's, Vietnamese by default."""
         value = request.cookies.get(LANG_COOKIE, "vi")
-        return value if value in strings.LANGS else "vi"
+        return value if value in LANGS else "vi"
 
     @staticmethod
     def session(request: Request) -> Session:
@@ -128,7 +128,7 @@ class Web:
         session = self.session(request)
 
         def t(key: str, **params: Any) -> str:
-            return strings.t(key, lang, **params)
+            return label(f"web.{key}", lang, **params)
 
         context.update(
             lang=lang,
@@ -138,8 +138,8 @@ class Web:
             needs_login=self.guard.needs_login,
             logged_in=session.authed,
             here=request.url.path,
-            fmt=lambda x, digits=0: strings.number(x, lang, digits),
-            fdate=lambda d: strings.date(d, lang),
+            fmt=lambda x, digits=0: fmt_number(x, lang, digits),
+            fdate=lambda d: format_date(d, lang),
         )
         return self.templates.TemplateResponse(request, name, context, status_code=status_code)
 
@@ -148,15 +148,15 @@ class Web:
         lang = self.lang(request)
         length = request.headers.get("content-length")
         if length is None or not length.isdigit():
-            raise HTTPException(411, strings.t("err_length", lang))
+            raise HTTPException(411, label("web.err_length", lang))
         if int(length) > self.max_upload:
             raise HTTPException(
-                413, strings.t("err_too_large", lang, mb=f"{self.max_upload / 2**20:g}")
+                413, label("web.err_too_large", lang, mb=f"{self.max_upload / 2**20:g}")
             )
         form = await request.form(max_files=8, max_fields=4000, max_part_size=1024 * 1024)
         token = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
         if not self.guard.csrf_ok(self.session(request), str(token or "")):
-            raise HTTPException(403, strings.t("err_csrf", lang))
+            raise HTTPException(403, label("web.err_csrf", lang))
         return form
 
     async def upload(self, request: Request, item: Any) -> tuple[str, bytes] | None:
@@ -167,7 +167,7 @@ class Web:
         if len(content) > self.max_upload:
             raise HTTPException(
                 413,
-                strings.t("err_too_large", self.lang(request), mb=f"{self.max_upload / 2**20:g}"),
+                label("web.err_too_large", self.lang(request), mb=f"{self.max_upload / 2**20:g}"),
             )
         if not content:
             raise CampaignError(f"{item.filename}: the file is empty")
@@ -187,7 +187,7 @@ class SessionMiddleware(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         if self.web.local_only and not host_allowed(request.headers.get("host"), self.web.port):
             # another name resolving to this computer (DNS rebinding): never answered
-            return PlainTextResponse(strings.t("err_host", Web.lang(request)), status_code=400)
+            return PlainTextResponse(label("web.err_host", Web.lang(request)), status_code=400)
         guard = self.web.guard
         session = guard.read(request.cookies.get(COOKIE))
         fresh = session is None
@@ -202,7 +202,7 @@ class SessionMiddleware(BaseHTTPMiddleware):
                 response = RedirectResponse(f"/login?next={quote(path)}", status_code=303)
             else:
                 lang = Web.lang(request)
-                response = PlainTextResponse(strings.t("err_login", lang), status_code=401)
+                response = PlainTextResponse(label("web.err_login", lang), status_code=401)
         else:
             response = await call_next(request)
         new: Session | None = request.state.new_session
@@ -288,7 +288,7 @@ def create_app(
     async def set_lang(request: Request) -> Response:
         value = request.path_params["lang"]
         response = RedirectResponse(_local(request.query_params.get("next")), status_code=303)
-        if value in strings.LANGS:
+        if value in LANGS:
             response.set_cookie(LANG_COOKIE, value, samesite="strict", max_age=365 * 86400)
         return response
 
@@ -297,7 +297,7 @@ def create_app(
 
     def locked_out(request: Request, target: str, seconds: float) -> Response:
         minutes = max(1, math.ceil(seconds / 60))
-        locked = strings.t("login_locked", web.lang(request), n=minutes)
+        locked = label("web.login_locked", web.lang(request), n=minutes)
         response = web.page(request, "login.html", status_code=429, next=target, locked=locked)
         response.headers["Retry-After"] = str(math.ceil(seconds))
         return response
@@ -317,7 +317,7 @@ def create_app(
             if lockout > 0:
                 log.warning("login: too many wrong passwords from %s; locked out", client)
                 minutes = max(1, math.ceil(lockout / 60))
-                locked = strings.t("login_locked", web.lang(request), n=minutes)
+                locked = label("web.login_locked", web.lang(request), n=minutes)
             return web.page(request, "login.html", status_code=401, next=target, failed=True,
                             locked=locked)  # fmt: skip
         limiter.succeeded(client)
@@ -443,7 +443,7 @@ def create_app(
         kind = str(form.get("kind", ""))
         item = await web.upload(request, form.get("file"))
         if item is None:
-            raise CampaignError(strings.t("err_no_file", web.lang(request)))
+            raise CampaignError(label("web.err_no_file", web.lang(request)))
         token, _ = await run_in_threadpool(
             store.stage_upload, cid, kind, item[0], item[1], web.lang(request)
         )
@@ -455,7 +455,7 @@ def create_app(
         form = await web.form(request)
         item = await web.upload(request, form.get("file"))
         if item is None:
-            raise CampaignError(strings.t("err_no_file", web.lang(request)))
+            raise CampaignError(label("web.err_no_file", web.lang(request)))
         token, _ = await run_in_threadpool(store.stage_scenario, cid, item[1], web.lang(request))
         return RedirectResponse(f"/staged/{token}", status_code=303)
 
@@ -578,8 +578,8 @@ def create_app(
         status = read_status(run)
         keys = ("state", "stage", "fraction", "message", "error")
         out = {k: status.get(k) for k in keys}
-        out["stage_text"] = strings.t(
-            f"stage_{status.get('stage') or status.get('state')}", web.lang(request)
+        out["stage_text"] = label(
+            f"web.stage_{status.get('stage') or status.get('state')}", web.lang(request)
         )
         return JSONResponse(out)
 
@@ -604,10 +604,10 @@ def create_app(
         run = store.run_dir(cid, rid)
         parent = read_status(run)
         if parent.get("kind") == "replan":
-            raise CampaignError(strings.t("err_variant_replan", web.lang(request)))
+            raise CampaignError(label("web.err_variant_replan", web.lang(request)))
         spec = await run_in_threadpool(read_scenario_file, run / "input" / SCENARIO)
         data = variant_scenario(spec, kind)
-        data["name"] = f"{spec.name} — {strings.t('variant_' + kind, 'vi')}"
+        data["name"] = f"{spec.name} — {label('web.variant_' + kind, 'vi')}"
         new_rid, new_run = await run_in_threadpool(
             store.new_run,
             cid,
@@ -628,7 +628,7 @@ def create_app(
         run = store.run_dir(cid, rid)
         path = plan_file(run / "plan", request.path_params["path"])
         if path is None:
-            raise HTTPException(404, strings.t("err_not_served", web.lang(request)))
+            raise HTTPException(404, label("web.err_not_served", web.lang(request)))
         media = MEDIA_TYPES.get(path.suffix, "application/octet-stream")
         if request.query_params.get("download") or path.suffix in (".xlsx", ".ics", ".csv"):
             return FileResponse(path, media_type=media, filename=f"{cid}-{rid}-{path.name}")
@@ -639,7 +639,7 @@ def create_app(
         cid, rid = request.path_params["cid"], request.path_params["rid"]
         run = store.run_dir(cid, rid)
         if not (run / "plan" / "plan.json").is_file():
-            raise HTTPException(404, strings.t("err_not_served", web.lang(request)))
+            raise HTTPException(404, label("web.err_not_served", web.lang(request)))
         content = await run_in_threadpool(plan_zip, run / "plan", f"{cid}-{rid}")
         name = f"{cid}-{rid}.zip"
         return Response(
@@ -663,7 +663,7 @@ def create_app(
         for rid, run in ((a, run_a), (b, run_b)):
             variant_kind = read_status(run).get("variant")
             labels.append(
-                f"{rid} · {strings.t('variant_' + variant_kind, lang)}" if variant_kind else rid
+                f"{rid} · {label('web.variant_' + variant_kind, lang)}" if variant_kind else rid
             )
         plans = [(labels[0], read_plan(run_a / "plan")), (labels[1], read_plan(run_b / "plan"))]
         origins = {labels[0]: (a, True), labels[1]: (b, True)}
@@ -676,7 +676,7 @@ def create_app(
         cid, a, b = (request.path_params[k] for k in ("cid", "a", "b"))
         for rid in (a, b):
             if read_status(store.run_dir(cid, rid)).get("state") != "done":
-                raise CampaignError(strings.t("err_not_done", web.lang(request), run=rid))
+                raise CampaignError(label("web.err_not_done", web.lang(request), run=rid))
         await run_in_threadpool(_compare_html, cid, a, b, web.lang(request))
         return web.page(request, "compare.html", cid=cid, a=a, b=b)
 
@@ -685,7 +685,7 @@ def create_app(
         cid, a, b = (request.path_params[k] for k in ("cid", "a", "b"))
         for rid in (a, b):
             if read_status(store.run_dir(cid, rid)).get("state") != "done":
-                raise CampaignError(strings.t("err_not_done", web.lang(request), run=rid))
+                raise CampaignError(label("web.err_not_done", web.lang(request), run=rid))
         html = await run_in_threadpool(_compare_html, cid, a, b, web.lang(request))
         return Response(html, media_type="text/html; charset=utf-8")
 
@@ -697,7 +697,7 @@ def create_app(
 
         run = store.run_dir(cid, rid)
         if read_status(run).get("state") != "done":
-            raise CampaignError(strings.t("err_not_done", "en", run=rid))
+            raise CampaignError(label("web.err_not_done", "en", run=rid))
         return read_plan(run / "plan")
 
     async def stage_or_explain(
@@ -709,7 +709,7 @@ def create_app(
         except CampaignError:
             raise
         except InputError as exc:
-            lead = strings.t("actuals_bad", web.lang(request))
+            lead = label("web.actuals_bad", web.lang(request))
             return web.page(request, "error.html", status_code=400, code=400,
                             message=[lead, *str(exc).splitlines()])  # fmt: skip
         return RedirectResponse(f"/c/{cid}/runs/{rid}/actuals/{token}", status_code=303)
@@ -742,13 +742,13 @@ def create_app(
         form = await web.form(request)
         item = form.get("file")
         if not isinstance(item, UploadFile) or not item.filename:
-            raise CampaignError(strings.t("err_no_file", web.lang(request)))
+            raise CampaignError(label("web.err_no_file", web.lang(request)))
         name = Path(item.filename.replace("\\", "/")).name[:120]
         suffix = actuals_suffix(name)
         content = await item.read(ACTUALS_MAX + 1)
         if len(content) > ACTUALS_MAX:
             raise HTTPException(
-                413, strings.t("err_too_large", web.lang(request), mb=f"{ACTUALS_MAX / 2**20:g}")
+                413, label("web.err_too_large", web.lang(request), mb=f"{ACTUALS_MAX / 2**20:g}")
             )
         if not content:
             raise CampaignError(f"{name}: the file is empty")
@@ -762,7 +762,7 @@ def create_app(
         plan = await run_in_threadpool(done_plan, cid, rid)
         days = route_days(plan)
         if not days:
-            raise CampaignError(strings.t("err_no_stops", web.lang(request)))
+            raise CampaignError(label("web.err_no_stops", web.lang(request)))
         try:
             day = dt.date.fromisoformat(request.query_params.get("date", ""))
         except ValueError:
@@ -791,7 +791,7 @@ def create_app(
         values = {k: [str(v) for v in form.getlist(k)]
                   for k in (*ACTUAL_COLUMNS, "status", "note")}  # fmt: skip
         text = table_csv(plan, day, values)
-        name = f"{strings.t('table_file', web.lang(request))} {day.isoformat()}"
+        name = f"{label('web.table_file', web.lang(request))} {day.isoformat()}"
         return await stage_or_explain(request, cid, rid, name, ".csv", text.encode("utf-8"))
 
     def actuals_page(
