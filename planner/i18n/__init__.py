@@ -20,7 +20,7 @@ from planner.i18n.formats import (
     format_short_date,
     slot_name,
 )
-from planner.i18n.text import nfc
+from planner.i18n.text import escape, nfc, nfc_strip
 
 __all__ = [
     "LANGS",
@@ -28,6 +28,7 @@ __all__ = [
     "all_labels",
     "band_name",
     "check_lang",
+    "escape",
     "fmt_number",
     "fmt_share",
     "fmt_signed",
@@ -36,5 +37,6 @@ __all__ = [
     "keys",
     "label",
     "nfc",
+    "nfc_strip",
     "slot_name",
 ]

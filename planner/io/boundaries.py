@@ -21,8 +21,9 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from planner.i18n import nfc_strip
 from planner.io.report import LoadReport, Term, km
-from planner.io.text import code_key, fold, nfc
+from planner.io.text import code_key, fold
 from planner.model import Terrain
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb")
@@ -211,10 +212,11 @@ def _float_column(
 ) -> pd.Series:
     raw = gdf[column]
     values = pd.to_numeric(raw, errors="coerce")
-    blank = raw.isna() | raw.map(lambda v: nfc(v) == "")
+    blank = raw.isna() | raw.map(lambda v: nfc_strip(v) == "")
     bad = values.isna() & ~blank
     for row, value in zip(frame["feature"][bad], raw[bad], strict=True):
-        report.error("feature_number", file=path, row=int(row), field=column, value=nfc(value))
+        text = nfc_strip(value)
+        report.error("feature_number", file=path, row=int(row), field=column, value=text)
     return values.astype(float)
 
 
@@ -267,7 +269,7 @@ def read_communes(path: Path, opts: LayerOptions, report: LoadReport) -> gpd.Geo
         {
             "feature": gdf["__feature"].to_numpy(),
             "code": [code_key(v) for v in gdf[opts.code_column]],
-            "name": [nfc(v) for v in gdf[opts.name_column]],
+            "name": [nfc_strip(v) for v in gdf[opts.name_column]],
         }
     )
     ok = True
@@ -300,7 +302,7 @@ def read_communes(path: Path, opts: LayerOptions, report: LoadReport) -> gpd.Geo
         for i, (row, value) in enumerate(
             zip(frame["feature"], gdf[opts.terrain_column], strict=True)
         ):
-            text = nfc(value)
+            text = nfc_strip(value)
             if not text:
                 continue
             t = TERRAIN_WORDS.get(fold(text))
@@ -333,7 +335,7 @@ def read_communes(path: Path, opts: LayerOptions, report: LoadReport) -> gpd.Geo
         else:
             frame[column] = np.nan
     for column in ("sp_name", "police_contact"):
-        frame[column] = [nfc(v) for v in gdf[column]] if column in gdf.columns else ""
+        frame[column] = [nfc_strip(v) for v in gdf[column]] if column in gdf.columns else ""
 
     # Geometry: present, polygonal, valid (repaired if needed).
     geoms = gdf.geometry.to_numpy()
@@ -420,11 +422,11 @@ def read_district_boundary(
     row = gdf.iloc[0]
     geom = row.geometry
     if geom is None or geom.is_empty:
-        report.error("feature_no_geometry", file=path, row=1, code=nfc(row.get("code", "")))
+        report.error("feature_no_geometry", file=path, row=1, code=nfc_strip(row.get("code", "")))
         return None
     if not shapely.is_valid(geom):
         geom = polygonal(shapely.make_valid(geom))
-        report.warn("repaired", file=path.name, n=1, names=[nfc(row.get("name", ""))])
+        report.warn("repaired", file=path.name, n=1, names=[nfc_strip(row.get("name", ""))])
     base: tuple[float, float] | None = None
     if "base_lon" in gdf.columns and "base_lat" in gdf.columns:
         lon = pd.to_numeric(pd.Series([row["base_lon"]]), errors="coerce").iloc[0]
@@ -433,8 +435,8 @@ def read_district_boundary(
             ("base_lon", lon, row["base_lon"]),
             ("base_lat", lat, row["base_lat"]),
         ):
-            if v != v and nfc(raw):
-                report.error("feature_number", file=path, row=1, field=name, value=nfc(raw))
+            if v != v and nfc_strip(raw):
+                report.error("feature_number", file=path, row=1, field=name, value=nfc_strip(raw))
         if lon == lon and lat == lat:
             base = (float(lon), float(lat))
     name_col = opts.name_column if opts.name_column in gdf.columns else "name"
@@ -442,9 +444,9 @@ def read_district_boundary(
     return DistrictInfo(
         outline=geom,
         code=code_key(row[code_col]) if code_col in gdf.columns else "",
-        name=nfc(row[name_col]) if name_col in gdf.columns else "",
+        name=nfc_strip(row[name_col]) if name_col in gdf.columns else "",
         base=base,
-        base_name=nfc(row["base_name"]) if "base_name" in gdf.columns else "",
+        base_name=nfc_strip(row["base_name"]) if "base_name" in gdf.columns else "",
     )
 
 

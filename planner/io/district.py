@@ -14,6 +14,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from planner.i18n import nfc_strip
 from planner.io.boundaries import (
     LayerOptions,
     check_service_points,
@@ -32,7 +33,7 @@ from planner.io.households import (
 from planner.io.report import LoadReport, Term, km
 from planner.io.specs import DistrictFiles, HouseholdsSpec, StatsSpec
 from planner.io.stats import join_stats, read_stats
-from planner.io.text import code_key, nfc
+from planner.io.text import code_key
 from planner.model import BandCounts, Commune, District, Point
 
 
@@ -212,7 +213,7 @@ def read_district(
             outline = shapely.union_all(parts)
         if not outline.is_valid:
             outline = shapely.union_all(parts)
-    name = nfc(files.name) if files.name else (info.name if info else "")
+    name = nfc_strip(files.name) if files.name else (info.name if info else "")
     if not name:
         report.error("name_missing")
     code = code_key(files.code) if files.code else (info.code if info else "")
@@ -240,7 +241,7 @@ def read_district(
     off = float(distance_m([shapely.Point(base.lon, base.lat)], [outline])[0])
     if off > 2000:
         report.warn("base_outside", km=km(off))
-    base_name = nfc(files.base_name) if files.base_name else (info.base_name if info else "")
+    base_name = nfc_strip(files.base_name) if files.base_name else (info.base_name if info else "")
     district = District(
         code=code,
         name=name,

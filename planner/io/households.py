@@ -26,10 +26,11 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 from scipy.cluster.hierarchy import fcluster, linkage  # type: ignore[import-untyped]
 
+from planner.i18n import nfc_strip
 from planner.io.boundaries import to_metres, utm_crs
 from planner.io.report import LoadReport, Term, fragment, km
 from planner.io.specs import HOUSEHOLD_FIELDS, ServicePointMode
-from planner.io.text import band_of, code_key, fold, header_key, nfc, recognise_columns
+from planner.io.text import band_of, code_key, fold, header_key, recognise_columns
 from planner.model import BandCounts, Point, ServicePoint
 
 OUTSIDE_TOLERANCE_M = 250.0  # registered commune vs coordinates: simplified borders differ
@@ -192,7 +193,7 @@ def _numbers(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def _text(col: pd.Series, lower: bool = False) -> np.ndarray:
     """Cells as NFC text, trimmed (``""`` where missing); each distinct value is cleaned once."""
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    clean = [nfc(v) for v in uniques]
+    clean = [nfc_strip(v) for v in uniques]
     if lower:
         clean = [v.lower() for v in clean]
     table = np.asarray([*clean, ""], dtype=object)  # index -1 (missing) → ""

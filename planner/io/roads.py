@@ -27,10 +27,11 @@ from scipy.sparse.csgraph import (  # type: ignore[import-untyped]
     dijkstra,
 )
 
+from planner.i18n import nfc_strip
 from planner.io.boundaries import read_vector, to_metres, utm_crs
 from planner.io.report import LoadReport, km
 from planner.io.specs import TravelSpec
-from planner.io.text import fold, nfc
+from planner.io.text import fold
 from planner.model import District, Point, Team, TravelTable
 
 UNREACHABLE_MINUTES = 1_000_000  # no road between two points: no route can use the leg
@@ -79,7 +80,7 @@ class Segments:
 
 def class_speed(value: object, table: dict[str, float]) -> float | None:
     """Speed of a road class: exact folded name, else its leading words (``"QL.45"`` → ``ql``)."""
-    f = fold(nfc(value))
+    f = fold(nfc_strip(value))
     if not f:
         return None
     if f in table:
@@ -90,7 +91,7 @@ def class_speed(value: object, table: dict[str, float]) -> float | None:
 
 
 def _oneway(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    text = values.map(lambda v: fold(nfc(v)))
+    text = values.map(lambda v: fold(nfc_strip(v)))
     reverse = (text == "-1").to_numpy()
     fwd_only = text.isin(_YES).to_numpy()
     return ~reverse, ~fwd_only
@@ -161,7 +162,7 @@ def read_road_layer(path: Path, spec: TravelSpec, report: LoadReport) -> Segment
         by_class = np.array([class_speed(v, table) or np.nan for v in gdf[class_col]], dtype=float)
         unknown = np.isnan(by_class) & np.isnan(speed)
         if unknown.any():
-            names = sorted({nfc(v) or "—" for v in gdf[class_col][unknown]})
+            names = sorted({nfc_strip(v) or "—" for v in gdf[class_col][unknown]})
             report.count("roads", "unknown_class", int(unknown.sum()))
             report.warn(
                 "roads_unknown_class",

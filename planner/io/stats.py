@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from planner.i18n import nfc_strip
 from planner.io.report import Fragment, Level, LoadReport, Term, fragment
 from planner.io.specs import StatsSpec
 from planner.io.text import (
@@ -28,7 +29,6 @@ from planner.io.text import (
     has_marks,
     header_key,
     name_key,
-    nfc,
     parse_count_text,
     recognise_columns,
     split_unit,
@@ -198,7 +198,7 @@ def read_grid(path: Path, sheet: str | int | None, report: LoadReport) -> pd.Dat
 def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return nfc(value)
+    return nfc_strip(value)
 
 
 def find_header(
@@ -240,7 +240,7 @@ def _count(value: object) -> tuple[float | None, bool]:
     """(number, blank) for a cell that should hold a count."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return (None, True) if value != value else (float(value), False)
-    text = nfc(value)
+    text = nfc_strip(value)
     if not text or text in ("-", "—", "–"):
         return None, True
     return parse_count_text(text), False

@@ -20,7 +20,6 @@ import csv
 import datetime as dt
 import io
 import math
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[imp
 
 from planner.calendar import day_kind
 from planner.errors import InputError
-from planner.i18n import all_labels, check_lang, label, nfc
+from planner.i18n import all_labels, check_lang, label, nfc, nfc_strip
 from planner.model import BANDS, STOP_STATUSES, ActualStop, BandCounts, Plan, StopStatus
 from planner.render.common import team_of, visit_place
 from planner.render.sheets import sorted_routes
@@ -189,7 +188,7 @@ def _norm(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFC", str(value)).strip()
+    return nfc_strip(value)
 
 
 def _raw_rows(path: Path) -> list[tuple[int, list[Any]]]:

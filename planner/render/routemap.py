@@ -15,9 +15,9 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from planner.i18n import label
+from planner.i18n import escape, label
 from planner.model import Commune, District, Plan, Point, Route
-from planner.render.common import esc, route_base, team_colors, visit_place
+from planner.render.common import route_base, team_colors, visit_place
 from planner.render.geometry import display_geometry
 
 #: Drawing size in CSS pixels (75 x 58 mm).
@@ -217,16 +217,16 @@ def route_map_svg(plan: Plan, route: Route, lang: str = "vi") -> str:
         f'<path d="M{sx:g},{sy - 6:g}V{sy:g}H{sx + bar:.1f}V{sy - 6:g}" fill="none" '
         'stroke="#000" stroke-width="1.6"/>'
         f'<text x="{sx + bar + 5:.1f}" y="{sy:g}" font-size="{FONT_PX}" fill="#000">'
-        f"{esc(length_text)}</text>"
+        f"{escape(length_text)}</text>"
     )
     nx, ny = WIDTH_PX - 16.0, 8.0
     north = (
         f'<path d="M{nx:g},{ny:g}L{nx + 7:g},{ny + 18:g}L{nx:g},{ny + 13:g}'
         f'L{nx - 7:g},{ny + 18:g}Z" fill="#000"/>'
         f'<text x="{nx:g}" y="{ny + 34:g}" text-anchor="middle" font-size="{FONT_PX}" '
-        f'font-weight="bold" fill="#000">{esc(label("render.north", lang))}</text>'
+        f'font-weight="bold" fill="#000">{escape(label("render.north", lang))}</text>'
     )
-    title = esc(f"{label('render.route_map', lang)}")
+    title = escape(f"{label('render.route_map', lang)}")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="route-map" role="img" '
         f'width="75mm" height="58mm" viewBox="0 0 {WIDTH_PX} {HEIGHT_PX}" '

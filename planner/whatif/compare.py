@@ -21,14 +21,12 @@ from pydantic import ValidationError
 
 from planner.calendar import public_holidays
 from planner.errors import InputError
-from planner.i18n import fmt_number, fmt_share, fmt_signed, label
+from planner.i18n import escape, fmt_number, fmt_share, fmt_signed, label, nfc
 from planner.model import Plan, Problem
 from planner.whatif.report import (
     chart_style,
-    esc,
     html_page,
     html_table,
-    nfc,
     svg_figure,
 )
 from planner.whatif.worker import KPI_KEYS, plan_figures
@@ -269,7 +267,7 @@ def _cell(key: str, value: Any, lang: str) -> tuple[str, str]:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ("—", "num")
     if isinstance(value, str):
-        return (esc(value), "")
+        return (escape(value), "")
     if key in _SHARE_KEYS:
         return (fmt_share(value, lang), "num")
     return (fmt_number(value, lang, _DECIMAL_KEYS.get(key, 0)), "num")
@@ -370,14 +368,14 @@ def render_compare_html(comp: Comparison, lang: str = "vi") -> str:
         source = label("whatif.source_solved" if s.solved else "whatif.source_saved", lang)
         rows.append(
             [
-                (f"<b>{esc(s.label)}</b>", ""),
-                (esc(s.title), ""),
-                (f"{esc(source)} {esc(s.origin)}" if s.origin else esc(source), ""),
+                (f"<b>{escape(s.label)}</b>", ""),
+                (escape(s.title), ""),
+                (f"{escape(source)} {escape(s.origin)}" if s.origin else escape(source), ""),
                 (f"{s.start:%d/%m/%Y} – {s.end:%d/%m/%Y}", ""),
                 (
-                    f"{esc(label('whatif.time_limit', lang))} "
+                    f"{escape(label('whatif.time_limit', lang))} "
                     f"{fmt_number(s.time_limit_seconds, lang)} s, "
-                    f"{esc(label('whatif.seed', lang))} {s.seed}",
+                    f"{escape(label('whatif.seed', lang))} {s.seed}",
                     "",
                 ),
             ]
@@ -395,7 +393,7 @@ def render_compare_html(comp: Comparison, lang: str = "vi") -> str:
         )
     )
     # Figures
-    body.append(f"<h2>{esc(label('whatif.kpi_section', lang))}</h2>")
+    body.append(f"<h2>{escape(label('whatif.kpi_section', lang))}</h2>")
     header = [label("whatif.figure", lang), *labels]
     header += [
         f"{label('whatif.difference', lang)} {b} {label('whatif.vs', lang)} {first}"
@@ -404,18 +402,18 @@ def render_compare_html(comp: Comparison, lang: str = "vi") -> str:
     krows = []
     for key, row in comp.kpis.iterrows():
         k = str(key)
-        cells = [(esc(label(f"whatif.{k}", lang)).replace("  ", "&nbsp;&nbsp;&nbsp;"), "")]
+        cells = [(escape(label(f"whatif.{k}", lang)).replace("  ", "&nbsp;&nbsp;&nbsp;"), "")]
         cells += [_cell(k, row[name], lang) for name in labels]
         cells += [_diff_cell(k, row[first], row[b], lang) for b in labels[1:]]
         krows.append(cells)
     body.append(html_table(header, krows))
-    body.append(f'<p class="note">{esc(label("whatif.share_note", lang))}</p>')
-    body.append(f'<p class="note">{esc(label("whatif.overtime_note", lang))}</p>')
+    body.append(f'<p class="note">{escape(label("whatif.share_note", lang))}</p>')
+    body.append(f'<p class="note">{escape(label("whatif.overtime_note", lang))}</p>')
     # Cumulative chart
-    body.append(f"<h2>{esc(label('whatif.cumulative_section', lang))}</h2>")
+    body.append(f"<h2>{escape(label('whatif.cumulative_section', lang))}</h2>")
     body.append(f'<div class="chart">{cumulative_chart(comp, lang)}</div>')
     # Communes
-    body.append(f"<h2>{esc(label('whatif.communes_section', lang))}</h2>")
+    body.append(f"<h2>{escape(label('whatif.communes_section', lang))}</h2>")
     if len(labels) > 1:
         body.append(f'<div class="chart">{commune_chart(comp, lang)}</div>')
     header = [
@@ -428,8 +426,8 @@ def render_compare_html(comp: Comparison, lang: str = "vi") -> str:
     crows = []
     for rec in comp.communes.to_dict("records"):
         cells = [
-            (esc(rec["commune_code"]), ""),
-            (esc(rec["commune_name"]), ""),
+            (escape(rec["commune_code"]), ""),
+            (escape(rec["commune_name"]), ""),
             (fmt_number(rec["outstanding"], lang), "num"),
         ]
         cells += [(fmt_number(rec[f"planned_{name}"], lang), "num") for name in labels]

@@ -7,27 +7,15 @@ nothing fetched from the network.
 
 from __future__ import annotations
 
-import html
 import io
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from planner.i18n import check_lang, label
+from planner.i18n import check_lang, escape, label, nfc
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-
-def nfc(value: object) -> str:
-    """Text in Unicode normal form C."""
-    return unicodedata.normalize("NFC", str(value))
-
-
-def esc(value: object) -> str:
-    """HTML-escaped NFC text."""
-    return html.escape(nfc(value), quote=True)
 
 
 def svg_figure(fig: Figure) -> str:
@@ -89,13 +77,13 @@ def html_page(title: str, body: Iterable[str], lang: str) -> str:
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(title)}</title>",
+        f"<title>{escape(title)}</title>",
         f"<style>{_CSS}</style>",
         "</head>",
         "<body>",
-        f"<h1>{esc(title)}</h1>",
+        f"<h1>{escape(title)}</h1>",
         *body,
-        f'<p class="note">{esc(label("whatif.generated_by", lang))}</p>',
+        f'<p class="note">{escape(label("whatif.generated_by", lang))}</p>',
         "</body>",
         "</html>",
     ]
@@ -109,7 +97,7 @@ def html_table(
 ) -> str:
     """An HTML table. Each cell is ``(html_content, css_class)``; header cells are plain text."""
     out = ["<table>", "<thead><tr>"]
-    out += [f"<th>{esc(h)}</th>" for h in header]
+    out += [f"<th>{escape(h)}</th>" for h in header]
     out.append("</tr></thead><tbody>")
     for i, row in enumerate(rows):
         cls = f' class="{row_classes[i]}"' if i < len(row_classes) and row_classes[i] else ""

@@ -7,11 +7,10 @@ from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
-from planner.i18n import fmt_number, fmt_share, label
+from planner.i18n import escape, fmt_number, fmt_share, label
 from planner.whatif.grid import STAFFING, VARIABLES
 from planner.whatif.report import (
     chart_style,
-    esc,
     html_page,
     html_table,
     svg_figure,
@@ -129,39 +128,41 @@ def _meta(res: SweepResult, lang: str) -> list[str]:
     """The lines above the tables: base scenario, grid, counts and time limit."""
     c = res.counts
     grid = (
-        esc("; ".join(f"{k} = {', '.join(v)}" for k, v in res.varies.items()))
+        escape("; ".join(f"{k} = {', '.join(v)}" for k, v in res.varies.items()))
         if res.varies
-        else esc(label("whatif.no_vary", lang))
+        else escape(label("whatif.no_vary", lang))
     )
     return [
-        f'<p class="meta">{esc(label("whatif.base_scenario", lang))}: <b>{esc(res.title)}</b> '
-        f"({esc(res.base)})</p>",
-        f'<p class="meta">{esc(label("whatif.grid", lang))}: ' + grid + "</p>",
-        f'<p class="meta">{esc(label("whatif.points", lang))}: {c.get("total", 0)} '
-        f"({c.get('solved', 0)} {esc(label('whatif.solved', lang))}, "
-        f"{c.get('cached', 0)} {esc(label('whatif.cached', lang))}, "
-        f"{c.get('failed', 0)} {esc(label('whatif.failed', lang))}); "
-        f"{esc(label('whatif.time_limit', lang))} {fmt_number(res.time_limit_seconds, lang)} s</p>",
-        f'<p class="note">{esc(label("whatif.sweep_note", lang))}</p>',
+        f'<p class="meta">{escape(label("whatif.base_scenario", lang))}: '
+        f"<b>{escape(res.title)}</b> "
+        f"({escape(res.base)})</p>",
+        f'<p class="meta">{escape(label("whatif.grid", lang))}: ' + grid + "</p>",
+        f'<p class="meta">{escape(label("whatif.points", lang))}: {c.get("total", 0)} '
+        f"({c.get('solved', 0)} {escape(label('whatif.solved', lang))}, "
+        f"{c.get('cached', 0)} {escape(label('whatif.cached', lang))}, "
+        f"{c.get('failed', 0)} {escape(label('whatif.failed', lang))}); "
+        f"{escape(label('whatif.time_limit', lang))} "
+        f"{fmt_number(res.time_limit_seconds, lang)} s</p>",
+        f'<p class="note">{escape(label("whatif.sweep_note", lang))}</p>',
     ]
 
 
 def _reached_badge(row: Mapping[Hashable, Any], lang: str) -> str:
     if row["reached"] == "yes":
-        return f'<span class="badge">{esc(label("whatif.yes", lang))}</span>'
+        return f'<span class="badge">{escape(label("whatif.yes", lang))}</span>'
     if row["scenario"]:
         return (
-            f'<span class="badge no">{esc(label("whatif.not_reached", lang))}; '
-            f"{esc(label('whatif.best_share', lang))}</span>"
+            f'<span class="badge no">{escape(label("whatif.not_reached", lang))}; '
+            f"{escape(label('whatif.best_share', lang))}</span>"
         )
-    return f'<span class="badge no">{esc(label("whatif.no_solved", lang))}</span>'
+    return f'<span class="badge no">{escape(label("whatif.no_solved", lang))}</span>'
 
 
 def _staffing_section(res: SweepResult, lang: str) -> list[str]:
     """The smallest staffing reaching the target, and the share chart."""
     body = [
-        f"<h2>{esc(label('whatif.target_section', lang))} "
-        f"({esc(label('whatif.target', lang))} {fmt_share(res.target, lang)})</h2>"
+        f"<h2>{escape(label('whatif.target_section', lang))} "
+        f"({escape(label('whatif.target', lang))} {fmt_share(res.target, lang)})</h2>"
     ]
     others = [v for v in res.varies if v not in STAFFING]
     header = [
@@ -178,10 +179,10 @@ def _staffing_section(res: SweepResult, lang: str) -> list[str]:
         group = label("whatif.target_all", lang) if r["group"] == "all" else ""
         rows.append(
             [
-                (esc(group), ""),
-                *[(esc(_value_text(k, r.get(k, ""), lang)), "") for k in others],
+                (escape(group), ""),
+                *[(escape(_value_text(k, r.get(k, ""), lang)), "") for k in others],
                 (_reached_badge(r, lang), ""),
-                (esc(r["scenario"]), ""),
+                (escape(r["scenario"]), ""),
                 _num("n_teams", r["n_teams"], lang),
                 _num("n_stations", r["n_stations"], lang),
                 _num("share_planned", r["share_planned"], lang),
@@ -197,9 +198,9 @@ def _staffing_section(res: SweepResult, lang: str) -> list[str]:
 
 def _marginal_section(res: SweepResult, lang: str) -> list[str]:
     """Applications added per extra team: chart and table (a note when teams is not varied)."""
-    body = [f"<h2>{esc(label('whatif.marginal_section', lang))}</h2>"]
+    body = [f"<h2>{escape(label('whatif.marginal_section', lang))}</h2>"]
     if "teams" not in res.varies:
-        body.append(f'<p class="note">{esc(label("whatif.marginal_none", lang))}</p>')
+        body.append(f'<p class="note">{escape(label("whatif.marginal_none", lang))}</p>')
         return body
     chart = marginal_chart(res, lang)
     if chart:
@@ -209,7 +210,7 @@ def _marginal_section(res: SweepResult, lang: str) -> list[str]:
     header += [label("whatif.added_per_team", lang), label("whatif.share_added", lang)]
     rows = [
         [
-            *[(esc(_value_text(k, r[k], lang)), "") for k in others],
+            *[(escape(_value_text(k, r[k], lang)), "") for k in others],
             _num("from_teams", r["from_teams"], lang),
             _num("to_teams", r["to_teams"], lang),
             _num("added_per_team", r["added_per_team"], lang),
@@ -224,7 +225,7 @@ def _marginal_section(res: SweepResult, lang: str) -> list[str]:
 def _results_section(res: SweepResult, lang: str) -> list[str]:
     """Every scenario with its status and figures, then the errors of those that failed."""
     varied = list(res.varies)
-    body = [f"<h2>{esc(label('whatif.results_section', lang))}</h2>"]
+    body = [f"<h2>{escape(label('whatif.results_section', lang))}</h2>"]
     cols = [k for k in _RESULT_COLUMNS if k in res.results.columns]
     header = [
         label("whatif.scenario", lang),
@@ -241,9 +242,9 @@ def _results_section(res: SweepResult, lang: str) -> list[str]:
             status += f" ({label('whatif.cached', lang)})"
         rows.append(
             [
-                (esc(r["scenario"]), ""),
-                *[(esc(_value_text(k, r[k], lang)), "") for k in varied],
-                (esc(status), ""),
+                (escape(r["scenario"]), ""),
+                *[(escape(_value_text(k, r[k], lang)), "") for k in varied],
+                (escape(status), ""),
                 _num("n_teams", r["n_teams"], lang),
                 _num("n_stations", r["n_stations"], lang),
                 *[_num(k, r[k], lang) for k in cols],
@@ -253,8 +254,8 @@ def _results_section(res: SweepResult, lang: str) -> list[str]:
     body.append(html_table(header, rows, classes))
     failed = res.results[res.results["status"] == "failed"]
     if not failed.empty:
-        body.append(f"<h2>{esc(label('whatif.failed_section', lang))}</h2><ul>")
-        body += [f"<li>{esc(e)}</li>" for e in failed["error"]]
+        body.append(f"<h2>{escape(label('whatif.failed_section', lang))}</h2><ul>")
+        body += [f"<li>{escape(e)}</li>" for e in failed["error"]]
         body.append("</ul>")
     return body
 
@@ -266,7 +267,7 @@ def render_sweep_html(res: SweepResult, lang: str = "vi") -> str:
         *_staffing_section(res, lang),
         *_marginal_section(res, lang),
         *_results_section(res, lang),
-        f'<p class="note">{esc(label("whatif.overtime_note", lang))}</p>',
+        f'<p class="note">{escape(label("whatif.overtime_note", lang))}</p>',
     ]
     return html_page(f"{label('whatif.sweep_title', lang)}: {res.title}", body, lang)
 
