@@ -72,7 +72,9 @@ def compare_cmd(
     if len(scenarios) < 2:
         raise fail("give at least two scenario files or plan folders to compare.", 2)
     from planner.solve import solve
-    from planner.whatif.compare import compare_plans, load_inputs, write_compare_outputs
+    from planner.whatif.compare import compare_plans
+    from planner.whatif.compare_inputs import load_inputs
+    from planner.whatif.compare_report import write_compare_outputs
 
     overrides: dict[str, Any] = {}
     if time_limit is not None:

@@ -652,7 +652,8 @@ def create_app(
 
     def _compare_html(cid: str, a: str, b: str, lang: str) -> str:
         from planner.outputs import atomic_write, read_plan
-        from planner.whatif.compare import compare_plans, render_compare_html
+        from planner.whatif.compare import compare_plans
+        from planner.whatif.compare_report import render_compare_html
 
         run_a, run_b = store.run_dir(cid, a), store.run_dir(cid, b)
         cached = run_b / f"compare-{a}.{lang}.html"
