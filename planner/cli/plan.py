@@ -148,8 +148,7 @@ def plan_cmd(
     online_tiles: OnlineTiles = False,
     verbose: Verbose = False,
 ) -> None:
-    """Plan a campaign from a scenario file and write plan.json, summary.json,
-    assignments.csv, map.html and one route sheet per team per working day (sheets/)."""
+    """Plan a campaign from a scenario file and write its outputs (see ``PLAN_HELP``)."""
     setup_logging(verbose)
     run_plan(scenario, out, time_limit, seed, lang, online_tiles, effort, scheduler)
 
@@ -176,7 +175,14 @@ def demo_cmd(
     run_plan(scenario, out, time_limit, seed, lang, online_tiles, effort, scheduler)
 
 
+#: The help text of ``planner plan``.
+PLAN_HELP = (
+    "Plan a campaign from a scenario file and write plan.json, summary.json,\n"
+    "assignments.csv, map.html and one route sheet per team per working day (sheets/)."
+)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``plan`` and ``demo`` to the ``planner`` command."""
-    app.command("plan")(plan_cmd)
+    app.command("plan", help=PLAN_HELP)(plan_cmd)
     app.command("demo")(demo_cmd)

@@ -92,6 +92,25 @@ def parse_crs(value: str, field_name: str, report: LoadReport) -> pyproj.CRS | N
         return None
 
 
+def _layer_ok(path: Path, layer: str | None, layer_field: str, report: LoadReport) -> bool:
+    """Whether ``path`` is a vector file GDAL can open with one layer to read (else reported)."""
+    if path.suffix.lower() not in VECTOR_SUFFIXES:
+        report.error("file_format", file=path, formats="GeoJSON, GeoPackage (.gpkg), Shapefile")
+        return False
+    try:
+        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+    except Exception as exc:  # GDAL raises several types for unreadable files
+        report.error("file_unreadable", file=path, detail=_first_line(exc))
+        return False
+    if layer is None and len(layers) > 1:
+        report.error("layer_choose", file=path, layers=layers, field=layer_field)
+        return False
+    if layer is not None and layer not in layers:
+        report.error("layer_missing", file=path, layer=layer, layers=layers)
+        return False
+    return True
+
+
 def read_vector(
     path: Path,
     report: LoadReport,
@@ -119,19 +138,7 @@ def read_vector(
     crs_field, layer_field
         Scenario fields named in messages.
     """
-    if path.suffix.lower() not in VECTOR_SUFFIXES:
-        report.error("file_format", file=path, formats="GeoJSON, GeoPackage (.gpkg), Shapefile")
-        return None
-    try:
-        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
-    except Exception as exc:  # GDAL raises several types for unreadable files
-        report.error("file_unreadable", file=path, detail=_first_line(exc))
-        return None
-    if layer is None and len(layers) > 1:
-        report.error("layer_choose", file=path, layers=layers, field=layer_field)
-        return None
-    if layer is not None and layer not in layers:
-        report.error("layer_missing", file=path, layer=layer, layers=layers)
+    if not _layer_ok(path, layer, layer_field, report):
         return None
     try:
         gdf = gpd.read_file(path, layer=layer, encoding=encoding, engine="pyogrio")
@@ -220,6 +227,117 @@ def _float_column(
     return values.astype(float)
 
 
+def _check_ids(frame: pd.DataFrame, path: Path, opts: LayerOptions, report: LoadReport) -> bool:
+    """Whether every feature has a commune code, once only, and a name (else reported)."""
+    ok = True
+    first: dict[str, int] = {}
+    for row, code, name in zip(frame["feature"], frame["code"], frame["name"], strict=True):
+        if not code:
+            report.error("feature_no_code", file=path, row=int(row), field=opts.code_column)
+            ok = False
+            continue
+        if code in first:
+            report.error(
+                "feature_dup_code",
+                file=path,
+                row=int(row),
+                field=opts.code_column,
+                code=code,
+                first=first[code],
+            )
+            ok = False
+        first.setdefault(code, int(row))
+        if not name:
+            report.error(
+                "feature_no_name", file=path, row=int(row), code=code, field=opts.name_column
+            )
+            ok = False
+    return ok
+
+
+def _read_terrain(
+    gdf: gpd.GeoDataFrame, frame: pd.DataFrame, path: Path, opts: LayerOptions, report: LoadReport
+) -> bool:
+    """Set ``frame["terrain"]`` from a column, else the scenario's default, else plain.
+
+    Returns whether every value given in the column was understood (else reported).
+    """
+    ok = True
+    terrain: list[Terrain | None] = [None] * len(gdf)
+    if opts.terrain_column in gdf.columns:
+        for i, (row, value) in enumerate(
+            zip(frame["feature"], gdf[opts.terrain_column], strict=True)
+        ):
+            text = nfc_strip(value)
+            if not text:
+                continue
+            t = TERRAIN_WORDS.get(fold(text))
+            if t is None:
+                report.error(
+                    "feature_terrain",
+                    file=path,
+                    row=int(row),
+                    field=opts.terrain_column,
+                    value=text,
+                )
+                ok = False
+            terrain[i] = t
+    given = np.array([t is not None for t in terrain])
+    default: Terrain = opts.terrain_default or "plain"
+    frame["terrain"] = [t if t is not None else default for t in terrain]
+    report.count("boundaries", "terrain_from_column", int(given.sum()))
+    if (~given).any():
+        report.count("boundaries", "terrain_default", int((~given).sum()))
+        report.info(
+            "terrain_defaulted",
+            n=int((~given).sum()),
+            terrain=Term(default),
+            source=Term("scenario_default" if opts.terrain_default else "plain_default"),
+        )
+    return ok
+
+
+def _polygons(
+    gdf: gpd.GeoDataFrame, frame: pd.DataFrame, path: Path, report: LoadReport
+) -> tuple[np.ndarray, bool]:
+    """The features' geometries, present, polygonal and valid (repaired if needed).
+
+    Returns the geometries and whether every feature has a polygon (else reported).
+    """
+    ok = True
+    geoms = gdf.geometry.to_numpy()
+    repaired = np.zeros(len(gdf), dtype=bool)
+    features = frame["feature"].to_numpy(dtype=np.int64)
+    for i, geom in enumerate(geoms):
+        row, code = int(features[i]), str(frame["code"].iat[i])
+        if geom is None or geom.is_empty:
+            report.error("feature_no_geometry", file=path, row=row, code=code)
+            ok = False
+            continue
+        if not shapely.is_valid(geom):
+            geom = polygonal(shapely.make_valid(geom))
+            repaired[i] = True
+        elif not isinstance(geom, Polygon | MultiPolygon):
+            geom = polygonal(geom)
+        if geom.is_empty:
+            report.error(
+                "feature_not_polygon",
+                file=path,
+                row=row,
+                code=code,
+                kind=gdf.geometry.iloc[i].geom_type,
+            )
+            ok = False
+            continue
+        geoms[i] = geom
+    if repaired.any():
+        report.count("boundaries", "features_repaired", int(repaired.sum()))
+        report.warn(
+            "repaired", file=path.name, n=int(repaired.sum()), names=_names(frame, repaired)
+        )
+    return geoms, ok
+
+
 def read_communes(path: Path, opts: LayerOptions, report: LoadReport) -> gpd.GeoDataFrame | None:
     """Read one polygon per commune; None after reporting errors.
 
@@ -272,63 +390,8 @@ def read_communes(path: Path, opts: LayerOptions, report: LoadReport) -> gpd.Geo
             "name": [nfc_strip(v) for v in gdf[opts.name_column]],
         }
     )
-    ok = True
-    first: dict[str, int] = {}
-    for row, code, name in zip(frame["feature"], frame["code"], frame["name"], strict=True):
-        if not code:
-            report.error("feature_no_code", file=path, row=int(row), field=opts.code_column)
-            ok = False
-            continue
-        if code in first:
-            report.error(
-                "feature_dup_code",
-                file=path,
-                row=int(row),
-                field=opts.code_column,
-                code=code,
-                first=first[code],
-            )
-            ok = False
-        first.setdefault(code, int(row))
-        if not name:
-            report.error(
-                "feature_no_name", file=path, row=int(row), code=code, field=opts.name_column
-            )
-            ok = False
-
-    # Terrain: a column, else the scenario's default, else plain.
-    terrain: list[Terrain | None] = [None] * len(gdf)
-    if opts.terrain_column in gdf.columns:
-        for i, (row, value) in enumerate(
-            zip(frame["feature"], gdf[opts.terrain_column], strict=True)
-        ):
-            text = nfc_strip(value)
-            if not text:
-                continue
-            t = TERRAIN_WORDS.get(fold(text))
-            if t is None:
-                report.error(
-                    "feature_terrain",
-                    file=path,
-                    row=int(row),
-                    field=opts.terrain_column,
-                    value=text,
-                )
-                ok = False
-            terrain[i] = t
-    given = np.array([t is not None for t in terrain])
-    default: Terrain = opts.terrain_default or "plain"
-    frame["terrain"] = [t if t is not None else default for t in terrain]
-    report.count("boundaries", "terrain_from_column", int(given.sum()))
-    if (~given).any():
-        report.count("boundaries", "terrain_default", int((~given).sum()))
-        report.info(
-            "terrain_defaulted",
-            n=int((~given).sum()),
-            terrain=Term(default),
-            source=Term("scenario_default" if opts.terrain_default else "plain_default"),
-        )
-
+    ok = _check_ids(frame, path, opts, report)
+    ok = _read_terrain(gdf, frame, path, opts, report) and ok
     for column in ("sp_lon", "sp_lat"):
         if column in gdf.columns:
             frame[column] = _float_column(gdf, column, frame, path, report).to_numpy()
@@ -336,39 +399,8 @@ def read_communes(path: Path, opts: LayerOptions, report: LoadReport) -> gpd.Geo
             frame[column] = np.nan
     for column in ("sp_name", "police_contact"):
         frame[column] = [nfc_strip(v) for v in gdf[column]] if column in gdf.columns else ""
-
-    # Geometry: present, polygonal, valid (repaired if needed).
-    geoms = gdf.geometry.to_numpy()
-    repaired = np.zeros(len(gdf), dtype=bool)
-    features = frame["feature"].to_numpy(dtype=np.int64)
-    for i, geom in enumerate(geoms):
-        row, code = int(features[i]), str(frame["code"].iat[i])
-        if geom is None or geom.is_empty:
-            report.error("feature_no_geometry", file=path, row=row, code=code)
-            ok = False
-            continue
-        if not shapely.is_valid(geom):
-            geom = polygonal(shapely.make_valid(geom))
-            repaired[i] = True
-        elif not isinstance(geom, Polygon | MultiPolygon):
-            geom = polygonal(geom)
-        if geom.is_empty:
-            report.error(
-                "feature_not_polygon",
-                file=path,
-                row=row,
-                code=code,
-                kind=gdf.geometry.iloc[i].geom_type,
-            )
-            ok = False
-            continue
-        geoms[i] = geom
-    if repaired.any():
-        report.count("boundaries", "features_repaired", int(repaired.sum()))
-        report.warn(
-            "repaired", file=path.name, n=int(repaired.sum()), names=_names(frame, repaired)
-        )
-    if not ok:
+    geoms, geoms_ok = _polygons(gdf, frame, path, report)
+    if not (ok and geoms_ok):
         return None
     out = gpd.GeoDataFrame(frame, geometry=list(geoms), crs=4326)
     multi = np.array([len(shapely.get_parts(g)) > 1 for g in out.geometry])

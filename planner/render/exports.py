@@ -61,6 +61,15 @@ def _clock(minutes: int) -> dt.time:
     return dt.time(minutes // 60, minutes % 60) if minutes < 24 * 60 else dt.time(23, 59)
 
 
+def _shown_width(value: Any) -> int:
+    """Characters a cell's value takes on screen (dates and times in their cell format)."""
+    if isinstance(value, dt.date):
+        return 10
+    if isinstance(value, dt.time):
+        return 5
+    return len(str(value))
+
+
 def _write_table(ws: Worksheet, headers: list[str], rows: list[list[Any]]) -> None:
     """Headers (styled, frozen, filterable), rows, and column widths from the content."""
     ws.append(headers)
@@ -74,13 +83,7 @@ def _write_table(ws: Worksheet, headers: list[str], rows: list[list[Any]]) -> No
     widths = [len(h) for h in headers]
     for row in rows:
         for i, value in enumerate(row):
-            if isinstance(value, dt.date):
-                size = 10
-            elif isinstance(value, dt.time):
-                size = 5
-            else:
-                size = len(str(value))
-            widths[i] = max(widths[i], size)
+            widths[i] = max(widths[i], _shown_width(value))
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
     for col in ws.iter_cols(min_row=2):

@@ -185,6 +185,7 @@ class SessionMiddleware(BaseHTTPMiddleware):
         self.web = web
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        """Check the Host, load the session, ask for the login, add the headers."""
         if self.web.local_only and not host_allowed(request.headers.get("host"), self.web.port):
             # another name resolving to this computer (DNS rebinding): never answered
             return PlainTextResponse(label("web.err_host", Web.lang(request)), status_code=400)
