@@ -207,6 +207,133 @@ def _codes(col: pd.Series) -> np.ndarray:
     return np.asarray(table[codes], dtype=object)
 
 
+def _registry_columns(
+    headers: list[str], columns: Mapping[str, str], path: Path, report: LoadReport
+) -> dict[str, int] | None:
+    """Field → column position of the registry, or None after reporting what is missing.
+
+    ``columns`` (field → header) overrides what the headers are recognised as.
+    """
+    found, clashes = recognise_columns(headers, HOUSEHOLD_ALIASES, HOUSEHOLD_PATTERNS)
+    keys = [header_key(h) for h in headers]
+    missing_override = []
+    for field, header in columns.items():
+        if header_key(header) in keys:
+            found[field] = keys.index(header_key(header))
+            clashes.pop(field, None)
+        else:
+            missing_override.append(header)
+    before = len(report.errors)
+    for field, cols in clashes.items():
+        report.error(
+            "stats_clash",
+            file=path,
+            field=field,
+            columns=[headers[c] for c in cols],
+            spec="district.households.columns",
+        )
+    if missing_override:
+        report.error("hh_columns_missing", file=path, columns=missing_override, present=headers)
+    has_xy = "lon" in found and "lat" in found
+    if "commune_code" not in found and not has_xy:
+        report.error("hh_no_location", file=path)
+    if not any(b in found for b in OUTSTANDING):
+        report.error("hh_columns_missing", file=path, columns=list(OUTSTANDING), present=headers)
+    elif not all(b in found for b in OUTSTANDING):
+        absent = [
+            Term(b.replace("outstanding_", "field_age_")) for b in OUTSTANDING if b not in found
+        ]
+        report.warn("band_missing", file=path.name, bands=absent)
+    return None if len(report.errors) > before else found
+
+
+def _read_coordinates(
+    out: pd.DataFrame,
+    col: Mapping[str, pd.Series],
+    headers: list[str],
+    found: Mapping[str, int],
+    rows: _Rows,
+    line: np.ndarray,
+    has_xy: bool,
+) -> None:
+    """Set ``out``'s ``lon`` and ``lat``: NaN where absent, not a number or out of range."""
+    for f in ("lon", "lat"):
+        if has_xy:
+            values, blank = _numbers(col[f])
+            bad = np.isnan(values) & ~blank
+            rows.add(
+                "hh_bad_value",
+                line[bad],
+                field=headers[found[f]],
+                value=col[f].to_numpy()[bad].astype(str),
+                what=Term("number"),
+            )
+            out[f] = values
+        else:
+            out[f] = np.nan
+    if has_xy:
+        xy_bad = ~(out["lon"].between(-180, 180) & out["lat"].between(-90, 90))
+        xy_bad &= out["lon"].notna() & out["lat"].notna()
+        rows.add("hh_bad_coords", line[xy_bad.to_numpy()])
+        out.loc[xy_bad, ["lon", "lat"]] = np.nan
+
+
+def _read_counts(
+    col: Mapping[str, pd.Series],
+    headers: list[str],
+    found: Mapping[str, int],
+    rows: _Rows,
+    line: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The children and outstanding counts given, as int32; bad or implausible cells are 0."""
+    counts: dict[str, np.ndarray] = {}
+    for f in (*CHILDREN, *OUTSTANDING):
+        if f not in col:
+            continue
+        values, blank = _numbers(col[f])
+        bad = (np.isnan(values) & ~blank) | (values < 0) | (values != np.round(values))
+        bad &= ~blank
+        rows.add(
+            "hh_bad_value",
+            line[bad],
+            field=headers[found[f]],
+            value=col[f].to_numpy()[bad].astype(str),
+            what=Term("whole_number"),
+        )
+        huge = ~bad & ~blank & (values > MAX_PER_HOUSEHOLD)
+        rows.add(
+            "hh_implausible",
+            line[huge],
+            field=headers[found[f]],
+            value=col[f].to_numpy()[huge].astype(str),
+            most=MAX_PER_HOUSEHOLD,
+        )
+        counts[f] = np.where(blank | bad | huge, 0, np.nan_to_num(values)).astype(np.int32)
+    for a, b in (("outstanding_0_6", "children_0_6"), ("outstanding_6_14", "children_6_14")):
+        if a in counts and b in counts:
+            over = counts[a] > counts[b]
+            rows.add(
+                "hh_more_than_children",
+                line[over],
+                field=headers[found[a]],
+                other=headers[found[b]],
+            )
+    return counts
+
+
+def _check_ids(ids: pd.Series, line: np.ndarray, path: Path, report: LoadReport) -> None:
+    """Report household ids given more than once (blank ids are not compared)."""
+    dup = ids.duplicated(keep=False).to_numpy() & (ids.astype("string").fillna("") != "")
+    if dup.any():
+        shown = [int(v) for v in line[dup][:MAX_LISTED]]
+        report.error(
+            "hh_duplicate_ids",
+            file=path.name,
+            n=int(ids[dup].nunique()),
+            rows=[*shown, "…"] if dup.sum() > MAX_LISTED else shown,
+        )
+
+
 def read_registry(
     path: Path, columns: Mapping[str, str], report: LoadReport
 ) -> pd.DataFrame | None:
@@ -240,38 +367,10 @@ def read_registry(
     df = df.reset_index(drop=True)
     parquet = path.suffix.lower() in (".parquet", ".pq")
     headers = [str(c) for c in df.columns]
-    found, clashes = recognise_columns(headers, HOUSEHOLD_ALIASES, HOUSEHOLD_PATTERNS)
-    keys = [header_key(h) for h in headers]
-    missing_override = []
-    for field, header in columns.items():
-        if header_key(header) in keys:
-            found[field] = keys.index(header_key(header))
-            clashes.pop(field, None)
-        else:
-            missing_override.append(header)
-    before = len(report.errors)
-    for field, cols in clashes.items():
-        report.error(
-            "stats_clash",
-            file=path,
-            field=field,
-            columns=[headers[c] for c in cols],
-            spec="district.households.columns",
-        )
-    if missing_override:
-        report.error("hh_columns_missing", file=path, columns=missing_override, present=headers)
-    has_xy = "lon" in found and "lat" in found
-    if "commune_code" not in found and not has_xy:
-        report.error("hh_no_location", file=path)
-    if not any(b in found for b in OUTSTANDING):
-        report.error("hh_columns_missing", file=path, columns=list(OUTSTANDING), present=headers)
-    elif not all(b in found for b in OUTSTANDING):
-        absent = [
-            Term(b.replace("outstanding_", "field_age_")) for b in OUTSTANDING if b not in found
-        ]
-        report.warn("band_missing", file=path.name, bands=absent)
-    if len(report.errors) > before:
+    found = _registry_columns(headers, columns, path, report)
+    if found is None:
         return None
+    has_xy = "lon" in found and "lat" in found
     if len(df) == 0:
         report.error("hh_empty", file=path)
         return None
@@ -285,57 +384,8 @@ def read_registry(
     col = {f: df.iloc[:, i] for f, i in found.items() if f in HOUSEHOLD_FIELDS}
 
     out["commune_code"] = _codes(col["commune_code"]) if "commune_code" in col else ""
-    for f in ("lon", "lat"):
-        if has_xy:
-            values, blank = _numbers(col[f])
-            bad = np.isnan(values) & ~blank
-            rows.add(
-                "hh_bad_value",
-                line[bad],
-                field=headers[found[f]],
-                value=col[f].to_numpy()[bad].astype(str),
-                what=Term("number"),
-            )
-            out[f] = values
-        else:
-            out[f] = np.nan
-    if has_xy:
-        xy_bad = ~(out["lon"].between(-180, 180) & out["lat"].between(-90, 90))
-        xy_bad &= out["lon"].notna() & out["lat"].notna()
-        rows.add("hh_bad_coords", line[xy_bad.to_numpy()])
-        out.loc[xy_bad, ["lon", "lat"]] = np.nan
-    counts: dict[str, np.ndarray] = {}
-    for f in (*CHILDREN, *OUTSTANDING):
-        if f not in col:
-            continue
-        values, blank = _numbers(col[f])
-        bad = (np.isnan(values) & ~blank) | (values < 0) | (values != np.round(values))
-        bad &= ~blank
-        rows.add(
-            "hh_bad_value",
-            line[bad],
-            field=headers[found[f]],
-            value=col[f].to_numpy()[bad].astype(str),
-            what=Term("whole_number"),
-        )
-        huge = ~bad & ~blank & (values > MAX_PER_HOUSEHOLD)
-        rows.add(
-            "hh_implausible",
-            line[huge],
-            field=headers[found[f]],
-            value=col[f].to_numpy()[huge].astype(str),
-            most=MAX_PER_HOUSEHOLD,
-        )
-        counts[f] = np.where(blank | bad | huge, 0, np.nan_to_num(values)).astype(np.int32)
-    for a, b in (("outstanding_0_6", "children_0_6"), ("outstanding_6_14", "children_6_14")):
-        if a in counts and b in counts:
-            over = counts[a] > counts[b]
-            rows.add(
-                "hh_more_than_children",
-                line[over],
-                field=headers[found[a]],
-                other=headers[found[b]],
-            )
+    _read_coordinates(out, col, headers, found, rows, line, has_xy)
+    counts = _read_counts(col, headers, found, rows, line)
     for f in OUTSTANDING:
         out[f] = counts.get(f, np.zeros(len(df), dtype=np.int32))
     if "home_visit" in col:
@@ -359,16 +409,7 @@ def read_registry(
     no_place = (out["commune_code"] == "") & (out["lon"].isna() | out["lat"].isna())
     rows.add("hh_no_place", line[no_place.to_numpy()])
     if "household_id" in col:
-        ids = col["household_id"]
-        dup = ids.duplicated(keep=False).to_numpy() & (ids.astype("string").fillna("") != "")
-        if dup.any():
-            shown = [int(v) for v in line[dup][:MAX_LISTED]]
-            report.error(
-                "hh_duplicate_ids",
-                file=path.name,
-                n=int(ids[dup].nunique()),
-                rows=[*shown, "…"] if dup.sum() > MAX_LISTED else shown,
-            )
+        _check_ids(col["household_id"], line, path, report)
     rows.finish()
     out.attrs["has_village"] = "village" in col
     out.attrs["file"] = path.name
@@ -646,6 +687,58 @@ class _Group:
     far_m: float
 
 
+def _service_points(code: str, groups: list[_Group]) -> tuple[ServicePoint, ...]:
+    """A commune's household groups as its service points ``<code>-01``, ``<code>-02`` …."""
+    return tuple(
+        ServicePoint(
+            id=f"{code}-{k:02d}",
+            name=g.name,
+            location=Point(lon=g.loc[0], lat=g.loc[1]),
+            households=g.households,
+            outstanding=BandCounts.from_seq(g.bands),
+            home_visits=g.home,
+        )
+        for k, g in enumerate(groups, start=1)
+    )
+
+
+def _count_points(
+    out: Mapping[str, CommuneDemand],
+    mode: ServicePointMode,
+    radius_km: float,
+    far_m: float,
+    report: LoadReport,
+) -> None:
+    """The figures and the note of the service points placed."""
+    n_points = sum(len(d.points) for d in out.values())
+    report.count("service_points", "mode", Term(mode))
+    report.count("service_points", "points", n_points)
+    if mode == "clusters":
+        report.count("service_points", "radius_km", radius_km)
+    report.count("service_points", "max_radius_m", round(far_m))
+    small = sum(1 for d in out.values() for p in d.points if p.households < 10)
+    report.count("service_points", "small_points", small)
+    report.info(
+        "points_made",
+        points=n_points,
+        communes=len(out),
+        mode=Term(mode),
+        far=round(far_m),
+    )
+
+
+def _note_unplaced(
+    no_xy: int, no_village: int, unplaced_villages: list[str], report: LoadReport
+) -> None:
+    """Notes on households and villages that could not be placed where they are."""
+    if no_xy:
+        report.info("hh_no_coords_for_points", n=no_xy)
+    if no_village:
+        report.info("hh_no_village", n=no_village)
+    if unplaced_villages:
+        report.warn("village_no_coords", n=len(unplaced_villages), names=unplaced_villages[:10])
+
+
 def aggregate(
     hh: pd.DataFrame,
     communes: pd.DataFrame,
@@ -739,43 +832,14 @@ def aggregate(
                 demand.households, demand.outstanding, demand.home_visits, (), largest.loc
             )
             continue
-        points = tuple(
-            ServicePoint(
-                id=f"{code}-{k:02d}",
-                name=g.name,
-                location=Point(lon=g.loc[0], lat=g.loc[1]),
-                households=g.households,
-                outstanding=BandCounts.from_seq(g.bands),
-                home_visits=g.home,
-            )
-            for k, g in enumerate(groups, start=1)
-        )
+        points = _service_points(code, groups)
         far_overall = max(far_overall, max(g.far_m for g in groups))
         out[code] = CommuneDemand(
             demand.households, demand.outstanding, demand.home_visits, points, largest.loc
         )
     if mode != "commune":
-        n_points = sum(len(d.points) for d in out.values())
-        report.count("service_points", "mode", Term(mode))
-        report.count("service_points", "points", n_points)
-        if mode == "clusters":
-            report.count("service_points", "radius_km", radius_km)
-        report.count("service_points", "max_radius_m", round(far_overall))
-        small = sum(1 for d in out.values() for p in d.points if p.households < 10)
-        report.count("service_points", "small_points", small)
-        report.info(
-            "points_made",
-            points=n_points,
-            communes=len(out),
-            mode=Term(mode),
-            far=round(far_overall),
-        )
-    if no_xy:
-        report.info("hh_no_coords_for_points", n=no_xy)
-    if no_village:
-        report.info("hh_no_village", n=no_village)
-    if unplaced_villages:
-        report.warn("village_no_coords", n=len(unplaced_villages), names=unplaced_villages[:10])
+        _count_points(out, mode, radius_km, far_overall, report)
+    _note_unplaced(no_xy, no_village, unplaced_villages, report)
     return out
 
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -97,20 +98,10 @@ def _oneway(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return ~reverse, ~fwd_only
 
 
-def read_road_layer(path: Path, spec: TravelSpec, report: LoadReport) -> Segments | None:
-    """Segments of a line layer (GeoPackage, Shapefile, GeoJSON); None after errors."""
-    gdf = read_vector(
-        path,
-        report,
-        layer=spec.layer,
-        crs=spec.crs,
-        encoding=spec.encoding,
-        crs_field="travel.crs",
-        layer_field="travel.layer",
-    )
-    if gdf is None:
-        return None
-    columns = [c for c in gdf.columns if c != "geometry"]
+def _columns_present(
+    gdf: gpd.GeoDataFrame, spec: TravelSpec, path: Path, columns: list[str], report: LoadReport
+) -> bool:
+    """Whether the speed, class and one-way columns the scenario names exist (else reported)."""
     missing = False
     for name, col in (
         ("travel.speed_column", spec.speed_column),
@@ -120,28 +111,17 @@ def read_road_layer(path: Path, spec: TravelSpec, report: LoadReport) -> Segment
         if col is not None and col not in gdf.columns:
             report.error("column_missing", file=path, column=col, field=name, columns=columns)
             missing = True
-    if missing:
-        return None
-    class_col = spec.class_column
-    if spec.speed_column is None and class_col is None:
-        guess = [
-            c
-            for c in ("class", "speed_kmh", "speed", "cap_duong", "loai", "highway")
-            if c in gdf.columns
-        ]
-        if not guess:
-            report.error("roads_no_speed", file=path, columns=columns)
-            return None
-        class_col = guess[0] if not guess[0].startswith("speed") else None
-        if class_col is None:
-            spec = spec.model_copy(update={"speed_column": guess[0]})
-    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
-    kinds = set(gdf.geom_type)
-    if not kinds <= {"LineString", "MultiLineString"}:
-        report.error("roads_not_lines", file=path, kinds=sorted(kinds))
-        return None
-    report.count("roads", "file", str(path))
-    report.count("roads", "road_features", len(gdf))
+    return not missing
+
+
+def _speeds(
+    gdf: gpd.GeoDataFrame,
+    spec: TravelSpec,
+    class_col: str | None,
+    path: Path,
+    report: LoadReport,
+) -> np.ndarray:
+    """Each feature's speed (km/h): its speed column, else its class, else the default."""
     table = {fold(k): v for k, v in CLASS_SPEEDS.items()}
     table.update({fold(k): v for k, v in OSM_SPEEDS.items()})
     table.update({fold(k): v for k, v in spec.speeds.items()})
@@ -172,7 +152,46 @@ def read_road_layer(path: Path, spec: TravelSpec, report: LoadReport) -> Segment
                 kmh=spec.default_kmh,
             )
         speed = np.where(np.isnan(speed), by_class, speed)
-    speed = np.where(np.isnan(speed), spec.default_kmh, speed)
+    return np.where(np.isnan(speed), spec.default_kmh, speed)
+
+
+def read_road_layer(path: Path, spec: TravelSpec, report: LoadReport) -> Segments | None:
+    """Segments of a line layer (GeoPackage, Shapefile, GeoJSON); None after errors."""
+    gdf = read_vector(
+        path,
+        report,
+        layer=spec.layer,
+        crs=spec.crs,
+        encoding=spec.encoding,
+        crs_field="travel.crs",
+        layer_field="travel.layer",
+    )
+    if gdf is None:
+        return None
+    columns = [c for c in gdf.columns if c != "geometry"]
+    if not _columns_present(gdf, spec, path, columns, report):
+        return None
+    class_col = spec.class_column
+    if spec.speed_column is None and class_col is None:
+        guess = [
+            c
+            for c in ("class", "speed_kmh", "speed", "cap_duong", "loai", "highway")
+            if c in gdf.columns
+        ]
+        if not guess:
+            report.error("roads_no_speed", file=path, columns=columns)
+            return None
+        class_col = guess[0] if not guess[0].startswith("speed") else None
+        if class_col is None:
+            spec = spec.model_copy(update={"speed_column": guess[0]})
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    kinds = set(gdf.geom_type)
+    if not kinds <= {"LineString", "MultiLineString"}:
+        report.error("roads_not_lines", file=path, kinds=sorted(kinds))
+        return None
+    report.count("roads", "file", str(path))
+    report.count("roads", "road_features", len(gdf))
+    speed = _speeds(gdf, spec, class_col, path, report)
     if spec.oneway_column is not None:
         fwd, back = _oneway(gdf[spec.oneway_column])
     else:
@@ -294,6 +313,71 @@ class PlacePoint:
     name: str
 
 
+def _shortest_paths(
+    graph: csr_matrix, pid: np.ndarray, keys: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shortest minutes between the places (nodes ``pid``) and the metres along those paths.
+
+    The sources are taken a few at a time (the full rows are long on a large network); metres
+    are summed back along the predecessor tree. ``keys`` are the sorted edges ``u * size + v``
+    and ``lengths`` their metres.
+    """
+    size = graph.shape[0]
+    k = len(pid)
+    mins = np.empty((k, k))
+    metres = np.zeros((k, k))
+    for start in range(0, k, DIJKSTRA_CHUNK):
+        chunk = np.arange(start, min(k, start + DIJKSTRA_CHUNK))
+        dist, pred = dijkstra(graph, directed=True, indices=pid[chunk], return_predecessors=True)
+        for row_dist, row, i in zip(dist, pred, chunk, strict=True):
+            mins[i] = row_dist[pid]
+            cur = pid.copy()
+            acc = np.zeros(k)
+            reached = np.isfinite(mins[i])
+            active = (cur != pid[i]) & reached
+            while active.any():
+                c = cur[active]
+                p = row[c]
+                acc[active] += lengths[np.searchsorted(keys, p * size + c)]
+                cur[active] = p
+                active = (cur != pid[i]) & reached
+            metres[i] = acc
+    return mins, metres
+
+
+def _via_places(mins: np.ndarray, metres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Minutes and metres shortened through other places (Floyd–Warshall over the places)."""
+    reach = np.where(~np.isfinite(mins), np.inf, mins)
+    for j in range(len(reach)):
+        via = reach[:, j : j + 1] + reach[j : j + 1, :]
+        shorter = via < reach - 1e-9
+        reach = np.where(shorter, via, reach)
+        metres = np.where(shorter, metres[:, j : j + 1] + metres[j : j + 1, :], metres)
+    return reach, metres
+
+
+def _report_unreachable(
+    unreachable: np.ndarray, places: Sequence[PlacePoint], report: LoadReport
+) -> None:
+    """Name the places no road connects, those cut off from most others first."""
+    cut = unreachable.sum(axis=1) + unreachable.sum(axis=0)
+    shown = 0
+    for i in (int(x) for x in np.argsort(-cut, kind="stable")):
+        if cut[i] == 0 or shown >= 10:
+            break
+        others = sorted(
+            {places[int(j)].name for j in np.flatnonzero(unreachable[i] | unreachable[:, i])}
+        )
+        report.warn(
+            "roads_unreachable",
+            name=places[i].name,
+            others=others[:5] + (["…"] if len(others) > 5 else []),
+        )
+        shown += 1
+    if (cut > 0).sum() > shown:
+        report.warn("roads_unreachable_more", n=int((cut > 0).sum() - shown))
+
+
 def travel_table(
     seg: Segments,
     places: Sequence[PlacePoint],
@@ -398,27 +482,7 @@ def travel_table(
             minutes=math.ceil(access_min[i]),
         )
 
-    # Shortest times from each place, a few sources at a time (the full rows are long on a
-    # large network); metres are summed back along the predecessor tree to the other places.
-    keys = U * size + V
-    mins = np.empty((k, k))
-    metres = np.zeros((k, k))
-    for start in range(0, k, DIJKSTRA_CHUNK):
-        chunk = np.arange(start, min(k, start + DIJKSTRA_CHUNK))
-        dist, pred = dijkstra(graph, directed=True, indices=pid[chunk], return_predecessors=True)
-        for row_dist, row, i in zip(dist, pred, chunk, strict=True):
-            mins[i] = row_dist[pid]
-            cur = pid.copy()
-            acc = np.zeros(k)
-            reached = np.isfinite(mins[i])
-            active = (cur != pid[i]) & reached
-            while active.any():
-                c = cur[active]
-                p = row[c]
-                acc[active] += Lm[np.searchsorted(keys, p * size + c)]
-                cur[active] = p
-                active = (cur != pid[i]) & reached
-            metres[i] = acc
+    mins, metres = _shortest_paths(graph, pid, U * size + V, Lm)
     # Two close points off the road may be nearer on foot than by the road.
     crow = np.hypot(pxy[:, None, 0] - pxy[None, :, 0], pxy[:, None, 1] - pxy[None, :, 1])
     walk = crow / 1000.0 / spec.access_kmh * 60.0
@@ -427,36 +491,13 @@ def travel_table(
     metres = np.where(better, crow, metres)
     np.fill_diagonal(mins, 0.0)
     np.fill_diagonal(metres, 0.0)
-    unreachable = ~np.isfinite(mins)
     if k <= MAX_FLOYD_POINTS:
-        reach = np.where(unreachable, np.inf, mins)
-        for j in range(k):
-            via = reach[:, j : j + 1] + reach[j : j + 1, :]
-            shorter = via < reach - 1e-9
-            reach = np.where(shorter, via, reach)
-            metres = np.where(shorter, metres[:, j : j + 1] + metres[j : j + 1, :], metres)
-        mins = reach
-        unreachable = ~np.isfinite(mins)
+        mins, metres = _via_places(mins, metres)
+    unreachable = ~np.isfinite(mins)
     pairs = int(unreachable.sum())
     report.count("roads", "unreachable_pairs", pairs)
     if pairs:
-        # Name the points cut off from most others first.
-        cut = unreachable.sum(axis=1) + unreachable.sum(axis=0)
-        shown = 0
-        for i in (int(x) for x in np.argsort(-cut, kind="stable")):
-            if cut[i] == 0 or shown >= 10:
-                break
-            others = sorted(
-                {places[int(j)].name for j in np.flatnonzero(unreachable[i] | unreachable[:, i])}
-            )
-            report.warn(
-                "roads_unreachable",
-                name=places[i].name,
-                others=others[:5] + (["…"] if len(others) > 5 else []),
-            )
-            shown += 1
-        if (cut > 0).sum() > shown:
-            report.warn("roads_unreachable_more", n=int((cut > 0).sum() - shown))
+        _report_unreachable(unreachable, places, report)
     minutes_out = np.where(unreachable, UNREACHABLE_MINUTES, np.ceil(np.nan_to_num(mins) - 1e-9))
     metres_out = np.where(unreachable, crow, metres)
     report.count("roads", "table_points", k)

@@ -274,13 +274,10 @@ def _over_population(
     return 0
 
 
-def read_stats(path: Path, spec: StatsSpec, report: LoadReport) -> list[StatsRow] | None:
-    """Read a commune statistics table; None after reporting errors."""
-    report.stage("stats")
-    grid = read_grid(path, spec.sheet, report)
-    if grid is None:
-        return None
-    report.count("stats", "file", str(path))
+def _stats_header(
+    grid: pd.DataFrame, spec: StatsSpec, path: Path, report: LoadReport
+) -> tuple[int, dict[str, int], list[str]] | None:
+    """The header row, field → column and the headers; None after reporting what is wrong."""
     header = find_header(grid, dict(spec.columns))
     missing_override = [
         h
@@ -323,10 +320,77 @@ def read_stats(path: Path, spec: StatsSpec, report: LoadReport) -> list[StatsRow
             for f, c in found.items()
         ],
     )
+    return hrow, found, headers
+
+
+@dataclass
+class _Tally:
+    """Cells refused (only the first 20 are named) and application cells left blank."""
+
+    bad: int = 0
+    blanks: int = 0
+
+
+def _row_numbers(
+    cells: list[Any],
+    found: dict[str, int],
+    headers: list[str],
+    path: Path,
+    line: int,
+    tally: _Tally,
+    report: LoadReport,
+) -> dict[str, float | None]:
+    """A row's population, households and applications; None where blank or refused."""
+    numbers: dict[str, float | None] = {}
+    for field in ("population", "households", *BANDS):
+        if field not in found:
+            continue
+        value, blank = _count(cells[found[field]])
+        invalid = (value is None and not blank) or (
+            value is not None and (value < 0 or not value.is_integer())
+        )
+        if invalid:
+            tally.bad += 1
+            if tally.bad <= 20:
+                report.error(
+                    "stats_bad_number",
+                    file=path,
+                    row=line,
+                    column=headers[found[field]],
+                    value=_cell_text(cells[found[field]]),
+                )
+            value = None
+        elif blank and field in BANDS:
+            tally.blanks += 1
+        elif value is not None and value > MAX_COMMUNE_COUNT:
+            tally.bad += 1
+            report.error(
+                "stats_implausible",
+                file=path,
+                row=line,
+                column=headers[found[field]],
+                value=_cell_text(cells[found[field]]),
+                most=MAX_COMMUNE_COUNT,
+            )
+            value = None
+        numbers[field] = value
+    return numbers
+
+
+def read_stats(path: Path, spec: StatsSpec, report: LoadReport) -> list[StatsRow] | None:
+    """Read a commune statistics table; None after reporting errors."""
+    report.stage("stats")
+    grid = read_grid(path, spec.sheet, report)
+    if grid is None:
+        return None
+    report.count("stats", "file", str(path))
+    header = _stats_header(grid, spec, path, report)
+    if header is None:
+        return None
+    hrow, found, headers = header
     rows: list[StatsRow] = []
     totals: list[tuple[int, list[float | None]]] = []
-    blanks = 0
-    bad = 0
+    tally = _Tally()
     for r in range(hrow + 1, len(grid)):
         cells = grid.iloc[r].tolist()
         line = r + 1  # spreadsheet row / CSV line, 1-based
@@ -337,43 +401,11 @@ def read_stats(path: Path, spec: StatsSpec, report: LoadReport) -> list[StatsRow
             continue
         if r == hrow + 1 and all(re.fullmatch(r"\(?\d{1,2}\)?|[A-Z]", t) for t in texts if t):
             continue  # the column-number row under a Vietnamese table heading
-        numbers: dict[str, float | None] = {}
-        for field in ("population", "households", *BANDS):
-            if field not in found:
-                continue
-            value, blank = _count(cells[found[field]])
-            invalid = (value is None and not blank) or (
-                value is not None and (value < 0 or not value.is_integer())
-            )
-            if invalid:
-                bad += 1
-                if bad <= 20:
-                    report.error(
-                        "stats_bad_number",
-                        file=path,
-                        row=line,
-                        column=headers[found[field]],
-                        value=_cell_text(cells[found[field]]),
-                    )
-                value = None
-            elif blank and field in BANDS:
-                blanks += 1
-            elif value is not None and value > MAX_COMMUNE_COUNT:
-                bad += 1
-                report.error(
-                    "stats_implausible",
-                    file=path,
-                    row=line,
-                    column=headers[found[field]],
-                    value=_cell_text(cells[found[field]]),
-                    most=MAX_COMMUNE_COUNT,
-                )
-                value = None
-            numbers[field] = value
+        numbers = _row_numbers(cells, found, headers, path, line, tally, report)
         if _is_total(code, name):
             totals.append((line, [numbers.get(b) for b in BANDS]))
             continue
-        bad += _over_population(numbers, path, line, report)
+        tally.bad += _over_population(numbers, path, line, report)
         if not code and not name:
             continue
         bands = [int(numbers.get(b) or 0) for b in BANDS]
@@ -388,15 +420,26 @@ def read_stats(path: Path, spec: StatsSpec, report: LoadReport) -> list[StatsRow
                 outstanding=BandCounts.from_seq(bands),
             )
         )
-    if bad > 20:
-        report.error("hh_more", file=path.name, n=bad - 20)
-    if bad:
+    if tally.bad > 20:
+        report.error("hh_more", file=path.name, n=tally.bad - 20)
+    if tally.bad:
         return None
-    if blanks:
-        report.info("stats_blank", file=path.name, n=blanks)
+    if tally.blanks:
+        report.info("stats_blank", file=path.name, n=tally.blanks)
     report.count("stats", "rows_read", len(rows) + len(totals))
     if totals:
         report.count("stats", "total_rows_skipped", len(totals))
+    _note_totals(totals, rows, path, report)
+    return rows
+
+
+def _note_totals(
+    totals: list[tuple[int, list[float | None]]],
+    rows: list[StatsRow],
+    path: Path,
+    report: LoadReport,
+) -> None:
+    """Say of each total row skipped whether it equals the sum of the communes' rows."""
     sums = [sum(getattr(r.outstanding, b) for r in rows) for b in BANDS]
     for line, values in totals:
         given = [int(v) for v in values if v is not None]
@@ -410,7 +453,6 @@ def read_stats(path: Path, spec: StatsSpec, report: LoadReport) -> list[StatsRow
                 "stats_total_diff", total=sum(int(v or 0) for v in values), sum=sum(sums)
             )
         report.info("stats_total_row", file=path.name, row=line, check=check)
-    return rows
 
 
 def join_stats(
