@@ -493,33 +493,9 @@ def locate(hh: pd.DataFrame, communes: gpd.GeoDataFrame, report: LoadReport) -> 
     registered = hh["commune_code"].to_numpy()[pos]
     crs = utm_crs(float(sub["lon"].median()), float(sub["lat"].median()))
 
-    # Registered households: are their coordinates inside their commune?
     mism = (registered != "") & (found != registered)
     if mism.any():
-        geoms = communes.set_index("code").geometry
-        own = gpd.GeoSeries(geoms.loc[registered[mism]].to_numpy(), crs=4326).to_crs(crs)
-        where = pts.geometry[mism].to_crs(crs)
-        dist = np.asarray(where.distance(own, align=False), dtype=float)
-        far = dist > OUTSIDE_TOLERANCE_M
-        if far.any():
-            lines = hh["line"].to_numpy()[pos[mism][far]]
-            codes = registered[mism][far]
-            examples = [
-                fragment("hh_outside_example", row=int(r), code=str(c), km=km(d))
-                for r, c, d in list(zip(lines, codes, dist[far], strict=True))[:5]
-            ]
-            report.count("households", "outside_commune", int(far.sum()))
-            report.warn(
-                "hh_outside_commune",
-                n=int(far.sum()),
-                tol=int(OUTSIDE_TOLERANCE_M),
-                examples=examples,
-            )
-            usable = hh["usable_xy"].to_numpy(copy=True)
-            usable[pos[mism][far]] = False
-            hh["usable_xy"] = usable
-
-    # Coordinates only: the commune they lie in, or the nearest one close by.
+        _check_registered(hh, communes, pts[mism], pos[mism], registered[mism], crs, report)
     loose = registered == ""
     if loose.any():
         codes_col = hh["commune_code"].to_numpy(dtype=object, copy=True)
@@ -528,34 +504,91 @@ def locate(hh: pd.DataFrame, communes: gpd.GeoDataFrame, report: LoadReport) -> 
         report.count("households", "assigned_by_location", int(inside.sum()))
         outside = loose & (found == "")
         if outside.any():
-            pm = pts[outside].to_crs(crs)
-            near = gpd.sjoin_nearest(
-                pm,
-                communes[["code", "geometry"]].to_crs(crs),
-                max_distance=NEAREST_COMMUNE_M,
-                how="left",
-            )
-            near = near[~near.index.duplicated(keep="first")].reindex(pm.index)
-            near_code = np.asarray(near["code"].fillna("").to_numpy(dtype=object), dtype=str)
-            got = near_code != ""
-            codes_col[pos[outside][got]] = near_code[got]
-            if got.any():
-                report.count("households", "assigned_nearest", int(got.sum()))
-                report.info("hh_nearest", n=int(got.sum()), tol=int(NEAREST_COMMUNE_M))
-            lost = pos[outside][~got]
-            if len(lost):
-                apps = int(hh.iloc[lost][list(OUTSTANDING)].to_numpy().sum())
-                report.count("households", "outside_district", len(lost))
-                report.warn(
-                    "hh_outside_district",
-                    n=len(lost),
-                    tol=int(NEAREST_COMMUNE_M),
-                    apps=apps,
-                    rows=[int(v) for v in hh["line"].to_numpy()[lost][:10]],
-                )
+            _assign_nearest(hh, communes, pts[outside], pos[outside], codes_col, crs, report)
         hh["commune_code"] = codes_col
         hh = hh[hh["commune_code"] != ""]
     return hh
+
+
+def _check_registered(
+    hh: pd.DataFrame,
+    communes: gpd.GeoDataFrame,
+    pts: gpd.GeoDataFrame,
+    pos: np.ndarray,
+    registered: np.ndarray,
+    crs: Any,
+    report: LoadReport,
+) -> None:
+    """Households whose coordinates lie outside their registered commune.
+
+    ``pts`` are those coordinates, ``pos`` their rows in ``hh`` and ``registered`` their
+    codes. Those more than ``OUTSIDE_TOLERANCE_M`` away are reported and their coordinates
+    marked unusable for placing service points.
+    """
+    geoms = communes.set_index("code").geometry
+    own = gpd.GeoSeries(geoms.loc[registered].to_numpy(), crs=4326).to_crs(crs)
+    where = pts.geometry.to_crs(crs)
+    dist = np.asarray(where.distance(own, align=False), dtype=float)
+    far = dist > OUTSIDE_TOLERANCE_M
+    if not far.any():
+        return
+    lines = hh["line"].to_numpy()[pos[far]]
+    codes = registered[far]
+    examples = [
+        fragment("hh_outside_example", row=int(r), code=str(c), km=km(d))
+        for r, c, d in list(zip(lines, codes, dist[far], strict=True))[:5]
+    ]
+    report.count("households", "outside_commune", int(far.sum()))
+    report.warn(
+        "hh_outside_commune",
+        n=int(far.sum()),
+        tol=int(OUTSIDE_TOLERANCE_M),
+        examples=examples,
+    )
+    usable = hh["usable_xy"].to_numpy(copy=True)
+    usable[pos[far]] = False
+    hh["usable_xy"] = usable
+
+
+def _assign_nearest(
+    hh: pd.DataFrame,
+    communes: gpd.GeoDataFrame,
+    pts: gpd.GeoDataFrame,
+    pos: np.ndarray,
+    codes_col: np.ndarray,
+    crs: Any,
+    report: LoadReport,
+) -> None:
+    """Give households with coordinates outside every commune the nearest one close by.
+
+    ``pts`` are those coordinates and ``pos`` their rows in ``hh``; ``codes_col`` (the
+    commune codes by row) is filled in. Farther households are reported and stay without.
+    """
+    pm = pts.to_crs(crs)
+    near = gpd.sjoin_nearest(
+        pm,
+        communes[["code", "geometry"]].to_crs(crs),
+        max_distance=NEAREST_COMMUNE_M,
+        how="left",
+    )
+    near = near[~near.index.duplicated(keep="first")].reindex(pm.index)
+    near_code = np.asarray(near["code"].fillna("").to_numpy(dtype=object), dtype=str)
+    got = near_code != ""
+    codes_col[pos[got]] = near_code[got]
+    if got.any():
+        report.count("households", "assigned_nearest", int(got.sum()))
+        report.info("hh_nearest", n=int(got.sum()), tol=int(NEAREST_COMMUNE_M))
+    lost = pos[~got]
+    if len(lost):
+        apps = int(hh.iloc[lost][list(OUTSTANDING)].to_numpy().sum())
+        report.count("households", "outside_district", len(lost))
+        report.warn(
+            "hh_outside_district",
+            n=len(lost),
+            tol=int(NEAREST_COMMUNE_M),
+            apps=apps,
+            rows=[int(v) for v in hh["line"].to_numpy()[lost][:10]],
+        )
 
 
 def _cluster_labels(xy: np.ndarray, radius_m: float) -> np.ndarray:

@@ -378,6 +378,65 @@ def _report_unreachable(
         report.warn("roads_unreachable_more", n=int((cut > 0).sum() - shown))
 
 
+def _joined_graph(
+    xy: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    minutes: np.ndarray,
+    length: np.ndarray,
+    fwd: np.ndarray,
+    back: np.ndarray,
+    pxy: np.ndarray,
+    access_kmh: float,
+) -> tuple[np.ndarray, np.ndarray, csr_matrix, np.ndarray, np.ndarray, np.ndarray]:
+    """The road graph with the places (``pxy``, metres) joined to their nearest segments.
+
+    A place joins its nearest segment where it comes closest, at ``access_kmh``; the places
+    are the nodes after the road's. Returns each place's access metres and minutes, the
+    graph of minutes, and its edges (sorted ``U``, ``V``) with their metres.
+    """
+    n, k = len(xy), len(pxy)
+    lines = shapely.linestrings(np.stack([xy[u], xy[v]], axis=1))
+    tree = shapely.STRtree(lines)
+    ppts = shapely.points(pxy)
+    hit, off = tree.query_nearest(ppts, return_distance=True, all_matches=False)
+    seg_of = np.empty(k, dtype=np.int64)
+    seg_of[hit[0]] = hit[1]
+    access_m = np.empty(k)
+    access_m[hit[0]] = off
+    t = shapely.line_locate_point(lines[seg_of], ppts, normalized=True)
+    access_min = access_m / 1000.0 / access_kmh * 60.0
+
+    eu = [u[fwd], v[back]]
+    ev = [v[fwd], u[back]]
+    em = [minutes[fwd], minutes[back]]
+    el = [length[fwd], length[back]]
+    pid = n + np.arange(k)
+    s = seg_of
+    T, L = minutes[s], length[s]
+    f, b = fwd[s], back[s]
+    # place → v along the segment (forward), place → u (backward), and into the place.
+    for src, dst, mm, ll, ok in (
+        (pid, v[s], access_min + (1 - t) * T, access_m + (1 - t) * L, f),
+        (pid, u[s], access_min + t * T, access_m + t * L, b),
+        (u[s], pid, t * T + access_min, t * L + access_m, f),
+        (v[s], pid, (1 - t) * T + access_min, (1 - t) * L + access_m, b),
+    ):
+        eu.append(src[ok])
+        ev.append(dst[ok])
+        em.append(mm[ok])
+        el.append(ll[ok])
+    U, V = np.concatenate(eu), np.concatenate(ev)
+    M, Lm = np.maximum(np.concatenate(em), 1e-9), np.concatenate(el)
+    order = np.lexsort((M, V, U))
+    U, V, M, Lm = U[order], V[order], M[order], Lm[order]
+    first = np.r_[True, (U[1:] != U[:-1]) | (V[1:] != V[:-1])]
+    U, V, M, Lm = U[first], V[first], M[first], Lm[first]
+    size = n + k
+    graph = csr_matrix((M, (U, V)), shape=(size, size))
+    return access_m, access_min, graph, U, V, Lm
+
+
 def travel_table(
     seg: Segments,
     places: Sequence[PlacePoint],
@@ -422,49 +481,15 @@ def travel_table(
     report.count("roads", "road_km", round(float(length.sum()) / 1000.0, 1))
     report.count("roads", "nodes", n)
 
-    # Places join the nearest segment where it comes closest.
     k = len(places)
     pxy = to_metres(
         np.array([p.point.lon for p in places]), np.array([p.point.lat for p in places]), crs
     )
-    lines = shapely.linestrings(np.stack([xy[u], xy[v]], axis=1))
-    tree = shapely.STRtree(lines)
-    ppts = shapely.points(pxy)
-    hit, off = tree.query_nearest(ppts, return_distance=True, all_matches=False)
-    seg_of = np.empty(k, dtype=np.int64)
-    seg_of[hit[0]] = hit[1]
-    access_m = np.empty(k)
-    access_m[hit[0]] = off
-    t = shapely.line_locate_point(lines[seg_of], ppts, normalized=True)
-    access_min = access_m / 1000.0 / spec.access_kmh * 60.0
-
-    eu = [u[fwd], v[back]]
-    ev = [v[fwd], u[back]]
-    em = [minutes[fwd], minutes[back]]
-    el = [length[fwd], length[back]]
+    access_m, access_min, graph, U, V, Lm = _joined_graph(
+        xy, u, v, minutes, length, fwd, back, pxy, spec.access_kmh
+    )
     pid = n + np.arange(k)
-    s = seg_of
-    T, L = minutes[s], length[s]
-    f, b = fwd[s], back[s]
-    # place → v along the segment (forward), place → u (backward), and into the place.
-    for src, dst, mm, ll, ok in (
-        (pid, v[s], access_min + (1 - t) * T, access_m + (1 - t) * L, f),
-        (pid, u[s], access_min + t * T, access_m + t * L, b),
-        (u[s], pid, t * T + access_min, t * L + access_m, f),
-        (v[s], pid, (1 - t) * T + access_min, (1 - t) * L + access_m, b),
-    ):
-        eu.append(src[ok])
-        ev.append(dst[ok])
-        em.append(mm[ok])
-        el.append(ll[ok])
-    U, V = np.concatenate(eu), np.concatenate(ev)
-    M, Lm = np.maximum(np.concatenate(em), 1e-9), np.concatenate(el)
-    order = np.lexsort((M, V, U))
-    U, V, M, Lm = U[order], V[order], M[order], Lm[order]
-    first = np.r_[True, (U[1:] != U[:-1]) | (V[1:] != V[:-1])]
-    U, V, M, Lm = U[first], V[first], M[first], Lm[first]
     size = n + k
-    graph = csr_matrix((M, (U, V)), shape=(size, size))
     report.count("roads", "edges", len(U))
     n_comp, comp = connected_components(graph[:n, :n], directed=True, connection="weak")
     report.count("roads", "components", int(n_comp))

@@ -484,49 +484,13 @@ def join_stats(
     first: dict[str, int] = {}
     unmatched = ambiguous = 0
     for r in rows:
-        code: str | None
-        if by == "code":
-            code = r.code if r.code in known else None
-            if code is None:
-                unmatched += 1
-                by_name = index.match(r.name) if r.name else NameMatch(None)
-                hint = (index.names[by_name.code],) if by_name.code else by_name.suggestions
-                report.add(
-                    level,
-                    "stats_unmatched",
-                    file=path.name,
-                    row=r.row,
-                    by=Term("code"),
-                    value=r.code or r.name,
-                    hint=fragment("stats_hint", names=list(hint)) if hint else "",
-                )
-                continue
-        else:
-            m = index.match(r.name)
-            code = m.code
-            if m.candidates:
-                ambiguous += 1
-                report.add(
-                    level,
-                    "stats_ambiguous",
-                    file=path.name,
-                    row=r.row,
-                    value=r.name,
-                    names=[f"{index.names[c]} ({c})" for c in m.candidates],
-                )
-                continue
-            if code is None:
-                unmatched += 1
-                report.add(
-                    level,
-                    "stats_unmatched",
-                    file=path.name,
-                    row=r.row,
-                    by=Term("name"),
-                    value=r.name,
-                    hint=fragment("stats_hint", names=list(m.suggestions)) if m.suggestions else "",
-                )
-                continue
+        code, miss = _match_row(r, by, index, known, level, path, report)
+        if miss == "unmatched":
+            unmatched += 1
+        elif miss == "ambiguous":
+            ambiguous += 1
+        if code is None:
+            continue
         if code in out:
             report.error(
                 "stats_duplicate",
@@ -542,6 +506,68 @@ def join_stats(
     report.count("stats", "unmatched", unmatched)
     if ambiguous:
         report.count("stats", "ambiguous", ambiguous)
+    _count_joined(out, codes, index, report)
+    return out
+
+
+def _match_row(
+    r: StatsRow,
+    by: str,
+    index: NameIndex,
+    known: set[str],
+    level: Level,
+    path: Path,
+    report: LoadReport,
+) -> tuple[str | None, str]:
+    """The commune code of a statistics row by code or by name, and why there is none.
+
+    The reason is ``"unmatched"``, ``"ambiguous"`` or ``""``; each miss is reported at
+    ``level`` with suggestions.
+    """
+    if by == "code":
+        if r.code in known:
+            return r.code, ""
+        by_name = index.match(r.name) if r.name else NameMatch(None)
+        hint = (index.names[by_name.code],) if by_name.code else by_name.suggestions
+        report.add(
+            level,
+            "stats_unmatched",
+            file=path.name,
+            row=r.row,
+            by=Term("code"),
+            value=r.code or r.name,
+            hint=fragment("stats_hint", names=list(hint)) if hint else "",
+        )
+        return None, "unmatched"
+    m = index.match(r.name)
+    if m.candidates:
+        report.add(
+            level,
+            "stats_ambiguous",
+            file=path.name,
+            row=r.row,
+            value=r.name,
+            names=[f"{index.names[c]} ({c})" for c in m.candidates],
+        )
+        return None, "ambiguous"
+    if m.code is None:
+        report.add(
+            level,
+            "stats_unmatched",
+            file=path.name,
+            row=r.row,
+            by=Term("name"),
+            value=r.name,
+            hint=fragment("stats_hint", names=list(m.suggestions)) if m.suggestions else "",
+        )
+        return None, "unmatched"
+    return m.code, ""
+
+
+def _count_joined(
+    out: dict[str, StatsRow], codes: Sequence[str], index: NameIndex, report: LoadReport
+) -> None:
+    """The figures of the joined statistics, and the communes left without."""
     without = [c for c in codes if c not in out]
     report.count("stats", "communes_without_stats", len(without))
     if without:
@@ -557,4 +583,3 @@ def join_stats(
     if hhs:
         report.count("stats", "stats_households", sum(hhs))
     report.count("stats", "stats_outstanding", sum(r.outstanding.total for r in matched))
-    return out
