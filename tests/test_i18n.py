@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.i18n import all_labels, keys, label
+from planner.i18n import all_labels, escape, keys, label, nfc, nfc_strip
 from planner.i18n.catalogue import AREAS
 
 PACKAGE = Path(__file__).resolve().parent.parent / "planner"
@@ -104,3 +104,18 @@ def test_every_key_in_the_web_templates_exists() -> None:
     assert len(used) > 100
     assert not sorted(k for k in used if f"web.{k}" not in every)
     assert not sorted(p for p in prefixes if not any(k.startswith(f"web.{p}") for k in every))
+
+
+def test_one_nfc_and_one_escape() -> None:
+    """nfc normalises any value, nfc_strip also trims and blanks None and NaN, escape is safe
+    in HTML and in JavaScript template literals."""
+    decomposed = unicodedata.normalize("NFD", " Tổ lưu động ")
+    assert nfc(decomposed) == " Tổ lưu động "
+    assert nfc(12) == "12"
+    assert nfc_strip(decomposed) == "Tổ lưu động"
+    assert nfc_strip(None) == ""
+    assert nfc_strip(float("nan")) == ""
+    assert escape(unicodedata.normalize("NFD", "Xã <Đông> & 'A' \"B\"")) == (
+        "Xã &lt;Đông&gt; &amp; &#x27;A&#x27; &quot;B&quot;"
+    )
+    assert escape("`${x}`\\") == "&#96;&#36;{x}&#96;&#92;"

@@ -1,4 +1,6 @@
-"""Text, number formats, charts and the HTML page shared by the comparison and sweep reports.
+"""Charts and the HTML page shared by the comparison and sweep reports.
+
+Their text and number formats come from :mod:`planner.i18n`.
 
 Reports are self-contained HTML files: inline CSS, charts as inline SVG drawn by matplotlib
 (text drawn as paths in DejaVu Sans, which has every Vietnamese diacritic), no scripts and
