@@ -107,8 +107,7 @@ def test_every_key_in_the_web_templates_exists() -> None:
 
 
 def test_one_nfc_and_one_escape() -> None:
-    """nfc normalises any value, nfc_strip also trims and blanks None and NaN, escape is safe
-    in HTML and in JavaScript template literals."""
+    """nfc normalises, nfc_strip also trims (None, NaN: ""), escape is safe in HTML and JS."""
     decomposed = unicodedata.normalize("NFD", " Tổ lưu động ")
     assert nfc(decomposed) == " Tổ lưu động "
     assert nfc(12) == "12"
