@@ -28,13 +28,15 @@ def main() -> None:
         "--seconds", type=float, nargs="+", default=[120.0], help="time-limit guards to try"
     )
     ap.add_argument("--effort", nargs="+", default=["quick", "normal", "thorough"])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0], help="solver seeds to try")
     ap.add_argument("--csv", type=Path, default=None)
     args = ap.parse_args()
 
     rows = []
     print(f"{'instance':<28} {'seconds':>8} {'result':>10} {'bound':>10} {'gap':>7} {'planned':>8}")
-    for limit, effort in [(x, e) for x in args.seconds for e in args.effort]:
-        problem = load_scenario(args.scenario, {"time_limit_seconds": limit})
+    cases = [(x, e, sd) for x in args.seconds for e in args.effort for sd in args.seeds]
+    for limit, effort, seed in cases:
+        problem = load_scenario(args.scenario, {"time_limit_seconds": limit, "seed": seed})
         t0 = time.perf_counter()
         plan = solve(problem, budget=Budget.of(effort, limit))
         secs = time.perf_counter() - t0
@@ -43,7 +45,9 @@ def main() -> None:
         gap = k.gap or 0.0
         row = {
             "stopped_by": plan.stopped_by,
-            "instance": f"{args.scenario.stem}:{effort}@{limit:g}s",
+            "instance": f"{args.scenario.stem}:{effort}@{limit:g}s"
+            + (f" seed {seed}" if len(args.seeds) > 1 else ""),
+            "seed": seed,
             "result": k.weighted_planned,
             "bound": round(bound, 1),
             "gap": round(gap, 4),

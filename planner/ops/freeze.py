@@ -16,8 +16,9 @@ is left as well.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from planner.model import ActualStop, BandCounts, Commune, District, Route, Turnout
 
@@ -152,6 +153,50 @@ class DemandLedger:
                 self.by_kind[(key, route.slot)][b] += x
 
 
+def fit_to_demand(
+    district: District, turnout: Turnout, routes: Sequence[Route]
+) -> tuple[Route, ...]:
+    """``routes`` with each stop's expected counts lowered to what the demand left can give.
+
+    The rules are those of the optimizer and :func:`planner.check.violations`: at each site the
+    ``v`` visits of ``routes`` together take at most ``⌊d·(1 − (1 − q)^v)⌋`` of each band's
+    demand ``d`` (the repeat-visit reach) and the visits of one kind of slot at most
+    ``⌊share·d⌋``. Earlier stops keep their counts first, so a cut falls on the later visits; a
+    stop at a site the district does not have expects nothing. Stops, times and routes that
+    need no cut are returned unchanged (the same objects).
+    """
+    demand = _site_demand(district)
+    n_visits: dict[Key, int] = defaultdict(int)
+    for r in routes:
+        for v in r.visits:
+            n_visits[(v.commune_code, v.service_point_id)] += 1
+    taken: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0])
+    by_kind: dict[tuple[Key, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    out = list(routes)
+    for i in sorted(range(len(out)), key=lambda k: (out[k].date, k)):
+        r = out[i]
+        share = turnout.by_slot.of(r.slot)
+        visits = []
+        for v in r.visits:
+            key = (v.commune_code, v.service_point_id)
+            d = demand.get(key, BandCounts()).as_tuple()
+            reach = turnout.reachable(n_visits[key])
+            got = []
+            for b, x in enumerate(v.expected.as_tuple()):
+                room = min(
+                    math.floor(d[b] * reach + 1e-6) - taken[key][b],
+                    math.floor(share * d[b] + 1e-6) - by_kind[(key, r.slot)][b],
+                )
+                got.append(max(0, min(x, room)))
+                taken[key][b] += got[-1]
+                by_kind[(key, r.slot)][b] += got[-1]
+            counts = BandCounts.from_seq(got)
+            visits.append(v if counts == v.expected else v.model_copy(update={"expected": counts}))
+        if any(a is not b for a, b in zip(visits, r.visits, strict=True)):
+            out[i] = r.model_copy(update={"visits": tuple(visits)})
+    return tuple(out)
+
+
 def commune_visits(history: Iterable[ActualStop], routes: Iterable[Route]) -> dict[str, int]:
     """Visits per commune made (``history``, stops not done left out) plus those of ``routes``."""
     out: dict[str, int] = defaultdict(int)
@@ -172,6 +217,7 @@ def without_communes(district: District, codes: set[str]) -> tuple[Commune, ...]
 __all__ = [
     "DemandLedger",
     "commune_visits",
+    "fit_to_demand",
     "routes_by_site",
     "subtract_taken",
     "taken_by_site",

@@ -7,9 +7,12 @@ What a re-plan on ``today`` does with the previous plan:
    site's demand (see :mod:`planner.ops.freeze` for the turnout rule).
 2. **The next ``keep_days`` days are kept** exactly as published, unless a sheet became
    impossible: its team is away, one of its communes closed, or a visit was added for its team
-   that day. Kept sheets are taken verbatim; the optimizer does not plan those team-days and
-   their expected counts come off the demand it sees. A team idle on a kept day stays idle,
-   unless a sheet of that day had to go (then idle teams may step in).
+   that day. Kept sheets keep their stops and times; their expected counts are those of the
+   demand left (:func:`planner.ops.freeze.fit_to_demand`), so they come down where a visit
+   before ``today`` took more than planned, or too little for the reach the previous plan
+   counted on. The optimizer does not plan those team-days and their expected counts come
+   off the demand it sees. A team idle on a kept day stays idle, unless a sheet of that day
+   had to go (then idle teams may step in).
 3. **Beyond that, published sheets change only when it pays.** The optimizer (the public
    :func:`planner.solve.solve`) plans the free days twice or more: once with every later
    published sheet free (*free*), once with every one still possible and still fitting the
@@ -18,13 +21,18 @@ What a re-plan on ``today`` does with the previous plan:
    bisection steps look for the latest date up to which the published sheets can be kept
    within that loss. Published sheets are thus kept in date order (the nearest ones, most
    likely already printed, first).
-4. Weekly hour caps and rest days of a week that mixes frozen and new days are checked on the
-   whole week; new sheets that break them are withdrawn (the lowest valued first).
+4. **Weeks that mix frozen and new days.** The optimizer sees each week's hour cap and rest
+   days less what the days worked and the frozen sheets of that week used (each such week of
+   a team is given to a copy of the team with those limits). The whole weeks are checked
+   again; a new sheet that still breaks them is withdrawn (the lowest valued first).
+5. **Minimum visits** are asked of the free days only while some commune is short of them.
+   The optimizer knows one minimum for every commune, so the free days are solved without
+   it first and again with it only if the short communes were left out.
 
 The result is a normal plan for the remaining campaign (its calendar starts on ``today``)
-whose upper bound is the kept sheets' value plus the free solve's bound: no plan that keeps
-the next ``keep_days`` days' sheets can do better, so the gap also shows the price of
-stability.
+whose upper bound is the kept sheets' value plus the bound of the free solve without the
+minimum visits: no plan that keeps the next ``keep_days`` days' sheets can do better, so the
+gap also shows the price of stability.
 """
 
 from __future__ import annotations
@@ -38,12 +46,13 @@ from dataclasses import dataclass, field
 from planner.calendar import team_slots
 from planner.errors import InputError
 from planner.kpi import compute_kpis
-from planner.model import BANDS, ActualStop, BandCounts, Pin, Plan, Problem, Route
+from planner.model import BANDS, ActualStop, BandCounts, Pin, Plan, Problem, Route, Team
 from planner.ops.changes import Changes, check_changes
 from planner.ops.form import Actuals
 from planner.ops.freeze import (
     DemandLedger,
     commune_visits,
+    fit_to_demand,
     routes_by_site,
     subtract_taken,
     taken_by_site,
@@ -162,9 +171,13 @@ class _Context:
         return ""
 
     def solver_problem(
-        self, frozen: list[Route], blocked: set[tuple[str, dt.date]]
-    ) -> tuple[Problem, list[str]]:
-        """The problem of the free days: frozen sheets off the demand, frozen team-days off."""
+        self, frozen: list[Route], blocked: set[tuple[str, dt.date]], split_weeks: bool = True
+    ) -> tuple[Problem, list[str], dict[str, str]]:
+        """The problem of the free days: frozen sheets off the demand, frozen team-days off.
+
+        With ``split_weeks`` a week whose limits frozen days already used goes to a copy of
+        the team (see :func:`_week_teams`); the third value maps each copy's id to its team's.
+        """
         notes: list[str] = []
         problem = self.problem
         district = subtract_taken(problem.district, routes_by_site(frozen))
@@ -186,6 +199,11 @@ class _Context:
                 )
             )
         team_ids = {t.id for t in teams}
+        alias: dict[str, str] = {}
+        owner: dict[tuple[str, tuple[int, int]], str] = {}
+        full: set[tuple[str, tuple[int, int]]] = set()
+        if split_weeks:
+            teams, alias, owner, full = _week_teams(self, teams, frozen)
         pins: list[Pin] = []
         for p in self.pins:
             if (p.team, p.date) in blocked:
@@ -194,8 +212,14 @@ class _Context:
                 notes.append(f"added visit of {p.team} in {p.commune} on {p.date}: team away")
             elif self.changes.closed(p.commune, p.date):
                 notes.append(f"added visit of {p.team} in {p.commune} on {p.date}: commune closed")
+            elif (p.team, _week(p.date)) in full:
+                notes.append(
+                    f"added visit of {p.team} in {p.commune} on {p.date}: "
+                    "the week's hour cap or rest days leave no room"
+                )
             else:
-                pins.append(p)
+                team = owner.get((p.team, _week(p.date)), p.team)
+                pins.append(p if team == p.team else p.model_copy(update={"team": team}))
         need = problem.rules.min_visits_per_commune
         if need:
             made = commune_visits(self.history, frozen)
@@ -210,12 +234,133 @@ class _Context:
                 ),
             }
         )
-        return out, notes
+        return out, notes, alias
 
 
 def _week(d: dt.date) -> tuple[int, int]:
     iso = d.isocalendar()
     return (iso.year, iso.week)
+
+
+def _campaign_days(ctx: _Context, week: tuple[int, int]) -> int:
+    """Days of the whole campaign (from its first day, past ones too) in an ISO week."""
+    cal = ctx.problem.calendar
+    last = cal.deadline or cal.end
+    return sum(
+        1
+        for k in range((last - ctx.campaign_start).days + 1)
+        if _week(ctx.campaign_start + dt.timedelta(days=k)) == week
+    )
+
+
+def _team_weeks(
+    ctx: _Context, team: Team, frozen: list[Route]
+) -> tuple[dict[tuple[int, int], list[int]], dict[tuple[int, int], list[dt.date]]]:
+    """A team's minutes and days used by week, and the dates of its free slots by week.
+
+    The days used are those worked before ``today`` and those of the frozen sheets.
+    """
+    used: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])  # minutes, days
+    for r in [*ctx.history_routes, *frozen]:
+        if r.team_id == team.id:
+            used[_week(r.date)][0] += r.return_ - r.depart
+            used[_week(r.date)][1] += 1
+    by_week: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
+    for s in team_slots(ctx.problem.calendar, team):
+        by_week[_week(s.date)].append(s.date)
+    return used, by_week
+
+
+def _week_teams(
+    ctx: _Context, teams: list[Team], frozen: list[Route]
+) -> tuple[
+    list[Team],
+    dict[str, str],
+    dict[tuple[str, tuple[int, int]], str],
+    set[tuple[str, tuple[int, int]]],
+]:
+    """The teams as the optimizer should see them: each week's limits less what is used.
+
+    The optimizer applies a team's weekly hour cap and rest days to every ISO week of its
+    calendar, which starts on ``today``: it knows neither the days of the week already
+    worked nor the frozen sheets (kept or published) of the week. So in each week where
+    those used hours or days (or where days before ``today`` change the count of rest days),
+    the team's free slots go to a copy of the team whose cap is the hours left and whose rest
+    days leave exactly the days left; its other weeks stay with the team. A week with no hour
+    or day left loses its free slots. The optimizer then keeps every week's true limits, and
+    its bound holds for every plan that keeps the frozen sheets.
+
+    Returns the teams, each copy's id → its team's id, (team id, week) → the copy's id, and
+    the (team id, week) pairs left with no room.
+    """
+    cal = ctx.problem.calendar
+    last = cal.deadline or cal.end
+    solver_days: dict[tuple[int, int], int] = defaultdict(int)  # as the optimizer counts them
+    for d in cal.dates():
+        if d > last:
+            break
+        solver_days[_week(d)] += 1
+    ids = {t.id for t in ctx.problem.teams} | {t.id for t in teams}
+    out: list[Team] = []
+    alias: dict[str, str] = {}
+    owner: dict[tuple[str, tuple[int, int]], str] = {}
+    full: set[tuple[str, tuple[int, int]]] = set()
+    for team in teams:
+        cap, rest = team.weekly_hour_cap, team.rest_days_per_week
+        if cap is None and not rest:
+            out.append(team)
+            continue
+        used, by_week = _team_weeks(ctx, team, frozen)
+        moved: set[dt.date] = set()
+        copies: list[Team] = []
+        for week, dates in sorted(by_week.items()):
+            minutes, days_used = used.get(week, [0, 0])
+            days_left = _campaign_days(ctx, week) - rest - days_used
+            solver_rest = solver_days[week] - days_left  # rest days that leave days_left
+            if minutes == 0 and (not rest or solver_rest == rest):
+                continue  # the optimizer's own limits are this week's
+            moved.update(dates)
+            minutes_left = None if cap is None else round(cap * 60) - minutes
+            if (minutes_left is not None and minutes_left <= 0) or (rest and days_left <= 0):
+                full.add((team.id, week))
+                continue
+            copy_id = f"{team.id}-{week[0]}w{week[1]:02d}"
+            while copy_id in ids:
+                copy_id += "-"
+            ids.add(copy_id)
+            alias[copy_id] = team.id
+            owner[(team.id, week)] = copy_id
+            copies.append(
+                team.model_copy(
+                    update={
+                        "id": copy_id,
+                        "weekly_hour_cap": None if minutes_left is None else minutes_left / 60,
+                        "rest_days_per_week": max(0, solver_rest) if rest else 0,
+                        "unavailable_dates": tuple(d for d in cal.dates() if d not in dates),
+                    }
+                )
+            )
+        if not moved:
+            out.append(team)
+        elif any(d not in moved for dates in by_week.values() for d in dates):
+            off = tuple(sorted(set(team.unavailable_dates) | moved))
+            out.append(team.model_copy(update={"unavailable_dates": off}))
+        # (a team whose every free slot went to its copies is left out)
+        out.extend(copies)
+    return out, alias, owner, full
+
+
+def _as_team(routes: Iterable[Route], alias: dict[str, str]) -> list[Route]:
+    """Routes of team copies given back to their teams."""
+    out = []
+    for r in routes:
+        team = alias.get(r.team_id)
+        if team is None:
+            out.append(r)
+            continue
+        visits = tuple(v.model_copy(update={"team_id": team}) for v in r.visits)
+        out.append(r.model_copy(update={"team_id": team, "visits": visits}))
+    return out
 
 
 def _repair_weeks(
@@ -230,8 +375,6 @@ def _repair_weeks(
     ``published`` ones only when no new sheet is left in that week.
     """
     problem = ctx.problem
-    cal = problem.calendar
-    last = cal.deadline or cal.end
     withdrawn: list[tuple[dt.date, str]] = []
     for team in problem.teams:
         if team.weekly_hour_cap is None and not team.rest_days_per_week:
@@ -242,11 +385,7 @@ def _repair_weeks(
                 past[_week(r.date)].append(r)
         weeks = {_week(r.date) for r in routes if r.team_id == team.id}
         for week in sorted(weeks):
-            days = sum(
-                1
-                for k in range((last - ctx.campaign_start).days + 1)
-                if _week(ctx.campaign_start + dt.timedelta(days=k)) == week
-            )
+            days = _campaign_days(ctx, week)
             while True:
                 mine = [r for r in routes if r.team_id == team.id and _week(r.date) == week]
                 every = mine + past[week]
@@ -285,7 +424,6 @@ def _week_blocks(
     """
     problem = ctx.problem
     cal = problem.calendar
-    last = cal.deadline or cal.end
     out: set[tuple[str, dt.date]] = set()
     for team in problem.teams:
         if team.weekly_hour_cap is None and not team.rest_days_per_week:
@@ -300,11 +438,7 @@ def _week_blocks(
             slots = [s for s in free if _week(s.date) == week]
             if not slots:
                 continue
-            days = sum(
-                1
-                for k in range((last - ctx.campaign_start).days + 1)
-                if _week(ctx.campaign_start + dt.timedelta(days=k)) == week
-            )
+            days = _campaign_days(ctx, week)
             n_left = days - team.rest_days_per_week - days_used if team.rest_days_per_week else 99
             h_left = (
                 team.weekly_hour_cap * 60 - minutes if team.weekly_hour_cap is not None else 1e9
@@ -321,34 +455,59 @@ def _week_blocks(
 
 
 def _solve_free(
-    ctx: _Context, frozen: list[Route], blocked: set[tuple[str, dt.date]]
+    ctx: _Context,
+    frozen: list[Route],
+    blocked: set[tuple[str, dt.date]],
+    split_weeks: bool = True,
 ) -> tuple[list[Route], float, str, tuple[str, ...], list[str]]:
-    """Solve the free days: (new routes, bound, status, solver warnings, notes)."""
-    sub, notes = ctx.solver_problem(frozen, blocked)
+    """Solve the free days: (new routes, bound, status, solver warnings, notes).
+
+    While some commune is short of its minimum visits, the optimizer would have to visit
+    every commune again, which asks more than the campaign does. So the free days are solved
+    first without the minimum: that solve gives the bound (the rule only restricts), and its
+    plan is taken when it visits the short communes anyway; otherwise they are solved again
+    with the minimum, and if that cannot be met the short communes are named.
+
+    When the weeks' limits left by the frozen days leave no room for what must be planned
+    (the pinned visits), the days are solved again with each week's limits whole, as the
+    optimizer sees them on its own; :func:`_repair_weeks` then withdraws what breaks them.
+    """
+    sub, notes, alias = ctx.solver_problem(frozen, blocked, split_weeks)
     if not any(team_slots(sub.calendar, t) for t in sub.teams):
         return [], 0.0, "NOTHING_TO_PLAN", (), notes
+    need = sub.rules.min_visits_per_commune
+    relaxed = sub.model_copy(
+        update={"rules": sub.rules.model_copy(update={"min_visits_per_commune": 0})}
+    )
     try:
-        plan = solve(sub)
+        plan = solve(relaxed)
     except InputError:
-        if not sub.rules.min_visits_per_commune:
+        if not alias:
             raise
-        # the free days cannot visit every commune again: the communes still short of
-        # their minimum are named instead
-        sub = sub.model_copy(
-            update={"rules": sub.rules.model_copy(update={"min_visits_per_commune": 0})}
-        )
-        plan = solve(sub)
-        made = commune_visits(ctx.history, [*frozen, *plan.routes])
-        need = ctx.problem.rules.min_visits_per_commune
-        short = [
+        return _solve_free(ctx, frozen, blocked, split_weeks=False)
+    bound = plan.kpis.upper_bound or 0.0
+
+    def short_of(routes: Iterable[Route]) -> list[str]:
+        made = commune_visits(ctx.history, [*frozen, *_as_team(routes, alias)])
+        return [
             c.code
             for c in sub.district.communes
             if c.outstanding.total and made.get(c.code, 0) < need
         ]
-        if short:
+
+    if need and short_of(plan.routes):
+        try:
+            plan = solve(sub)
+        except InputError:
+            # the free days cannot visit every commune again: the communes still short of
+            # their minimum are named instead
+            short = short_of(plan.routes)
             notes.append(f"fewer than {need} visit(s) in the campaign for: {', '.join(short)}")
-    bound = plan.kpis.upper_bound or 0.0
-    return list(plan.routes), bound, plan.kpis.solver_status, plan.warnings, notes
+    warnings = plan.warnings
+    for copy_id in sorted(alias, key=len, reverse=True):
+        warnings = tuple(w.replace(copy_id, alias[copy_id]) for w in warnings)
+    routes = _as_team(plan.routes, alias)
+    return routes, bound, plan.kpis.solver_status, warnings, notes
 
 
 def _attempt(
@@ -370,11 +529,12 @@ def _attempt(
     blocked = blocked_kept | {(r.team_id, r.date) for r in frozen}
     keys = {(r.date, r.team_id) for r in frozen}
     fixed = {(r.date, r.team_id) for r in kept}
-    # The optimizer sees a week's hour cap and rest days whole, not what the frozen days of
-    # that week already used. The first solve ignores that (a relaxation, so its bound holds
-    # for every plan keeping the kept sheets); sheets that then break a week's limits are
-    # withdrawn. If any were, a second solve leaves in such weeks only the slots the limits
-    # allow (see _week_blocks); the better of the two repaired plans is taken.
+    # The solve sees each week's hour cap and rest days less what the days worked and the
+    # frozen sheets of that week used (team copies, see _week_teams), so its bound holds for
+    # every plan keeping the frozen sheets and its sheets keep the limits. Should a sheet
+    # still break them (the solve fell back to whole weeks, see _solve_free), it is
+    # withdrawn, and a second solve leaves in such weeks only the slots the limits allow
+    # (see _week_blocks); the better of the two repaired plans is taken.
     new, bound, status, warnings, notes = _solve_free(ctx, frozen, blocked)
     routes, withdrawn = _repair_weeks(ctx, frozen + new, fixed, keys)
     if withdrawn:
@@ -449,6 +609,10 @@ def _split_future(
                 dropped[(r.date, r.team_id)] = why
             else:
                 kept.append(r)
+    # A kept sheet keeps its stops and times; its expected counts were made for the demand
+    # of the previous plan, so they come down where less is left now (more came earlier than
+    # expected, or an earlier visit took less than the previous plan needed for its reach).
+    kept = list(fit_to_demand(ctx.problem.district, ctx.problem.turnout, kept))
     freed_days = {d for d, _t in dropped}
     pin_days = {(p.team, p.date) for p in ctx.pins}
     blocked_kept: set[tuple[str, dt.date]] = set()
@@ -584,6 +748,12 @@ def _result_plan(
     )
     warnings = actuals.warnings + chosen.warnings
     warnings += tuple(f"sheet {d} {t} withdrawn: weekly limits" for d, t in chosen.withdrawn)
+    warnings += tuple(
+        f"sheet {r.date} {r.team_id} kept, expected applications lowered from "
+        f"{ctx.old[(r.date, r.team_id)].expected.total} to {r.expected.total}: "
+        "less is left to take"
+        for r in _lowered(ctx, chosen)
+    )
     return ctx.prev.model_copy(
         update={
             "problem": ctx.problem,
@@ -596,6 +766,27 @@ def _result_plan(
             "time_limit_seconds": ctx.problem.solver.time_limit_seconds,
         }
     )
+
+
+def _same_but_counts(a: Route | None, b: Route | None) -> bool:
+    """Whether two sheets have the same stops and times (expected counts aside)."""
+    if a is None or b is None or len(a.visits) != len(b.visits):
+        return False
+    return a.model_copy(update={"visits": b.visits}) == b and all(
+        v.model_copy(update={"expected": w.expected}) == w
+        for v, w in zip(a.visits, b.visits, strict=True)
+    )
+
+
+def _lowered(ctx: _Context, chosen: Attempt) -> list[Route]:
+    """Sheets of ``chosen`` kept as published but with lower expected counts."""
+    return [
+        r
+        for r in chosen.routes
+        if (old := ctx.old.get((r.date, r.team_id))) is not None
+        and old != r
+        and _same_but_counts(old, r)
+    ]
 
 
 def _sheet_changes(
@@ -613,10 +804,14 @@ def _sheet_changes(
     team_order = {t.id: i for i, t in enumerate(ctx.problem.teams)}
     for key in sorted(set(ctx.old) | set(new), key=lambda k: (k[0], team_order.get(k[1], 0))):
         old_r, new_r = ctx.old.get(key), new.get(key)
-        if old_r is not None and old_r == new_r:
+        if old_r is not None and (
+            old_r == new_r or (key in kept_keys and _same_but_counts(old_r, new_r))
+        ):
             status = "kept"
             if key in kept_keys:
                 reason = f"within the {len(_kept_days(ctx))} kept day(s)"
+                if old_r != new_r:
+                    reason += "; expected applications lowered to what is left"
             elif key in chosen.frozen:
                 reason = (
                     f"kept: changing published sheets would gain {gain:.1%}, "
@@ -693,6 +888,7 @@ def _summary(
             "published_kept_before": None if chosen.until is None else chosen.until.isoformat(),
             "weighted_free": round(free.value, 2),
             "weighted_chosen": round(chosen.value, 2),
+            "kept_sheets_lowered": len(_lowered(ctx, chosen)),
             "solves": len(attempts),
             "days_frozen": len({s.date for s in ctx.history}),
         },

@@ -43,7 +43,8 @@ class Budget:
     mip_nodes
         SCIP branch-and-bound nodes for the applications phase of the polish.
     travel_nodes
-        SCIP nodes for the travel phase (fewest minutes on the road, applications kept).
+        SCIP nodes for the travel phase (fewest minutes on the road, applications kept); 0
+        skips that phase.
     time_limit
         Wall-clock guard in seconds for the whole solve.
     """
@@ -54,7 +55,7 @@ class Budget:
     lp_work_min: float = 20.0
     rounding_batches: int = 6
     mip_nodes: int = 300
-    travel_nodes: int = 20
+    travel_nodes: int = 0
     time_limit: float = 600.0
 
     @classmethod
@@ -86,7 +87,7 @@ PRESETS: dict[Effort, Budget] = {
         lp_work_min=10.0,
         rounding_batches=2,
         mip_nodes=30,
-        travel_nodes=10,
+        travel_nodes=0,
     ),
     "normal": Budget(),
     "thorough": Budget(

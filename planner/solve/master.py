@@ -27,10 +27,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from planner.errors import InputError
 from planner.solve.budget import Budget, Guard
 from planner.solve.instance import Instance, Pattern, starting_patterns
-from planner.solve.ortools_adapter import LpResult, build, solve_lp, solve_polish
+from planner.solve.ortools_adapter import LpResult, build, fix_groups, solve_lp, solve_polish
 from planner.solve.pricing import DualCheckError, checked_duals, price
 from planner.solve.rounding import (
     Apps,
@@ -207,6 +209,7 @@ def _round(st: _Search, support: dict[int, set[int]]) -> Counts:
     size = max(1, math.ceil(ng / max(1, st.budget.rounding_batches)))
     batches = [order[i : i + size] for i in range(0, ng, size)]
     room = WeekRoom(inst)
+    h = build(inst, st.weights, st.columns)  # re-solved with the rounded groups fixed
     for bi, batch in enumerate(batches):
         for gi in batch:
             fixed.update(round_group(inst, gi, st.columns, values, room))
@@ -215,7 +218,7 @@ def _round(st: _Search, support: dict[int, set[int]]) -> Counts:
             break
         lp = None
         if not st.guard.expired():
-            h = build(inst, st.weights, st.columns, fixed, frozenset(done))
+            fix_groups(h, fixed, frozenset(batch))
             lp = solve_lp(h, st.budget.lp_limit(h.rows), st.guard, want_duals=False)
         if lp is None or lp.values is None:  # round the rest as they are
             for gi in order:
@@ -253,9 +256,14 @@ def _polish(
     keep: list[list[int]] = []
     restricted: list[list[Pattern]] = []
     for gi, g in enumerate(inst.groups):
+        used = set(support.get(gi, set())) | {k for (gj, k) in counts if gj == gi}
+        n_before = len(st.columns[gi])
+        st.columns[gi].extend(
+            _joined_trips(inst, gi, [st.columns[gi][k] for k in used], st.columns[gi])
+        )
         ks = sorted(
-            set(support.get(gi, set()))
-            | {k for (gj, k) in counts if gj == gi}
+            used
+            | set(range(n_before, len(st.columns[gi])))
             | {k for k, p in enumerate(st.columns[gi]) if len(p.stops) == 1 and g.pinned is None}
         )
         keep.append(ks)
@@ -274,6 +282,38 @@ def _polish(
         {(*back[(gi, j)], si): v for (gi, j, si), v in m2.items()},
         a2,
     )
+
+
+JOINED_PER_GROUP = 40  # polish: multi-stop trips joining a group's stops, at most
+
+
+def _joined_trips(
+    inst: Instance, gi: int, used: list[Pattern], columns: list[Pattern]
+) -> list[Pattern]:
+    """Trips of several stops among the sites a group's LP trips stop at, not yet columns.
+
+    With many small sites (village service points) the LP reaches them with fractions of
+    one-stop trips, which whole routes cannot copy; listing the trips that join them lets SCIP
+    serve two or three in one slot.
+    """
+    table = inst.group_table(gi)
+    sites = sorted({s for p in used for s in p.stops})
+    if table.complete or inst.groups[gi].pinned is not None or len(sites) < 2:
+        return []  # with every trip listed, pricing already offers the joined ones
+    inside = (np.isin(table.stops, sites) | (table.stops < 0)).all(axis=1)
+    rows = np.flatnonzero(inside & ((table.stops >= 0).sum(axis=1) > 1))
+    rows = rows[np.argsort(-table.capacity[rows], kind="stable")]
+    have = {tuple(sorted(p.stops)) for p in columns}
+    extra: list[Pattern] = []
+    for r in rows:
+        pat = table.pattern(int(r))
+        key = tuple(sorted(pat.stops))
+        if key not in have:
+            have.add(key)
+            extra.append(pat)
+            if len(extra) >= JOINED_PER_GROUP:
+                break
+    return extra
 
 
 def everyone_bound(inst: Instance, weights: tuple[float, float, float]) -> float:
