@@ -16,14 +16,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from planner.i18n import format_date
+from planner.i18n import format_date, label
 from planner.model import Plan, Route
 from planner.ops.form import actuals_csv, actuals_xlsx
 from planner.render import assignments_frame, sheet_filename, sheets_index_html
 from planner.render.batch import SheetDrawer
 from planner.render.common import team_of
 from planner.render.exports import assignments_xlsx, routes_geojson, team_calendars
-from planner.render.labels import text
 from planner.render.map import map_html
 from planner.render.sheets import (
     day_pdf_filename,
@@ -128,7 +127,10 @@ def _combined_jobs(
         if all(k in pdfs for k in keys):
             paths.append(sheets_dir / day_pdf_filename(date))
             jobs.append(
-                ([pdfs[k] for k in keys], f"{text('day_title', lang)} {format_date(date, lang)}")
+                (
+                    [pdfs[k] for k in keys],
+                    f"{label('render.day_title', lang)} {format_date(date, lang)}",
+                )
             )
     for team_id, team_routes in by_team.items():
         keys = [(r.date, r.team_id) for r in team_routes]
@@ -137,7 +139,7 @@ def _combined_jobs(
             jobs.append(
                 (
                     [pdfs[k] for k in keys],
-                    f"{text('team_title', lang)} — {team_of(plan, team_id).name}",
+                    f"{label('render.team_title', lang)} — {team_of(plan, team_id).name}",
                 )
             )
     return paths, jobs

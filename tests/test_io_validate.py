@@ -14,7 +14,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from planner.cli.validate import register
-from planner.io import report as report_module
+from planner.i18n import load as load_labels
 from tests.conftest import DATA, REPO
 from tests.test_io_boundaries import commune_layer, write_scenario
 
@@ -127,9 +127,9 @@ def test_every_message_key_used_has_both_languages() -> None:
                 used.add(("count", str(args[1])))
                 used.add(("section", str(args[0])))
     tables = {
-        "message": report_module._MESSAGES,
-        "count": report_module._COUNT_LABELS,
-        "section": report_module._SECTIONS,
+        "message": load_labels.MESSAGES,
+        "count": load_labels.COUNTS,
+        "section": load_labels.SECTIONS,
     }
     assert len(used) > 80
     for kind, key in sorted(used):

@@ -22,7 +22,8 @@ from planner.model import Plan, parse_clock
 from planner.outputs import summary_dict
 from planner.scenario import ScenarioFile, build_problem, load_scenario, read_scenario_file
 from planner.whatif.cache import canonical_json
-from planner.whatif.compare import compare_plans, render_compare_html
+from planner.whatif.compare import compare_plans
+from planner.whatif.compare_report import render_compare_html
 from planner.whatif.points import PointError
 from planner.whatif.sweep import (
     Outcome,

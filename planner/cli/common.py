@@ -1,5 +1,7 @@
-"""What every ``planner`` command shares: consoles, options, errors and exit codes, progress,
-Ctrl-C, and the logging set-up (the only place logging is configured).
+"""What every ``planner`` command shares: consoles, options, errors, progress, logging.
+
+Consoles, options, errors and exit codes, progress, Ctrl-C, and the logging set-up (the only
+place logging is configured).
 
 Exit codes: 0 done, 1 the inputs or files are at fault (the message says which and where),
 2 a wrong option on the command line (or an internal error, from :func:`planner.cli.main`),
@@ -178,8 +180,11 @@ def stop_on_ctrl_c(lang: str) -> Iterator[None]:
 def progress_bar(
     counts: bool = True, spinner: bool = True, percent: bool = True, transient: bool = False
 ) -> Progress:
-    """A progress display on stderr: a spinner, the task, a bar, done/total (``counts``), a
-    percentage (``percent``) and the time elapsed; ``transient`` clears it at the end."""
+    """A progress display on stderr.
+
+    It shows a spinner, the task, a bar, done/total (``counts``), a percentage (``percent``)
+    and the time elapsed; ``transient`` clears it at the end.
+    """
     columns: list[ProgressColumn] = []
     if spinner:
         columns.append(SpinnerColumn())

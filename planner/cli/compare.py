@@ -23,9 +23,9 @@ from planner.cli.common import (
     stop_on_ctrl_c,
 )
 from planner.errors import InputError
+from planner.i18n import fmt_number, fmt_share, label
 from planner.model import Plan
 from planner.safety import check_out_dir
-from planner.whatif.report import fmt_number, fmt_share, text
 
 if TYPE_CHECKING:
     from planner.whatif.compare import Comparison
@@ -72,7 +72,9 @@ def compare_cmd(
     if len(scenarios) < 2:
         raise fail("give at least two scenario files or plan folders to compare.", 2)
     from planner.solve import solve
-    from planner.whatif.compare import compare_plans, load_inputs, write_compare_outputs
+    from planner.whatif.compare import compare_plans
+    from planner.whatif.compare_inputs import load_inputs
+    from planner.whatif.compare_report import write_compare_outputs
 
     overrides: dict[str, Any] = {}
     if time_limit is not None:
@@ -82,32 +84,32 @@ def compare_cmd(
     try:
         with stop_on_ctrl_c(lang):
             check_out_dir(out_dir, "compare", inputs=scenarios)
-            with err.status(f"{text('cli_reading', lang)} {len(scenarios)} …"):
+            with err.status(f"{label('cli.reading', lang)} {len(scenarios)} …"):
                 inputs = load_inputs(scenarios, overrides)
             plans: list[tuple[str, Plan]] = []
             origins: dict[str, tuple[str, bool]] = {}
             solved = []
             with progress_bar(counts=False) as bar:
-                for label, path, item in inputs:
-                    origins[label] = (str(path), not isinstance(item, Plan))
+                for name, path, item in inputs:
+                    origins[name] = (str(path), not isinstance(item, Plan))
                     if isinstance(item, Plan):
-                        plans.append((label, item))
+                        plans.append((name, item))
                         continue
-                    task = bar.add_task(f"{text('cli_planning', lang)} {label}", total=1.0)
+                    task = bar.add_task(f"{label('cli.planning', lang)} {name}", total=1.0)
 
                     def progress(message: str, fraction: float, task: Any = task) -> None:
                         bar.update(task, completed=max(0.0, min(1.0, fraction)))
 
                     plan = solve(item, progress=progress)
                     bar.update(task, completed=1.0)
-                    plans.append((label, plan))
-                    solved.append((label, plan))
+                    plans.append((name, plan))
+                    solved.append((name, plan))
             comp = compare_plans(plans, origins)
-            with err.status(f"{text('cli_writing', lang)} {out_dir} …"):
+            with err.status(f"{label('cli.writing', lang)} {out_dir} …"):
                 from planner.outputs import atomic_write, plan_json, summary_dict
 
-                for label, plan in solved:
-                    folder = out_dir / "plans" / label
+                for name, plan in solved:
+                    folder = out_dir / "plans" / name
                     atomic_write(folder / "plan.json", plan_json(plan))
                     summary = json.dumps(summary_dict(plan), ensure_ascii=False, indent=2)
                     atomic_write(folder / "summary.json", summary + "\n")
@@ -118,15 +120,15 @@ def compare_cmd(
         raise fail(f"cannot write or read a file: {exc}") from None
 
     _print_compare(comp, lang)
-    out.print(f"{text('cli_outputs', lang)}: {out_dir}", highlight=False)
+    out.print(f"{label('cli.outputs', lang)}: {out_dir}", highlight=False)
 
 
 def _print_compare(comp: Comparison, lang: str) -> None:
     """The headline figures side by side on stdout."""
-    t = Table(title=text("compare_title", lang))
-    t.add_column(text("figure", lang))
-    for label in comp.labels:
-        t.add_column(label, justify="right")
+    t = Table(title=label("whatif.compare_title", lang))
+    t.add_column(label("whatif.figure", lang))
+    for name in comp.labels:
+        t.add_column(name, justify="right")
     for key in (
         "applications_planned",
         "share_planned",
@@ -144,7 +146,7 @@ def _print_compare(comp: Comparison, lang: str) -> None:
             else fmt_number(row[lb], lang, 1 if key.endswith(("hours", "_km")) else 0)
             for lb in comp.labels
         ]
-        t.add_row(text(key, lang).strip(), *cells)
+        t.add_row(label(f"whatif.{key}", lang).strip(), *cells)
     out.print(t)
 
 

@@ -52,8 +52,12 @@ def print_summary(plan: Plan, out_dir: Path | None, lang: str) -> None:
     if k.upper_bound is not None and k.gap is not None:
         t.add_row(
             label("priority_value", lang),
-            label("planned_of_at_most", lang).format(
-                x=f"{k.weighted_planned:,.0f}", y=f"{k.upper_bound:,.0f}", gap=f"{k.gap:.1%}"
+            label(
+                "planned_of_at_most",
+                lang,
+                x=f"{k.weighted_planned:,.0f}",
+                y=f"{k.upper_bound:,.0f}",
+                gap=f"{k.gap:.1%}",
             ),
         )
     t.add_row(label("routes", lang), f"{len(plan.routes)} · {label('visits', lang)}: {k.visits}")
@@ -101,19 +105,19 @@ def run_plan(
     try:
         with stop_on_ctrl_c(lang):
             check_out_dir(out_dir, "plan", inputs=[scenario])
-            with err.status(f"{label('cli_reading', lang)} {scenario} …"):
+            with err.status(f"{label('cli.reading', lang)} {scenario} …"):
                 problem = load_scenario(scenario, overrides)
             d = problem.district
             err.print(
-                f"{d.name}: {len(d.communes)} {label('cli_communes', lang)}, "
-                f"{len(problem.teams)} {label('cli_teams', lang)}, "
+                f"{d.name}: {len(d.communes)} {label('cli.communes', lang)}, "
+                f"{len(problem.teams)} {label('cli.teams', lang)}, "
                 f"{problem.calendar.start} → {problem.calendar.end}; "
-                f"{label('cli_effort', lang)} {problem.solver.effort}, "
-                f"{label('cli_time_limit', lang)} {problem.solver.time_limit_seconds:g} s",
+                f"{label('cli.effort', lang)} {problem.solver.effort}, "
+                f"{label('cli.time_limit', lang)} {problem.solver.time_limit_seconds:g} s",
                 highlight=False,
             )
             t0 = time.perf_counter()
-            with err.status(label("cli_optimizing", lang)) as status:
+            with err.status(label("cli.optimizing", lang)) as status:
 
                 def progress(message: str, fraction: float) -> None:
                     status.update(
@@ -144,8 +148,7 @@ def plan_cmd(
     online_tiles: OnlineTiles = False,
     verbose: Verbose = False,
 ) -> None:
-    """Plan a campaign from a scenario file and write plan.json, summary.json,
-    assignments.csv, map.html and one route sheet per team per working day (sheets/)."""
+    """Plan a campaign from a scenario file and write its outputs (see ``PLAN_HELP``)."""
     setup_logging(verbose)
     run_plan(scenario, out, time_limit, seed, lang, online_tiles, effort, scheduler)
 
@@ -172,7 +175,14 @@ def demo_cmd(
     run_plan(scenario, out, time_limit, seed, lang, online_tiles, effort, scheduler)
 
 
+#: The help text of ``planner plan``.
+PLAN_HELP = (
+    "Plan a campaign from a scenario file and write plan.json, summary.json,\n"
+    "assignments.csv, map.html and one route sheet per team per working day (sheets/)."
+)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``plan`` and ``demo`` to the ``planner`` command."""
-    app.command("plan")(plan_cmd)
+    app.command("plan", help=PLAN_HELP)(plan_cmd)
     app.command("demo")(demo_cmd)

@@ -18,8 +18,7 @@ from planner.cli.common import (
     stop_on_ctrl_c,
 )
 from planner.errors import InputError
-from planner.i18n import format_short_date
-from planner.render.labels import text
+from planner.i18n import format_short_date, label
 
 
 def _dates_text(dates: list[dt.date], lang: str) -> str:
@@ -94,7 +93,7 @@ def sheets_cmd(
             stop_on_ctrl_c(lang),
             progress_bar(spinner=False, percent=False, transient=True) as bar,
         ):
-            task = bar.add_task(text("drawing_sheets", lang), total=len(routes))
+            task = bar.add_task(label("render.drawing_sheets", lang), total=len(routes))
 
             def progress(_message: str, done: int, _total: int) -> None:
                 bar.update(task, completed=done)
@@ -110,7 +109,7 @@ def sheets_cmd(
     days = sum(1 for p in pdfs if p.name.startswith("day_"))
     teams = sum(1 for p in pdfs if p.name.startswith("team_"))
     out.print(
-        text("sheets_written", lang, n=len(routes), days=days, teams=teams, folder=folder),
+        label("render.sheets_written", lang, n=len(routes), days=days, teams=teams, folder=folder),
         highlight=False,
     )
 

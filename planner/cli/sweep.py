@@ -26,8 +26,8 @@ from planner.cli.common import (
     stop_on_ctrl_c,
 )
 from planner.errors import InputError
+from planner.i18n import fmt_number, fmt_share, label
 from planner.safety import check_out_dir
-from planner.whatif.report import fmt_number, fmt_share, text
 
 if TYPE_CHECKING:
     from planner.whatif.points import SweepPoint
@@ -115,7 +115,7 @@ def sweep_cmd(
                 base, varies, cache_dir, n_workers, scheduler, target, time_limit, seed, lang,
                 verbose, t0,
             )  # fmt: skip
-            with err.status(f"{text('cli_writing', lang)} {out_dir} …"):
+            with err.status(f"{label('cli.writing', lang)} {out_dir} …"):
                 from planner.whatif.sweep_report import write_sweep_outputs
 
                 write_sweep_outputs(result, out_dir, lang)
@@ -125,8 +125,8 @@ def sweep_cmd(
         raise fail(f"cannot write or read a file: {exc}") from None
     _print_sweep(result, target, lang)
     out.print(
-        f"{text('cli_wall', lang)}: {time.perf_counter() - t0:.1f} s. "
-        f"{text('cli_outputs', lang)}: {out_dir}",
+        f"{label('cli.wall', lang)}: {time.perf_counter() - t0:.1f} s. "
+        f"{label('cli.outputs', lang)}: {out_dir}",
         highlight=False,
     )
     c = result.counts
@@ -153,7 +153,7 @@ def _run_sweep(
     from planner.whatif.run import solve_points
 
     with progress_bar() as bar:
-        task = bar.add_task(text("cli_preparing", lang), total=None)
+        task = bar.add_task(label("cli.preparing", lang), total=None)
 
         def prepared(done: int, total: int, label: str) -> None:
             bar.update(task, completed=done, total=total)
@@ -162,19 +162,19 @@ def _run_sweep(
     missing = _announce(points, cache_dir, n_workers, scheduler, lang)
     where = _where(scheduler, n_workers, missing, lang)
     with progress_bar() as bar:
-        task = bar.add_task(text("cli_solving", lang), total=missing or 1)
+        task = bar.add_task(label("cli.solving", lang), total=missing or 1)
         if missing:
-            bar.update(task, description=f"{text('cli_starting', lang)} ({where}) …")
+            bar.update(task, description=f"{label('cli.starting', lang)} ({where}) …")
         else:
             bar.update(task, completed=1)
 
-        def solved(done: int, total: int, label: str, ok: bool) -> None:
+        def solved(done: int, total: int, point: str, ok: bool) -> None:
             mark = "✓" if ok else "✗"
             bar.update(
                 task,
                 completed=done,
                 total=total,
-                description=f"{text('cli_solving', lang)} {mark} {label}",
+                description=f"{label('cli.solving', lang)} {mark} {point}",
             )
 
         outcomes = solve_points(
@@ -191,10 +191,9 @@ def _run_sweep(
 def _where(scheduler: str | None, n_workers: int, missing: int, lang: str) -> str:
     """Where the scenarios are solved, in words."""
     if scheduler:
-        return f"{text('cli_scheduler', lang)} {scheduler}"
-    return (
-        f"{text('cli_local', lang)}, {min(n_workers, max(1, missing))} {text('cli_workers', lang)}"
-    )
+        return f"{label('cli.scheduler', lang)} {scheduler}"
+    workers = min(n_workers, max(1, missing))
+    return f"{label('cli.local', lang)}, {workers} {label('cli.workers', lang)}"
 
 
 def _announce(
@@ -216,8 +215,8 @@ def _announce(
     n_cached = sum(1 for p in points if p.key is not None and p.key not in missing)
     limit = max((p.time_limit_seconds or 0.0 for p in points), default=0.0)
     line = (
-        f"{text('points', lang)}: {len(points)} — {invalid} {text('cli_invalid', lang)}, "
-        f"{n_cached} {text('cached', lang)}, {len(missing)} {text('cli_to_solve', lang)}"
+        f"{label('whatif.points', lang)}: {len(points)} — {invalid} {label('cli.invalid', lang)}, "
+        f"{n_cached} {label('whatif.cached', lang)}, {len(missing)} {label('cli.to_solve', lang)}"
     )
     if missing:
         rounds = math.ceil(len(missing) / (1 if scheduler else min(n_workers, len(missing))))
@@ -225,11 +224,12 @@ def _announce(
         estimate = (
             f"{fmt_number(seconds, lang)} s"
             if seconds < 120
-            else f"{fmt_number(seconds / 60, lang)} {text('cli_minutes', lang)}"
+            else f"{fmt_number(seconds / 60, lang)} {label('cli.minutes', lang)}"
         )
         line += (
-            f" ({_where(scheduler, n_workers, len(missing), lang)}; {text('time_limit', lang)} "
-            f"{fmt_number(limit, lang)} s; {text('cli_estimate', lang)} {estimate})"
+            f" ({_where(scheduler, n_workers, len(missing), lang)};"
+            f" {label('whatif.time_limit', lang)} "
+            f"{fmt_number(limit, lang)} s; {label('cli.estimate', lang)} {estimate})"
         )
     err.print(line, highlight=False)
     return len(missing)
@@ -239,22 +239,32 @@ def _print_sweep(result: SweepResult, target: float, lang: str) -> None:
     """The counts and the smallest-staffing table on stdout."""
     c = result.counts
     out.print(
-        f"{text('points', lang)}: {c['total']} — {c['solved']} {text('solved', lang)}, "
-        f"{c['cached']} {text('cached', lang)}, {c['failed']} {text('failed', lang)}",
+        f"{label('whatif.points', lang)}: {c['total']} — "
+        f"{c['solved']} {label('whatif.solved', lang)}, "
+        f"{c['cached']} {label('whatif.cached', lang)}, "
+        f"{c['failed']} {label('whatif.failed', lang)}",
         highlight=False,
     )
-    t = Table(title=f"{text('target_section', lang)} ({text('target', lang)} {target:.0%})")
-    t.add_column(text("group", lang), overflow="fold")
-    t.add_column(text("reached", lang), overflow="fold")
-    t.add_column(text("teams", lang), justify="right")
-    t.add_column(text("share_planned", lang), justify="right")
-    t.add_column(text("scenario", lang), overflow="fold")
+    t = Table(
+        title=(
+            f"{label('whatif.target_section', lang)} ({label('whatif.target', lang)} {target:.0%})"
+        )
+    )
+    t.add_column(label("whatif.group", lang), overflow="fold")
+    t.add_column(label("whatif.reached", lang), overflow="fold")
+    t.add_column(label("whatif.teams", lang), justify="right")
+    t.add_column(label("whatif.share_planned", lang), justify="right")
+    t.add_column(label("whatif.scenario", lang), overflow="fold")
     for r in result.staffing.to_dict("records"):
-        name = text("target_all", lang) if r["group"] == "all" else str(r["group"])
+        name = label("whatif.target_all", lang) if r["group"] == "all" else str(r["group"])
         if not r["scenario"]:
-            t.add_row(name, text("no_solved", lang), "", "", "")
+            t.add_row(name, label("whatif.no_solved", lang), "", "", "")
             continue
-        reached = text("yes", lang) if r["reached"] == "yes" else text("not_reached", lang)
+        reached = (
+            label("whatif.yes", lang)
+            if r["reached"] == "yes"
+            else label("whatif.not_reached", lang)
+        )
         t.add_row(
             name,
             reached,
@@ -264,7 +274,7 @@ def _print_sweep(result: SweepResult, target: float, lang: str) -> None:
         )
     out.print(t)
     if c["failed"]:
-        out.print(f"[yellow]{c['failed']} {text('cli_failed_note', lang)}[/]", highlight=False)
+        out.print(f"[yellow]{c['failed']} {label('cli.failed_note', lang)}[/]", highlight=False)
 
 
 SWEEP_HELP = (

@@ -22,10 +22,7 @@ def validate_cmd(
         typer.Option("--lang", help="Language of the report: vi (Vietnamese) or en."),
     ] = "vi",
 ) -> None:
-    """Check a scenario and all its inputs (boundaries, statistics, households, roads)
-    without planning, and print the load report: what was read, repaired, matched,
-    derived or left out. Exits 0 when the inputs are usable, 1 with the list of problems
-    when not."""
+    """Check a scenario and its inputs without planning (see ``VALIDATE_HELP``)."""
     from planner.io.validation import validate
 
     if lang not in LANGS:
@@ -35,6 +32,15 @@ def validate_cmd(
     raise typer.Exit(code)
 
 
+#: The help text of ``planner validate``.
+VALIDATE_HELP = (
+    "Check a scenario and all its inputs (boundaries, statistics, households, roads)\n"
+    "without planning, and print the load report: what was read, repaired, matched,\n"
+    "derived or left out. Exits 0 when the inputs are usable, 1 with the list of problems\n"
+    "when not."
+)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``validate`` to the ``planner`` command."""
-    app.command("validate")(validate_cmd)
+    app.command("validate", help=VALIDATE_HELP)(validate_cmd)

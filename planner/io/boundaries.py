@@ -21,8 +21,9 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from planner.i18n import nfc_strip
 from planner.io.report import LoadReport, Term, km
-from planner.io.text import code_key, fold, nfc
+from planner.io.text import code_key, fold
 from planner.model import Terrain
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb")
@@ -91,6 +92,25 @@ def parse_crs(value: str, field_name: str, report: LoadReport) -> pyproj.CRS | N
         return None
 
 
+def _layer_ok(path: Path, layer: str | None, layer_field: str, report: LoadReport) -> bool:
+    """Whether ``path`` is a vector file GDAL can open with one layer to read (else reported)."""
+    if path.suffix.lower() not in VECTOR_SUFFIXES:
+        report.error("file_format", file=path, formats="GeoJSON, GeoPackage (.gpkg), Shapefile")
+        return False
+    try:
+        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+    except Exception as exc:  # GDAL raises several types for unreadable files
+        report.error("file_unreadable", file=path, detail=_first_line(exc))
+        return False
+    if layer is None and len(layers) > 1:
+        report.error("layer_choose", file=path, layers=layers, field=layer_field)
+        return False
+    if layer is not None and layer not in layers:
+        report.error("layer_missing", file=path, layer=layer, layers=layers)
+        return False
+    return True
+
+
 def read_vector(
     path: Path,
     report: LoadReport,
@@ -118,19 +138,7 @@ def read_vector(
     crs_field, layer_field
         Scenario fields named in messages.
     """
-    if path.suffix.lower() not in VECTOR_SUFFIXES:
-        report.error("file_format", file=path, formats="GeoJSON, GeoPackage (.gpkg), Shapefile")
-        return None
-    try:
-        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
-    except Exception as exc:  # GDAL raises several types for unreadable files
-        report.error("file_unreadable", file=path, detail=_first_line(exc))
-        return None
-    if layer is None and len(layers) > 1:
-        report.error("layer_choose", file=path, layers=layers, field=layer_field)
-        return None
-    if layer is not None and layer not in layers:
-        report.error("layer_missing", file=path, layer=layer, layers=layers)
+    if not _layer_ok(path, layer, layer_field, report):
         return None
     try:
         gdf = gpd.read_file(path, layer=layer, encoding=encoding, engine="pyogrio")
@@ -211,11 +219,123 @@ def _float_column(
 ) -> pd.Series:
     raw = gdf[column]
     values = pd.to_numeric(raw, errors="coerce")
-    blank = raw.isna() | raw.map(lambda v: nfc(v) == "")
+    blank = raw.isna() | raw.map(lambda v: nfc_strip(v) == "")
     bad = values.isna() & ~blank
     for row, value in zip(frame["feature"][bad], raw[bad], strict=True):
-        report.error("feature_number", file=path, row=int(row), field=column, value=nfc(value))
+        text = nfc_strip(value)
+        report.error("feature_number", file=path, row=int(row), field=column, value=text)
     return values.astype(float)
+
+
+def _check_ids(frame: pd.DataFrame, path: Path, opts: LayerOptions, report: LoadReport) -> bool:
+    """Whether every feature has a commune code, once only, and a name (else reported)."""
+    ok = True
+    first: dict[str, int] = {}
+    for row, code, name in zip(frame["feature"], frame["code"], frame["name"], strict=True):
+        if not code:
+            report.error("feature_no_code", file=path, row=int(row), field=opts.code_column)
+            ok = False
+            continue
+        if code in first:
+            report.error(
+                "feature_dup_code",
+                file=path,
+                row=int(row),
+                field=opts.code_column,
+                code=code,
+                first=first[code],
+            )
+            ok = False
+        first.setdefault(code, int(row))
+        if not name:
+            report.error(
+                "feature_no_name", file=path, row=int(row), code=code, field=opts.name_column
+            )
+            ok = False
+    return ok
+
+
+def _read_terrain(
+    gdf: gpd.GeoDataFrame, frame: pd.DataFrame, path: Path, opts: LayerOptions, report: LoadReport
+) -> bool:
+    """Set ``frame["terrain"]`` from a column, else the scenario's default, else plain.
+
+    Returns whether every value given in the column was understood (else reported).
+    """
+    ok = True
+    terrain: list[Terrain | None] = [None] * len(gdf)
+    if opts.terrain_column in gdf.columns:
+        for i, (row, value) in enumerate(
+            zip(frame["feature"], gdf[opts.terrain_column], strict=True)
+        ):
+            text = nfc_strip(value)
+            if not text:
+                continue
+            t = TERRAIN_WORDS.get(fold(text))
+            if t is None:
+                report.error(
+                    "feature_terrain",
+                    file=path,
+                    row=int(row),
+                    field=opts.terrain_column,
+                    value=text,
+                )
+                ok = False
+            terrain[i] = t
+    given = np.array([t is not None for t in terrain])
+    default: Terrain = opts.terrain_default or "plain"
+    frame["terrain"] = [t if t is not None else default for t in terrain]
+    report.count("boundaries", "terrain_from_column", int(given.sum()))
+    if (~given).any():
+        report.count("boundaries", "terrain_default", int((~given).sum()))
+        report.info(
+            "terrain_defaulted",
+            n=int((~given).sum()),
+            terrain=Term(default),
+            source=Term("scenario_default" if opts.terrain_default else "plain_default"),
+        )
+    return ok
+
+
+def _polygons(
+    gdf: gpd.GeoDataFrame, frame: pd.DataFrame, path: Path, report: LoadReport
+) -> tuple[np.ndarray, bool]:
+    """The features' geometries, present, polygonal and valid (repaired if needed).
+
+    Returns the geometries and whether every feature has a polygon (else reported).
+    """
+    ok = True
+    geoms = gdf.geometry.to_numpy()
+    repaired = np.zeros(len(gdf), dtype=bool)
+    features = frame["feature"].to_numpy(dtype=np.int64)
+    for i, geom in enumerate(geoms):
+        row, code = int(features[i]), str(frame["code"].iat[i])
+        if geom is None or geom.is_empty:
+            report.error("feature_no_geometry", file=path, row=row, code=code)
+            ok = False
+            continue
+        if not shapely.is_valid(geom):
+            geom = polygonal(shapely.make_valid(geom))
+            repaired[i] = True
+        elif not isinstance(geom, Polygon | MultiPolygon):
+            geom = polygonal(geom)
+        if geom.is_empty:
+            report.error(
+                "feature_not_polygon",
+                file=path,
+                row=row,
+                code=code,
+                kind=gdf.geometry.iloc[i].geom_type,
+            )
+            ok = False
+            continue
+        geoms[i] = geom
+    if repaired.any():
+        report.count("boundaries", "features_repaired", int(repaired.sum()))
+        report.warn(
+            "repaired", file=path.name, n=int(repaired.sum()), names=_names(frame, repaired)
+        )
+    return geoms, ok
 
 
 def read_communes(path: Path, opts: LayerOptions, report: LoadReport) -> gpd.GeoDataFrame | None:
@@ -267,106 +387,20 @@ def read_communes(path: Path, opts: LayerOptions, report: LoadReport) -> gpd.Geo
         {
             "feature": gdf["__feature"].to_numpy(),
             "code": [code_key(v) for v in gdf[opts.code_column]],
-            "name": [nfc(v) for v in gdf[opts.name_column]],
+            "name": [nfc_strip(v) for v in gdf[opts.name_column]],
         }
     )
-    ok = True
-    first: dict[str, int] = {}
-    for row, code, name in zip(frame["feature"], frame["code"], frame["name"], strict=True):
-        if not code:
-            report.error("feature_no_code", file=path, row=int(row), field=opts.code_column)
-            ok = False
-            continue
-        if code in first:
-            report.error(
-                "feature_dup_code",
-                file=path,
-                row=int(row),
-                field=opts.code_column,
-                code=code,
-                first=first[code],
-            )
-            ok = False
-        first.setdefault(code, int(row))
-        if not name:
-            report.error(
-                "feature_no_name", file=path, row=int(row), code=code, field=opts.name_column
-            )
-            ok = False
-
-    # Terrain: a column, else the scenario's default, else plain.
-    terrain: list[Terrain | None] = [None] * len(gdf)
-    if opts.terrain_column in gdf.columns:
-        for i, (row, value) in enumerate(
-            zip(frame["feature"], gdf[opts.terrain_column], strict=True)
-        ):
-            text = nfc(value)
-            if not text:
-                continue
-            t = TERRAIN_WORDS.get(fold(text))
-            if t is None:
-                report.error(
-                    "feature_terrain",
-                    file=path,
-                    row=int(row),
-                    field=opts.terrain_column,
-                    value=text,
-                )
-                ok = False
-            terrain[i] = t
-    given = np.array([t is not None for t in terrain])
-    default: Terrain = opts.terrain_default or "plain"
-    frame["terrain"] = [t if t is not None else default for t in terrain]
-    report.count("boundaries", "terrain_from_column", int(given.sum()))
-    if (~given).any():
-        report.count("boundaries", "terrain_default", int((~given).sum()))
-        report.info(
-            "terrain_defaulted",
-            n=int((~given).sum()),
-            terrain=Term(default),
-            source=Term("scenario_default" if opts.terrain_default else "plain_default"),
-        )
-
+    ok = _check_ids(frame, path, opts, report)
+    ok = _read_terrain(gdf, frame, path, opts, report) and ok
     for column in ("sp_lon", "sp_lat"):
         if column in gdf.columns:
             frame[column] = _float_column(gdf, column, frame, path, report).to_numpy()
         else:
             frame[column] = np.nan
     for column in ("sp_name", "police_contact"):
-        frame[column] = [nfc(v) for v in gdf[column]] if column in gdf.columns else ""
-
-    # Geometry: present, polygonal, valid (repaired if needed).
-    geoms = gdf.geometry.to_numpy()
-    repaired = np.zeros(len(gdf), dtype=bool)
-    features = frame["feature"].to_numpy(dtype=np.int64)
-    for i, geom in enumerate(geoms):
-        row, code = int(features[i]), str(frame["code"].iat[i])
-        if geom is None or geom.is_empty:
-            report.error("feature_no_geometry", file=path, row=row, code=code)
-            ok = False
-            continue
-        if not shapely.is_valid(geom):
-            geom = polygonal(shapely.make_valid(geom))
-            repaired[i] = True
-        elif not isinstance(geom, Polygon | MultiPolygon):
-            geom = polygonal(geom)
-        if geom.is_empty:
-            report.error(
-                "feature_not_polygon",
-                file=path,
-                row=row,
-                code=code,
-                kind=gdf.geometry.iloc[i].geom_type,
-            )
-            ok = False
-            continue
-        geoms[i] = geom
-    if repaired.any():
-        report.count("boundaries", "features_repaired", int(repaired.sum()))
-        report.warn(
-            "repaired", file=path.name, n=int(repaired.sum()), names=_names(frame, repaired)
-        )
-    if not ok:
+        frame[column] = [nfc_strip(v) for v in gdf[column]] if column in gdf.columns else ""
+    geoms, geoms_ok = _polygons(gdf, frame, path, report)
+    if not (ok and geoms_ok):
         return None
     out = gpd.GeoDataFrame(frame, geometry=list(geoms), crs=4326)
     multi = np.array([len(shapely.get_parts(g)) > 1 for g in out.geometry])
@@ -420,11 +454,11 @@ def read_district_boundary(
     row = gdf.iloc[0]
     geom = row.geometry
     if geom is None or geom.is_empty:
-        report.error("feature_no_geometry", file=path, row=1, code=nfc(row.get("code", "")))
+        report.error("feature_no_geometry", file=path, row=1, code=nfc_strip(row.get("code", "")))
         return None
     if not shapely.is_valid(geom):
         geom = polygonal(shapely.make_valid(geom))
-        report.warn("repaired", file=path.name, n=1, names=[nfc(row.get("name", ""))])
+        report.warn("repaired", file=path.name, n=1, names=[nfc_strip(row.get("name", ""))])
     base: tuple[float, float] | None = None
     if "base_lon" in gdf.columns and "base_lat" in gdf.columns:
         lon = pd.to_numeric(pd.Series([row["base_lon"]]), errors="coerce").iloc[0]
@@ -433,8 +467,8 @@ def read_district_boundary(
             ("base_lon", lon, row["base_lon"]),
             ("base_lat", lat, row["base_lat"]),
         ):
-            if v != v and nfc(raw):
-                report.error("feature_number", file=path, row=1, field=name, value=nfc(raw))
+            if v != v and nfc_strip(raw):
+                report.error("feature_number", file=path, row=1, field=name, value=nfc_strip(raw))
         if lon == lon and lat == lat:
             base = (float(lon), float(lat))
     name_col = opts.name_column if opts.name_column in gdf.columns else "name"
@@ -442,9 +476,9 @@ def read_district_boundary(
     return DistrictInfo(
         outline=geom,
         code=code_key(row[code_col]) if code_col in gdf.columns else "",
-        name=nfc(row[name_col]) if name_col in gdf.columns else "",
+        name=nfc_strip(row[name_col]) if name_col in gdf.columns else "",
         base=base,
-        base_name=nfc(row["base_name"]) if "base_name" in gdf.columns else "",
+        base_name=nfc_strip(row["base_name"]) if "base_name" in gdf.columns else "",
     )
 
 

@@ -9,12 +9,17 @@ step adds its counts and notes to the load report.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from planner.i18n import nfc_strip
 from planner.io.boundaries import (
+    DistrictInfo,
     LayerOptions,
     check_service_points,
     distance_m,
@@ -23,6 +28,7 @@ from planner.io.boundaries import (
     representative_points,
 )
 from planner.io.households import (
+    CommuneDemand,
     aggregate,
     check_codes,
     demand_counts,
@@ -31,8 +37,8 @@ from planner.io.households import (
 )
 from planner.io.report import LoadReport, Term, km
 from planner.io.specs import DistrictFiles, HouseholdsSpec, StatsSpec
-from planner.io.stats import join_stats, read_stats
-from planner.io.text import code_key, nfc
+from planner.io.stats import StatsRow, join_stats, read_stats
+from planner.io.text import code_key
 from planner.model import BandCounts, Commune, District, Point
 
 
@@ -40,24 +46,20 @@ def _resolve(base_dir: Path, p: Path) -> Path:
     return Path(os.path.normpath(base_dir / p))
 
 
-def read_district(
-    files: DistrictFiles,
-    scenario_path: Path,
-    exclude: tuple[str, ...] = (),
-    report: LoadReport | None = None,
-) -> District:
-    """Read boundaries, statistics and households into a District (see the module doc).
+@dataclass(frozen=True)
+class _Paths:
+    """The district's input files, resolved against the scenario's folder."""
 
-    Raises
-    ------
-    planner.io.report.LoadError
-        An :class:`~planner.errors.InputError` listing every problem found.
-    """
-    report = report if report is not None else LoadReport()
-    scenario_path = Path(scenario_path)
-    base_dir = scenario_path.parent
-    cpath = _resolve(base_dir, files.communes)
-    bpath = _resolve(base_dir, files.boundary) if files.boundary is not None else None
+    communes: Path
+    boundary: Path | None
+    stats: Path | None
+    households: Path | None
+    stats_spec: StatsSpec | None
+    households_spec: HouseholdsSpec | None
+
+
+def _paths(files: DistrictFiles, base_dir: Path, report: LoadReport) -> _Paths:
+    """Resolve the input files; a missing one is an error in ``report``."""
     stats_spec = (
         files.stats
         if isinstance(files.stats, StatsSpec) or files.stats is None
@@ -68,19 +70,28 @@ def read_district(
         if isinstance(files.households, HouseholdsSpec) or files.households is None
         else HouseholdsSpec(path=files.households)
     )
-    spath = _resolve(base_dir, stats_spec.path) if stats_spec is not None else None
-    hpath = _resolve(base_dir, hh_spec.path) if hh_spec is not None else None
+    paths = _Paths(
+        communes=_resolve(base_dir, files.communes),
+        boundary=_resolve(base_dir, files.boundary) if files.boundary is not None else None,
+        stats=_resolve(base_dir, stats_spec.path) if stats_spec is not None else None,
+        households=_resolve(base_dir, hh_spec.path) if hh_spec is not None else None,
+        stats_spec=stats_spec,
+        households_spec=hh_spec,
+    )
     for field, p in (
-        ("boundary", bpath),
-        ("communes", cpath),
-        ("stats", spath),
-        ("households", hpath),
+        ("boundary", paths.boundary),
+        ("communes", paths.communes),
+        ("stats", paths.stats),
+        ("households", paths.households),
     ):
         if p is not None and not p.is_file():
             report.error("file_missing", file=p, field=f"district.{field}")
-    report.raise_if_errors(str(scenario_path))
+    return paths
 
-    opts = LayerOptions(
+
+def _layer_options(files: DistrictFiles) -> LayerOptions:
+    """How to read the commune layer, from the scenario's ``district`` section."""
+    return LayerOptions(
         layer=files.layer,
         crs=files.crs,
         encoding=files.encoding,
@@ -93,38 +104,21 @@ def read_district(
         terrain_column=files.terrain_column,
         terrain_default=files.terrain,
     )
-    communes = read_communes(cpath, opts, report)
-    stats_rows = read_stats(spath, stats_spec, report) if spath and stats_spec else None
-    registry = read_registry(hpath, hh_spec.columns, report) if hpath and hh_spec else None
-    if communes is not None and registry is not None:
-        check_codes(registry, set(communes["code"]), report)
-    report.raise_if_errors(str(scenario_path))
-    assert communes is not None
-    check_service_points(communes, cpath, report)
 
-    codes = [str(c) for c in communes["code"]]
-    names = [str(n) for n in communes["name"]]
-    exclude = tuple(code_key(c) for c in exclude)
-    unknown = [c for c in exclude if c not in codes]
-    if unknown:
-        report.error("exclude_unknown", codes=unknown, file=cpath)
-    stats = (
-        join_stats(stats_rows, codes, names, stats_spec, spath, report)
-        if stats_rows is not None and stats_spec is not None and spath is not None
-        else {}
-    )
-    located = locate(registry, communes, report) if registry is not None else None
-    report.raise_if_errors(str(scenario_path))
-    if exclude:
-        report.count("boundaries", "communes_excluded", len(exclude))
-    kept_hh = demand_counts(located, set(exclude), report) if located is not None else None
 
-    # Service points: the file's, else the densest household group, else a point inside.
-    plan = communes[~communes["code"].isin(exclude)].reset_index(drop=True)
-    if plan.empty:
-        field = "exclude_communes" if len(communes) else "district.select"
-        report.error("no_communes_left", file=cpath, field=field)
-        report.raise_if_errors(str(scenario_path))
+def _place_service_points(
+    plan: gpd.GeoDataFrame,
+    kept_hh: pd.DataFrame | None,
+    stats: dict[str, StatsRow],
+    files: DistrictFiles,
+    report: LoadReport,
+) -> dict[str, CommuneDemand]:
+    """Place each commune's service points and add up its demand at them.
+
+    A commune's service point is the file's, else its densest household group, else a point
+    inside it; ``plan``'s ``sp_lon``/``sp_lat`` are filled in. Returns the demand by commune
+    code aggregated from the registry (empty without one).
+    """
     given = plan["sp_lon"].notna() & plan["sp_lat"].notna()
     rep = representative_points(list(plan.geometry))
     plan.loc[~given, "sp_lon"] = [p[0] for p, g in zip(rep, given, strict=True) if not g]
@@ -161,20 +155,22 @@ def read_district(
         ]
         more = ["…"] if len(shown) > 10 else []
         report.info("sp_representative", n=int(rep_only.sum()), names=shown[:10] + more)
+    return demand
 
-    if kept_hh is not None and stats and any(r.outstanding.total for r in stats.values()):
-        report.info(
-            "stats_ignored",
-            stats=sum(r.outstanding.total for r in stats.values()),
-            registry=sum(d.outstanding.total for d in demand.values()),
-        )
 
+def _build_communes(
+    plan: gpd.GeoDataFrame,
+    demand: dict[str, CommuneDemand],
+    stats: dict[str, StatsRow],
+    from_registry: bool,
+) -> list[Commune]:
+    """The planned communes, with their demand from the registry or else the statistics."""
     built = []
     for r in plan.itertuples(index=False):
         code = str(r.code)
         d = demand.get(code)
         s = stats.get(code)
-        if kept_hh is not None:
+        if from_registry:
             households = d.households if d else 0
             outstanding = d.outstanding if d else BandCounts()
         else:
@@ -194,62 +190,60 @@ def read_district(
                 service_points=d.points if d else (),
             )
         )
+    return built
 
-    # The district: its outline, name, code and police base.
-    info = read_district_boundary(bpath, opts, report) if bpath is not None else None
-    outline: BaseGeometry
+
+def _outline(
+    bpath: Path | None, info: DistrictInfo | None, communes: gpd.GeoDataFrame, report: LoadReport
+) -> BaseGeometry:
+    """The district's outline: the boundary file's, else the union of the communes."""
     if info is not None:
-        outline = info.outline
         report.count("boundaries", "outline", str(bpath))
-    else:
-        if bpath is None:
-            report.info("outline_union")
-            report.count("boundaries", "outline", Term("outline_union_term"))
-        parts = list(communes.geometry)
-        try:  # fast when the communes tile the district exactly
-            outline = shapely.coverage_union_all(parts)
-        except shapely.errors.GEOSException:  # simplified borders overlap or leave gaps
-            outline = shapely.union_all(parts)
-        if not outline.is_valid:
-            outline = shapely.union_all(parts)
-    name = nfc(files.name) if files.name else (info.name if info else "")
-    if not name:
-        report.error("name_missing")
-    code = code_key(files.code) if files.code else (info.code if info else "")
-    base: Point | None = None
+        return info.outline
+    if bpath is None:
+        report.info("outline_union")
+        report.count("boundaries", "outline", Term("outline_union_term"))
+    parts = list(communes.geometry)
+    try:  # fast when the communes tile the district exactly
+        outline = shapely.coverage_union_all(parts)
+    except shapely.errors.GEOSException:  # simplified borders overlap or leave gaps
+        outline = shapely.union_all(parts)
+    if not outline.is_valid:
+        outline = shapely.union_all(parts)
+    return outline
+
+
+def _police_base(
+    files: DistrictFiles,
+    communes: gpd.GeoDataFrame,
+    plan: gpd.GeoDataFrame,
+    info: DistrictInfo | None,
+    report: LoadReport,
+) -> Point | None:
+    """The district police base: a point, a commune's service point, or the boundary file's."""
     if isinstance(files.base, Point):
-        base = files.base
-    elif files.base is not None:
+        return files.base
+    if files.base is not None:
         wanted = code_key(files.base)
         row = communes[communes["code"] == wanted]
         if row.empty:
             report.error("base_unknown", code=wanted)
-        else:
-            in_plan = plan[plan["code"] == wanted]
-            src = in_plan if not in_plan.empty else row
-            lon, lat = float(src["sp_lon"].iloc[0]), float(src["sp_lat"].iloc[0])
-            if lon != lon or lat != lat:
-                lon, lat = representative_points([src.geometry.iloc[0]])[0]
-            base = Point(lon=lon, lat=lat)
-    elif info is not None and info.base is not None:
-        base = Point(lon=info.base[0], lat=info.base[1])
-    if base is None and not report.errors:
-        report.error("base_missing")
-    report.raise_if_errors(str(scenario_path))
-    assert base is not None
-    off = float(distance_m([shapely.Point(base.lon, base.lat)], [outline])[0])
-    if off > 2000:
-        report.warn("base_outside", km=km(off))
-    base_name = nfc(files.base_name) if files.base_name else (info.base_name if info else "")
-    district = District(
-        code=code,
-        name=name,
-        outline=outline,
-        base=base,
-        base_name=base_name or _base_name(name),
-        communes=tuple(built),
-    )
-    report.count("result", "district", f"{district.name} ({district.code})" if code else name)
+            return None
+        in_plan = plan[plan["code"] == wanted]
+        src = in_plan if not in_plan.empty else row
+        lon, lat = float(src["sp_lon"].iloc[0]), float(src["sp_lat"].iloc[0])
+        if lon != lon or lat != lat:
+            lon, lat = representative_points([src.geometry.iloc[0]])[0]
+        return Point(lon=lon, lat=lat)
+    if info is not None and info.base is not None:
+        return Point(lon=info.base[0], lat=info.base[1])
+    return None
+
+
+def _count_result(district: District, title: str, report: LoadReport) -> None:
+    """The figures of the data the plan is made from; ``title`` names the district."""
+    built = district.communes
+    report.count("result", "district", title)
     report.count("result", "communes", len(built))
     report.count("result", "households", sum(c.households for c in built))
     total = BandCounts()
@@ -260,6 +254,95 @@ def read_district(
     report.count("result", "outstanding_14_plus", total.age_14_plus)
     report.count("result", "outstanding_total", total.total)
     report.count("result", "service_points", sum(len(c.service_points) for c in built))
+
+
+def read_district(
+    files: DistrictFiles,
+    scenario_path: Path,
+    exclude: tuple[str, ...] = (),
+    report: LoadReport | None = None,
+) -> District:
+    """Read boundaries, statistics and households into a District (see the module doc).
+
+    Raises
+    ------
+    planner.io.report.LoadError
+        An :class:`~planner.errors.InputError` listing every problem found.
+    """
+    report = report if report is not None else LoadReport()
+    scenario_path = Path(scenario_path)
+    paths = _paths(files, scenario_path.parent, report)
+    report.raise_if_errors(str(scenario_path))
+    cpath, spath, hpath = paths.communes, paths.stats, paths.households
+    stats_spec, hh_spec = paths.stats_spec, paths.households_spec
+
+    opts = _layer_options(files)
+    communes = read_communes(cpath, opts, report)
+    stats_rows = read_stats(spath, stats_spec, report) if spath and stats_spec else None
+    registry = read_registry(hpath, hh_spec.columns, report) if hpath and hh_spec else None
+    if communes is not None and registry is not None:
+        check_codes(registry, set(communes["code"]), report)
+    report.raise_if_errors(str(scenario_path))
+    assert communes is not None
+    check_service_points(communes, cpath, report)
+
+    codes = [str(c) for c in communes["code"]]
+    names = [str(n) for n in communes["name"]]
+    exclude = tuple(code_key(c) for c in exclude)
+    unknown = [c for c in exclude if c not in codes]
+    if unknown:
+        report.error("exclude_unknown", codes=unknown, file=cpath)
+    stats = (
+        join_stats(stats_rows, codes, names, stats_spec, spath, report)
+        if stats_rows is not None and stats_spec is not None and spath is not None
+        else {}
+    )
+    located = locate(registry, communes, report) if registry is not None else None
+    report.raise_if_errors(str(scenario_path))
+    if exclude:
+        report.count("boundaries", "communes_excluded", len(exclude))
+    kept_hh = demand_counts(located, set(exclude), report) if located is not None else None
+
+    plan = communes[~communes["code"].isin(exclude)].reset_index(drop=True)
+    if plan.empty:
+        field = "exclude_communes" if len(communes) else "district.select"
+        report.error("no_communes_left", file=cpath, field=field)
+        report.raise_if_errors(str(scenario_path))
+    demand = _place_service_points(plan, kept_hh, stats, files, report)
+    if kept_hh is not None and stats and any(r.outstanding.total for r in stats.values()):
+        report.info(
+            "stats_ignored",
+            stats=sum(r.outstanding.total for r in stats.values()),
+            registry=sum(d.outstanding.total for d in demand.values()),
+        )
+    built = _build_communes(plan, demand, stats, kept_hh is not None)
+
+    # The district: its outline, name, code and police base.
+    bpath = paths.boundary
+    info = read_district_boundary(bpath, opts, report) if bpath is not None else None
+    outline = _outline(bpath, info, communes, report)
+    name = nfc_strip(files.name) if files.name else (info.name if info else "")
+    if not name:
+        report.error("name_missing")
+    code = code_key(files.code) if files.code else (info.code if info else "")
+    base = _police_base(files, communes, plan, info, report)
+    if base is None and not report.errors:
+        report.error("base_missing")
+    report.raise_if_errors(str(scenario_path))
+    assert base is not None
+    off = float(distance_m([shapely.Point(base.lon, base.lat)], [outline])[0])
+    if off > 2000:
+        report.warn("base_outside", km=km(off))
+    base_name = nfc_strip(files.base_name) if files.base_name else (info.base_name if info else "")
+    district = District(
+        code=code,
+        name=name,
+        outline=outline,
+        base=base,
+        base_name=base_name or _base_name(name),
+        communes=tuple(built),
+    )
+    _count_result(district, f"{district.name} ({district.code})" if code else name, report)
     return district
 
 

@@ -26,10 +26,11 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 from scipy.cluster.hierarchy import fcluster, linkage  # type: ignore[import-untyped]
 
+from planner.i18n import nfc_strip
 from planner.io.boundaries import to_metres, utm_crs
 from planner.io.report import LoadReport, Term, fragment, km
 from planner.io.specs import HOUSEHOLD_FIELDS, ServicePointMode
-from planner.io.text import band_of, code_key, fold, header_key, nfc, recognise_columns
+from planner.io.text import band_of, code_key, fold, header_key, recognise_columns
 from planner.model import BandCounts, Point, ServicePoint
 
 OUTSIDE_TOLERANCE_M = 250.0  # registered commune vs coordinates: simplified borders differ
@@ -192,7 +193,7 @@ def _numbers(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def _text(col: pd.Series, lower: bool = False) -> np.ndarray:
     """Cells as NFC text, trimmed (``""`` where missing); each distinct value is cleaned once."""
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    clean = [nfc(v) for v in uniques]
+    clean = [nfc_strip(v) for v in uniques]
     if lower:
         clean = [v.lower() for v in clean]
     table = np.asarray([*clean, ""], dtype=object)  # index -1 (missing) → ""
@@ -204,6 +205,133 @@ def _codes(col: pd.Series) -> np.ndarray:
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     table = np.asarray([*(code_key(v) for v in uniques), ""], dtype=object)
     return np.asarray(table[codes], dtype=object)
+
+
+def _registry_columns(
+    headers: list[str], columns: Mapping[str, str], path: Path, report: LoadReport
+) -> dict[str, int] | None:
+    """Field → column position of the registry, or None after reporting what is missing.
+
+    ``columns`` (field → header) overrides what the headers are recognised as.
+    """
+    found, clashes = recognise_columns(headers, HOUSEHOLD_ALIASES, HOUSEHOLD_PATTERNS)
+    keys = [header_key(h) for h in headers]
+    missing_override = []
+    for field, header in columns.items():
+        if header_key(header) in keys:
+            found[field] = keys.index(header_key(header))
+            clashes.pop(field, None)
+        else:
+            missing_override.append(header)
+    before = len(report.errors)
+    for field, cols in clashes.items():
+        report.error(
+            "stats_clash",
+            file=path,
+            field=field,
+            columns=[headers[c] for c in cols],
+            spec="district.households.columns",
+        )
+    if missing_override:
+        report.error("hh_columns_missing", file=path, columns=missing_override, present=headers)
+    has_xy = "lon" in found and "lat" in found
+    if "commune_code" not in found and not has_xy:
+        report.error("hh_no_location", file=path)
+    if not any(b in found for b in OUTSTANDING):
+        report.error("hh_columns_missing", file=path, columns=list(OUTSTANDING), present=headers)
+    elif not all(b in found for b in OUTSTANDING):
+        absent = [
+            Term(b.replace("outstanding_", "field_age_")) for b in OUTSTANDING if b not in found
+        ]
+        report.warn("band_missing", file=path.name, bands=absent)
+    return None if len(report.errors) > before else found
+
+
+def _read_coordinates(
+    out: pd.DataFrame,
+    col: Mapping[str, pd.Series],
+    headers: list[str],
+    found: Mapping[str, int],
+    rows: _Rows,
+    line: np.ndarray,
+    has_xy: bool,
+) -> None:
+    """Set ``out``'s ``lon`` and ``lat``: NaN where absent, not a number or out of range."""
+    for f in ("lon", "lat"):
+        if has_xy:
+            values, blank = _numbers(col[f])
+            bad = np.isnan(values) & ~blank
+            rows.add(
+                "hh_bad_value",
+                line[bad],
+                field=headers[found[f]],
+                value=col[f].to_numpy()[bad].astype(str),
+                what=Term("number"),
+            )
+            out[f] = values
+        else:
+            out[f] = np.nan
+    if has_xy:
+        xy_bad = ~(out["lon"].between(-180, 180) & out["lat"].between(-90, 90))
+        xy_bad &= out["lon"].notna() & out["lat"].notna()
+        rows.add("hh_bad_coords", line[xy_bad.to_numpy()])
+        out.loc[xy_bad, ["lon", "lat"]] = np.nan
+
+
+def _read_counts(
+    col: Mapping[str, pd.Series],
+    headers: list[str],
+    found: Mapping[str, int],
+    rows: _Rows,
+    line: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The children and outstanding counts given, as int32; bad or implausible cells are 0."""
+    counts: dict[str, np.ndarray] = {}
+    for f in (*CHILDREN, *OUTSTANDING):
+        if f not in col:
+            continue
+        values, blank = _numbers(col[f])
+        bad = (np.isnan(values) & ~blank) | (values < 0) | (values != np.round(values))
+        bad &= ~blank
+        rows.add(
+            "hh_bad_value",
+            line[bad],
+            field=headers[found[f]],
+            value=col[f].to_numpy()[bad].astype(str),
+            what=Term("whole_number"),
+        )
+        huge = ~bad & ~blank & (values > MAX_PER_HOUSEHOLD)
+        rows.add(
+            "hh_implausible",
+            line[huge],
+            field=headers[found[f]],
+            value=col[f].to_numpy()[huge].astype(str),
+            most=MAX_PER_HOUSEHOLD,
+        )
+        counts[f] = np.where(blank | bad | huge, 0, np.nan_to_num(values)).astype(np.int32)
+    for a, b in (("outstanding_0_6", "children_0_6"), ("outstanding_6_14", "children_6_14")):
+        if a in counts and b in counts:
+            over = counts[a] > counts[b]
+            rows.add(
+                "hh_more_than_children",
+                line[over],
+                field=headers[found[a]],
+                other=headers[found[b]],
+            )
+    return counts
+
+
+def _check_ids(ids: pd.Series, line: np.ndarray, path: Path, report: LoadReport) -> None:
+    """Report household ids given more than once (blank ids are not compared)."""
+    dup = ids.duplicated(keep=False).to_numpy() & (ids.astype("string").fillna("") != "")
+    if dup.any():
+        shown = [int(v) for v in line[dup][:MAX_LISTED]]
+        report.error(
+            "hh_duplicate_ids",
+            file=path.name,
+            n=int(ids[dup].nunique()),
+            rows=[*shown, "…"] if dup.sum() > MAX_LISTED else shown,
+        )
 
 
 def read_registry(
@@ -239,38 +367,10 @@ def read_registry(
     df = df.reset_index(drop=True)
     parquet = path.suffix.lower() in (".parquet", ".pq")
     headers = [str(c) for c in df.columns]
-    found, clashes = recognise_columns(headers, HOUSEHOLD_ALIASES, HOUSEHOLD_PATTERNS)
-    keys = [header_key(h) for h in headers]
-    missing_override = []
-    for field, header in columns.items():
-        if header_key(header) in keys:
-            found[field] = keys.index(header_key(header))
-            clashes.pop(field, None)
-        else:
-            missing_override.append(header)
-    before = len(report.errors)
-    for field, cols in clashes.items():
-        report.error(
-            "stats_clash",
-            file=path,
-            field=field,
-            columns=[headers[c] for c in cols],
-            spec="district.households.columns",
-        )
-    if missing_override:
-        report.error("hh_columns_missing", file=path, columns=missing_override, present=headers)
-    has_xy = "lon" in found and "lat" in found
-    if "commune_code" not in found and not has_xy:
-        report.error("hh_no_location", file=path)
-    if not any(b in found for b in OUTSTANDING):
-        report.error("hh_columns_missing", file=path, columns=list(OUTSTANDING), present=headers)
-    elif not all(b in found for b in OUTSTANDING):
-        absent = [
-            Term(b.replace("outstanding_", "field_age_")) for b in OUTSTANDING if b not in found
-        ]
-        report.warn("band_missing", file=path.name, bands=absent)
-    if len(report.errors) > before:
+    found = _registry_columns(headers, columns, path, report)
+    if found is None:
         return None
+    has_xy = "lon" in found and "lat" in found
     if len(df) == 0:
         report.error("hh_empty", file=path)
         return None
@@ -284,57 +384,8 @@ def read_registry(
     col = {f: df.iloc[:, i] for f, i in found.items() if f in HOUSEHOLD_FIELDS}
 
     out["commune_code"] = _codes(col["commune_code"]) if "commune_code" in col else ""
-    for f in ("lon", "lat"):
-        if has_xy:
-            values, blank = _numbers(col[f])
-            bad = np.isnan(values) & ~blank
-            rows.add(
-                "hh_bad_value",
-                line[bad],
-                field=headers[found[f]],
-                value=col[f].to_numpy()[bad].astype(str),
-                what=Term("number"),
-            )
-            out[f] = values
-        else:
-            out[f] = np.nan
-    if has_xy:
-        xy_bad = ~(out["lon"].between(-180, 180) & out["lat"].between(-90, 90))
-        xy_bad &= out["lon"].notna() & out["lat"].notna()
-        rows.add("hh_bad_coords", line[xy_bad.to_numpy()])
-        out.loc[xy_bad, ["lon", "lat"]] = np.nan
-    counts: dict[str, np.ndarray] = {}
-    for f in (*CHILDREN, *OUTSTANDING):
-        if f not in col:
-            continue
-        values, blank = _numbers(col[f])
-        bad = (np.isnan(values) & ~blank) | (values < 0) | (values != np.round(values))
-        bad &= ~blank
-        rows.add(
-            "hh_bad_value",
-            line[bad],
-            field=headers[found[f]],
-            value=col[f].to_numpy()[bad].astype(str),
-            what=Term("whole_number"),
-        )
-        huge = ~bad & ~blank & (values > MAX_PER_HOUSEHOLD)
-        rows.add(
-            "hh_implausible",
-            line[huge],
-            field=headers[found[f]],
-            value=col[f].to_numpy()[huge].astype(str),
-            most=MAX_PER_HOUSEHOLD,
-        )
-        counts[f] = np.where(blank | bad | huge, 0, np.nan_to_num(values)).astype(np.int32)
-    for a, b in (("outstanding_0_6", "children_0_6"), ("outstanding_6_14", "children_6_14")):
-        if a in counts and b in counts:
-            over = counts[a] > counts[b]
-            rows.add(
-                "hh_more_than_children",
-                line[over],
-                field=headers[found[a]],
-                other=headers[found[b]],
-            )
+    _read_coordinates(out, col, headers, found, rows, line, has_xy)
+    counts = _read_counts(col, headers, found, rows, line)
     for f in OUTSTANDING:
         out[f] = counts.get(f, np.zeros(len(df), dtype=np.int32))
     if "home_visit" in col:
@@ -358,16 +409,7 @@ def read_registry(
     no_place = (out["commune_code"] == "") & (out["lon"].isna() | out["lat"].isna())
     rows.add("hh_no_place", line[no_place.to_numpy()])
     if "household_id" in col:
-        ids = col["household_id"]
-        dup = ids.duplicated(keep=False).to_numpy() & (ids.astype("string").fillna("") != "")
-        if dup.any():
-            shown = [int(v) for v in line[dup][:MAX_LISTED]]
-            report.error(
-                "hh_duplicate_ids",
-                file=path.name,
-                n=int(ids[dup].nunique()),
-                rows=[*shown, "…"] if dup.sum() > MAX_LISTED else shown,
-            )
+        _check_ids(col["household_id"], line, path, report)
     rows.finish()
     out.attrs["has_village"] = "village" in col
     out.attrs["file"] = path.name
@@ -451,33 +493,9 @@ def locate(hh: pd.DataFrame, communes: gpd.GeoDataFrame, report: LoadReport) -> 
     registered = hh["commune_code"].to_numpy()[pos]
     crs = utm_crs(float(sub["lon"].median()), float(sub["lat"].median()))
 
-    # Registered households: are their coordinates inside their commune?
     mism = (registered != "") & (found != registered)
     if mism.any():
-        geoms = communes.set_index("code").geometry
-        own = gpd.GeoSeries(geoms.loc[registered[mism]].to_numpy(), crs=4326).to_crs(crs)
-        where = pts.geometry[mism].to_crs(crs)
-        dist = np.asarray(where.distance(own, align=False), dtype=float)
-        far = dist > OUTSIDE_TOLERANCE_M
-        if far.any():
-            lines = hh["line"].to_numpy()[pos[mism][far]]
-            codes = registered[mism][far]
-            examples = [
-                fragment("hh_outside_example", row=int(r), code=str(c), km=km(d))
-                for r, c, d in list(zip(lines, codes, dist[far], strict=True))[:5]
-            ]
-            report.count("households", "outside_commune", int(far.sum()))
-            report.warn(
-                "hh_outside_commune",
-                n=int(far.sum()),
-                tol=int(OUTSIDE_TOLERANCE_M),
-                examples=examples,
-            )
-            usable = hh["usable_xy"].to_numpy(copy=True)
-            usable[pos[mism][far]] = False
-            hh["usable_xy"] = usable
-
-    # Coordinates only: the commune they lie in, or the nearest one close by.
+        _check_registered(hh, communes, pts[mism], pos[mism], registered[mism], crs, report)
     loose = registered == ""
     if loose.any():
         codes_col = hh["commune_code"].to_numpy(dtype=object, copy=True)
@@ -486,34 +504,91 @@ def locate(hh: pd.DataFrame, communes: gpd.GeoDataFrame, report: LoadReport) -> 
         report.count("households", "assigned_by_location", int(inside.sum()))
         outside = loose & (found == "")
         if outside.any():
-            pm = pts[outside].to_crs(crs)
-            near = gpd.sjoin_nearest(
-                pm,
-                communes[["code", "geometry"]].to_crs(crs),
-                max_distance=NEAREST_COMMUNE_M,
-                how="left",
-            )
-            near = near[~near.index.duplicated(keep="first")].reindex(pm.index)
-            near_code = np.asarray(near["code"].fillna("").to_numpy(dtype=object), dtype=str)
-            got = near_code != ""
-            codes_col[pos[outside][got]] = near_code[got]
-            if got.any():
-                report.count("households", "assigned_nearest", int(got.sum()))
-                report.info("hh_nearest", n=int(got.sum()), tol=int(NEAREST_COMMUNE_M))
-            lost = pos[outside][~got]
-            if len(lost):
-                apps = int(hh.iloc[lost][list(OUTSTANDING)].to_numpy().sum())
-                report.count("households", "outside_district", len(lost))
-                report.warn(
-                    "hh_outside_district",
-                    n=len(lost),
-                    tol=int(NEAREST_COMMUNE_M),
-                    apps=apps,
-                    rows=[int(v) for v in hh["line"].to_numpy()[lost][:10]],
-                )
+            _assign_nearest(hh, communes, pts[outside], pos[outside], codes_col, crs, report)
         hh["commune_code"] = codes_col
         hh = hh[hh["commune_code"] != ""]
     return hh
+
+
+def _check_registered(
+    hh: pd.DataFrame,
+    communes: gpd.GeoDataFrame,
+    pts: gpd.GeoDataFrame,
+    pos: np.ndarray,
+    registered: np.ndarray,
+    crs: Any,
+    report: LoadReport,
+) -> None:
+    """Households whose coordinates lie outside their registered commune.
+
+    ``pts`` are those coordinates, ``pos`` their rows in ``hh`` and ``registered`` their
+    codes. Those more than ``OUTSIDE_TOLERANCE_M`` away are reported and their coordinates
+    marked unusable for placing service points.
+    """
+    geoms = communes.set_index("code").geometry
+    own = gpd.GeoSeries(geoms.loc[registered].to_numpy(), crs=4326).to_crs(crs)
+    where = pts.geometry.to_crs(crs)
+    dist = np.asarray(where.distance(own, align=False), dtype=float)
+    far = dist > OUTSIDE_TOLERANCE_M
+    if not far.any():
+        return
+    lines = hh["line"].to_numpy()[pos[far]]
+    codes = registered[far]
+    examples = [
+        fragment("hh_outside_example", row=int(r), code=str(c), km=km(d))
+        for r, c, d in list(zip(lines, codes, dist[far], strict=True))[:5]
+    ]
+    report.count("households", "outside_commune", int(far.sum()))
+    report.warn(
+        "hh_outside_commune",
+        n=int(far.sum()),
+        tol=int(OUTSIDE_TOLERANCE_M),
+        examples=examples,
+    )
+    usable = hh["usable_xy"].to_numpy(copy=True)
+    usable[pos[far]] = False
+    hh["usable_xy"] = usable
+
+
+def _assign_nearest(
+    hh: pd.DataFrame,
+    communes: gpd.GeoDataFrame,
+    pts: gpd.GeoDataFrame,
+    pos: np.ndarray,
+    codes_col: np.ndarray,
+    crs: Any,
+    report: LoadReport,
+) -> None:
+    """Give households with coordinates outside every commune the nearest one close by.
+
+    ``pts`` are those coordinates and ``pos`` their rows in ``hh``; ``codes_col`` (the
+    commune codes by row) is filled in. Farther households are reported and stay without.
+    """
+    pm = pts.to_crs(crs)
+    near = gpd.sjoin_nearest(
+        pm,
+        communes[["code", "geometry"]].to_crs(crs),
+        max_distance=NEAREST_COMMUNE_M,
+        how="left",
+    )
+    near = near[~near.index.duplicated(keep="first")].reindex(pm.index)
+    near_code = np.asarray(near["code"].fillna("").to_numpy(dtype=object), dtype=str)
+    got = near_code != ""
+    codes_col[pos[got]] = near_code[got]
+    if got.any():
+        report.count("households", "assigned_nearest", int(got.sum()))
+        report.info("hh_nearest", n=int(got.sum()), tol=int(NEAREST_COMMUNE_M))
+    lost = pos[~got]
+    if len(lost):
+        apps = int(hh.iloc[lost][list(OUTSTANDING)].to_numpy().sum())
+        report.count("households", "outside_district", len(lost))
+        report.warn(
+            "hh_outside_district",
+            n=len(lost),
+            tol=int(NEAREST_COMMUNE_M),
+            apps=apps,
+            rows=[int(v) for v in hh["line"].to_numpy()[lost][:10]],
+        )
 
 
 def _cluster_labels(xy: np.ndarray, radius_m: float) -> np.ndarray:
@@ -645,6 +720,58 @@ class _Group:
     far_m: float
 
 
+def _service_points(code: str, groups: list[_Group]) -> tuple[ServicePoint, ...]:
+    """A commune's household groups as its service points ``<code>-01``, ``<code>-02`` …."""
+    return tuple(
+        ServicePoint(
+            id=f"{code}-{k:02d}",
+            name=g.name,
+            location=Point(lon=g.loc[0], lat=g.loc[1]),
+            households=g.households,
+            outstanding=BandCounts.from_seq(g.bands),
+            home_visits=g.home,
+        )
+        for k, g in enumerate(groups, start=1)
+    )
+
+
+def _count_points(
+    out: Mapping[str, CommuneDemand],
+    mode: ServicePointMode,
+    radius_km: float,
+    far_m: float,
+    report: LoadReport,
+) -> None:
+    """The figures and the note of the service points placed."""
+    n_points = sum(len(d.points) for d in out.values())
+    report.count("service_points", "mode", Term(mode))
+    report.count("service_points", "points", n_points)
+    if mode == "clusters":
+        report.count("service_points", "radius_km", radius_km)
+    report.count("service_points", "max_radius_m", round(far_m))
+    small = sum(1 for d in out.values() for p in d.points if p.households < 10)
+    report.count("service_points", "small_points", small)
+    report.info(
+        "points_made",
+        points=n_points,
+        communes=len(out),
+        mode=Term(mode),
+        far=round(far_m),
+    )
+
+
+def _note_unplaced(
+    no_xy: int, no_village: int, unplaced_villages: list[str], report: LoadReport
+) -> None:
+    """Notes on households and villages that could not be placed where they are."""
+    if no_xy:
+        report.info("hh_no_coords_for_points", n=no_xy)
+    if no_village:
+        report.info("hh_no_village", n=no_village)
+    if unplaced_villages:
+        report.warn("village_no_coords", n=len(unplaced_villages), names=unplaced_villages[:10])
+
+
 def aggregate(
     hh: pd.DataFrame,
     communes: pd.DataFrame,
@@ -738,43 +865,14 @@ def aggregate(
                 demand.households, demand.outstanding, demand.home_visits, (), largest.loc
             )
             continue
-        points = tuple(
-            ServicePoint(
-                id=f"{code}-{k:02d}",
-                name=g.name,
-                location=Point(lon=g.loc[0], lat=g.loc[1]),
-                households=g.households,
-                outstanding=BandCounts.from_seq(g.bands),
-                home_visits=g.home,
-            )
-            for k, g in enumerate(groups, start=1)
-        )
+        points = _service_points(code, groups)
         far_overall = max(far_overall, max(g.far_m for g in groups))
         out[code] = CommuneDemand(
             demand.households, demand.outstanding, demand.home_visits, points, largest.loc
         )
     if mode != "commune":
-        n_points = sum(len(d.points) for d in out.values())
-        report.count("service_points", "mode", Term(mode))
-        report.count("service_points", "points", n_points)
-        if mode == "clusters":
-            report.count("service_points", "radius_km", radius_km)
-        report.count("service_points", "max_radius_m", round(far_overall))
-        small = sum(1 for d in out.values() for p in d.points if p.households < 10)
-        report.count("service_points", "small_points", small)
-        report.info(
-            "points_made",
-            points=n_points,
-            communes=len(out),
-            mode=Term(mode),
-            far=round(far_overall),
-        )
-    if no_xy:
-        report.info("hh_no_coords_for_points", n=no_xy)
-    if no_village:
-        report.info("hh_no_village", n=no_village)
-    if unplaced_villages:
-        report.warn("village_no_coords", n=len(unplaced_villages), names=unplaced_villages[:10])
+        _count_points(out, mode, radius_km, far_overall, report)
+    _note_unplaced(no_xy, no_village, unplaced_villages, report)
     return out
 
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -27,10 +28,11 @@ from scipy.sparse.csgraph import (  # type: ignore[import-untyped]
     dijkstra,
 )
 
+from planner.i18n import nfc_strip
 from planner.io.boundaries import read_vector, to_metres, utm_crs
 from planner.io.report import LoadReport, km
 from planner.io.specs import TravelSpec
-from planner.io.text import fold, nfc
+from planner.io.text import fold
 from planner.model import District, Point, Team, TravelTable
 
 UNREACHABLE_MINUTES = 1_000_000  # no road between two points: no route can use the leg
@@ -79,7 +81,7 @@ class Segments:
 
 def class_speed(value: object, table: dict[str, float]) -> float | None:
     """Speed of a road class: exact folded name, else its leading words (``"QL.45"`` → ``ql``)."""
-    f = fold(nfc(value))
+    f = fold(nfc_strip(value))
     if not f:
         return None
     if f in table:
@@ -90,10 +92,67 @@ def class_speed(value: object, table: dict[str, float]) -> float | None:
 
 
 def _oneway(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    text = values.map(lambda v: fold(nfc(v)))
+    text = values.map(lambda v: fold(nfc_strip(v)))
     reverse = (text == "-1").to_numpy()
     fwd_only = text.isin(_YES).to_numpy()
     return ~reverse, ~fwd_only
+
+
+def _columns_present(
+    gdf: gpd.GeoDataFrame, spec: TravelSpec, path: Path, columns: list[str], report: LoadReport
+) -> bool:
+    """Whether the speed, class and one-way columns the scenario names exist (else reported)."""
+    missing = False
+    for name, col in (
+        ("travel.speed_column", spec.speed_column),
+        ("travel.class_column", spec.class_column),
+        ("travel.oneway_column", spec.oneway_column),
+    ):
+        if col is not None and col not in gdf.columns:
+            report.error("column_missing", file=path, column=col, field=name, columns=columns)
+            missing = True
+    return not missing
+
+
+def _speeds(
+    gdf: gpd.GeoDataFrame,
+    spec: TravelSpec,
+    class_col: str | None,
+    path: Path,
+    report: LoadReport,
+) -> np.ndarray:
+    """Each feature's speed (km/h): its speed column, else its class, else the default."""
+    table = {fold(k): v for k, v in CLASS_SPEEDS.items()}
+    table.update({fold(k): v for k, v in OSM_SPEEDS.items()})
+    table.update({fold(k): v for k, v in spec.speeds.items()})
+    speed = np.full(len(gdf), np.nan)
+    if spec.speed_column is not None:
+        raw = pd.to_numeric(gdf[spec.speed_column], errors="coerce").to_numpy(dtype=float)
+        bad = ~((raw > 0) & (raw <= 130))
+        speed = np.where(bad, np.nan, raw)
+        if bad.any():
+            report.warn(
+                "roads_bad_speed",
+                file=path.name,
+                n=int(bad.sum()),
+                column=spec.speed_column,
+                kmh=spec.default_kmh,
+            )
+    if class_col is not None:
+        by_class = np.array([class_speed(v, table) or np.nan for v in gdf[class_col]], dtype=float)
+        unknown = np.isnan(by_class) & np.isnan(speed)
+        if unknown.any():
+            names = sorted({nfc_strip(v) or "—" for v in gdf[class_col][unknown]})
+            report.count("roads", "unknown_class", int(unknown.sum()))
+            report.warn(
+                "roads_unknown_class",
+                file=path.name,
+                n=int(unknown.sum()),
+                classes=names[:10],
+                kmh=spec.default_kmh,
+            )
+        speed = np.where(np.isnan(speed), by_class, speed)
+    return np.where(np.isnan(speed), spec.default_kmh, speed)
 
 
 def read_road_layer(path: Path, spec: TravelSpec, report: LoadReport) -> Segments | None:
@@ -110,16 +169,7 @@ def read_road_layer(path: Path, spec: TravelSpec, report: LoadReport) -> Segment
     if gdf is None:
         return None
     columns = [c for c in gdf.columns if c != "geometry"]
-    missing = False
-    for name, col in (
-        ("travel.speed_column", spec.speed_column),
-        ("travel.class_column", spec.class_column),
-        ("travel.oneway_column", spec.oneway_column),
-    ):
-        if col is not None and col not in gdf.columns:
-            report.error("column_missing", file=path, column=col, field=name, columns=columns)
-            missing = True
-    if missing:
+    if not _columns_present(gdf, spec, path, columns, report):
         return None
     class_col = spec.class_column
     if spec.speed_column is None and class_col is None:
@@ -141,37 +191,7 @@ def read_road_layer(path: Path, spec: TravelSpec, report: LoadReport) -> Segment
         return None
     report.count("roads", "file", str(path))
     report.count("roads", "road_features", len(gdf))
-    table = {fold(k): v for k, v in CLASS_SPEEDS.items()}
-    table.update({fold(k): v for k, v in OSM_SPEEDS.items()})
-    table.update({fold(k): v for k, v in spec.speeds.items()})
-    speed = np.full(len(gdf), np.nan)
-    if spec.speed_column is not None:
-        raw = pd.to_numeric(gdf[spec.speed_column], errors="coerce").to_numpy(dtype=float)
-        bad = ~((raw > 0) & (raw <= 130))
-        speed = np.where(bad, np.nan, raw)
-        if bad.any():
-            report.warn(
-                "roads_bad_speed",
-                file=path.name,
-                n=int(bad.sum()),
-                column=spec.speed_column,
-                kmh=spec.default_kmh,
-            )
-    if class_col is not None:
-        by_class = np.array([class_speed(v, table) or np.nan for v in gdf[class_col]], dtype=float)
-        unknown = np.isnan(by_class) & np.isnan(speed)
-        if unknown.any():
-            names = sorted({nfc(v) or "—" for v in gdf[class_col][unknown]})
-            report.count("roads", "unknown_class", int(unknown.sum()))
-            report.warn(
-                "roads_unknown_class",
-                file=path.name,
-                n=int(unknown.sum()),
-                classes=names[:10],
-                kmh=spec.default_kmh,
-            )
-        speed = np.where(np.isnan(speed), by_class, speed)
-    speed = np.where(np.isnan(speed), spec.default_kmh, speed)
+    speed = _speeds(gdf, spec, class_col, path, report)
     if spec.oneway_column is not None:
         fwd, back = _oneway(gdf[spec.oneway_column])
     else:
@@ -293,6 +313,130 @@ class PlacePoint:
     name: str
 
 
+def _shortest_paths(
+    graph: csr_matrix, pid: np.ndarray, keys: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shortest minutes between the places (nodes ``pid``) and the metres along those paths.
+
+    The sources are taken a few at a time (the full rows are long on a large network); metres
+    are summed back along the predecessor tree. ``keys`` are the sorted edges ``u * size + v``
+    and ``lengths`` their metres.
+    """
+    size = graph.shape[0]
+    k = len(pid)
+    mins = np.empty((k, k))
+    metres = np.zeros((k, k))
+    for start in range(0, k, DIJKSTRA_CHUNK):
+        chunk = np.arange(start, min(k, start + DIJKSTRA_CHUNK))
+        dist, pred = dijkstra(graph, directed=True, indices=pid[chunk], return_predecessors=True)
+        for row_dist, row, i in zip(dist, pred, chunk, strict=True):
+            mins[i] = row_dist[pid]
+            cur = pid.copy()
+            acc = np.zeros(k)
+            reached = np.isfinite(mins[i])
+            active = (cur != pid[i]) & reached
+            while active.any():
+                c = cur[active]
+                p = row[c]
+                acc[active] += lengths[np.searchsorted(keys, p * size + c)]
+                cur[active] = p
+                active = (cur != pid[i]) & reached
+            metres[i] = acc
+    return mins, metres
+
+
+def _via_places(mins: np.ndarray, metres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Minutes and metres shortened through other places (Floyd–Warshall over the places)."""
+    reach = np.where(~np.isfinite(mins), np.inf, mins)
+    for j in range(len(reach)):
+        via = reach[:, j : j + 1] + reach[j : j + 1, :]
+        shorter = via < reach - 1e-9
+        reach = np.where(shorter, via, reach)
+        metres = np.where(shorter, metres[:, j : j + 1] + metres[j : j + 1, :], metres)
+    return reach, metres
+
+
+def _report_unreachable(
+    unreachable: np.ndarray, places: Sequence[PlacePoint], report: LoadReport
+) -> None:
+    """Name the places no road connects, those cut off from most others first."""
+    cut = unreachable.sum(axis=1) + unreachable.sum(axis=0)
+    shown = 0
+    for i in (int(x) for x in np.argsort(-cut, kind="stable")):
+        if cut[i] == 0 or shown >= 10:
+            break
+        others = sorted(
+            {places[int(j)].name for j in np.flatnonzero(unreachable[i] | unreachable[:, i])}
+        )
+        report.warn(
+            "roads_unreachable",
+            name=places[i].name,
+            others=others[:5] + (["…"] if len(others) > 5 else []),
+        )
+        shown += 1
+    if (cut > 0).sum() > shown:
+        report.warn("roads_unreachable_more", n=int((cut > 0).sum() - shown))
+
+
+def _joined_graph(
+    xy: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    minutes: np.ndarray,
+    length: np.ndarray,
+    fwd: np.ndarray,
+    back: np.ndarray,
+    pxy: np.ndarray,
+    access_kmh: float,
+) -> tuple[np.ndarray, np.ndarray, csr_matrix, np.ndarray, np.ndarray, np.ndarray]:
+    """The road graph with the places (``pxy``, metres) joined to their nearest segments.
+
+    A place joins its nearest segment where it comes closest, at ``access_kmh``; the places
+    are the nodes after the road's. Returns each place's access metres and minutes, the
+    graph of minutes, and its edges (sorted ``U``, ``V``) with their metres.
+    """
+    n, k = len(xy), len(pxy)
+    lines = shapely.linestrings(np.stack([xy[u], xy[v]], axis=1))
+    tree = shapely.STRtree(lines)
+    ppts = shapely.points(pxy)
+    hit, off = tree.query_nearest(ppts, return_distance=True, all_matches=False)
+    seg_of = np.empty(k, dtype=np.int64)
+    seg_of[hit[0]] = hit[1]
+    access_m = np.empty(k)
+    access_m[hit[0]] = off
+    t = shapely.line_locate_point(lines[seg_of], ppts, normalized=True)
+    access_min = access_m / 1000.0 / access_kmh * 60.0
+
+    eu = [u[fwd], v[back]]
+    ev = [v[fwd], u[back]]
+    em = [minutes[fwd], minutes[back]]
+    el = [length[fwd], length[back]]
+    pid = n + np.arange(k)
+    s = seg_of
+    T, L = minutes[s], length[s]
+    f, b = fwd[s], back[s]
+    # place → v along the segment (forward), place → u (backward), and into the place.
+    for src, dst, mm, ll, ok in (
+        (pid, v[s], access_min + (1 - t) * T, access_m + (1 - t) * L, f),
+        (pid, u[s], access_min + t * T, access_m + t * L, b),
+        (u[s], pid, t * T + access_min, t * L + access_m, f),
+        (v[s], pid, (1 - t) * T + access_min, (1 - t) * L + access_m, b),
+    ):
+        eu.append(src[ok])
+        ev.append(dst[ok])
+        em.append(mm[ok])
+        el.append(ll[ok])
+    U, V = np.concatenate(eu), np.concatenate(ev)
+    M, Lm = np.maximum(np.concatenate(em), 1e-9), np.concatenate(el)
+    order = np.lexsort((M, V, U))
+    U, V, M, Lm = U[order], V[order], M[order], Lm[order]
+    first = np.r_[True, (U[1:] != U[:-1]) | (V[1:] != V[:-1])]
+    U, V, M, Lm = U[first], V[first], M[first], Lm[first]
+    size = n + k
+    graph = csr_matrix((M, (U, V)), shape=(size, size))
+    return access_m, access_min, graph, U, V, Lm
+
+
 def travel_table(
     seg: Segments,
     places: Sequence[PlacePoint],
@@ -337,49 +481,15 @@ def travel_table(
     report.count("roads", "road_km", round(float(length.sum()) / 1000.0, 1))
     report.count("roads", "nodes", n)
 
-    # Places join the nearest segment where it comes closest.
     k = len(places)
     pxy = to_metres(
         np.array([p.point.lon for p in places]), np.array([p.point.lat for p in places]), crs
     )
-    lines = shapely.linestrings(np.stack([xy[u], xy[v]], axis=1))
-    tree = shapely.STRtree(lines)
-    ppts = shapely.points(pxy)
-    hit, off = tree.query_nearest(ppts, return_distance=True, all_matches=False)
-    seg_of = np.empty(k, dtype=np.int64)
-    seg_of[hit[0]] = hit[1]
-    access_m = np.empty(k)
-    access_m[hit[0]] = off
-    t = shapely.line_locate_point(lines[seg_of], ppts, normalized=True)
-    access_min = access_m / 1000.0 / spec.access_kmh * 60.0
-
-    eu = [u[fwd], v[back]]
-    ev = [v[fwd], u[back]]
-    em = [minutes[fwd], minutes[back]]
-    el = [length[fwd], length[back]]
+    access_m, access_min, graph, U, V, Lm = _joined_graph(
+        xy, u, v, minutes, length, fwd, back, pxy, spec.access_kmh
+    )
     pid = n + np.arange(k)
-    s = seg_of
-    T, L = minutes[s], length[s]
-    f, b = fwd[s], back[s]
-    # place → v along the segment (forward), place → u (backward), and into the place.
-    for src, dst, mm, ll, ok in (
-        (pid, v[s], access_min + (1 - t) * T, access_m + (1 - t) * L, f),
-        (pid, u[s], access_min + t * T, access_m + t * L, b),
-        (u[s], pid, t * T + access_min, t * L + access_m, f),
-        (v[s], pid, (1 - t) * T + access_min, (1 - t) * L + access_m, b),
-    ):
-        eu.append(src[ok])
-        ev.append(dst[ok])
-        em.append(mm[ok])
-        el.append(ll[ok])
-    U, V = np.concatenate(eu), np.concatenate(ev)
-    M, Lm = np.maximum(np.concatenate(em), 1e-9), np.concatenate(el)
-    order = np.lexsort((M, V, U))
-    U, V, M, Lm = U[order], V[order], M[order], Lm[order]
-    first = np.r_[True, (U[1:] != U[:-1]) | (V[1:] != V[:-1])]
-    U, V, M, Lm = U[first], V[first], M[first], Lm[first]
     size = n + k
-    graph = csr_matrix((M, (U, V)), shape=(size, size))
     report.count("roads", "edges", len(U))
     n_comp, comp = connected_components(graph[:n, :n], directed=True, connection="weak")
     report.count("roads", "components", int(n_comp))
@@ -397,27 +507,7 @@ def travel_table(
             minutes=math.ceil(access_min[i]),
         )
 
-    # Shortest times from each place, a few sources at a time (the full rows are long on a
-    # large network); metres are summed back along the predecessor tree to the other places.
-    keys = U * size + V
-    mins = np.empty((k, k))
-    metres = np.zeros((k, k))
-    for start in range(0, k, DIJKSTRA_CHUNK):
-        chunk = np.arange(start, min(k, start + DIJKSTRA_CHUNK))
-        dist, pred = dijkstra(graph, directed=True, indices=pid[chunk], return_predecessors=True)
-        for row_dist, row, i in zip(dist, pred, chunk, strict=True):
-            mins[i] = row_dist[pid]
-            cur = pid.copy()
-            acc = np.zeros(k)
-            reached = np.isfinite(mins[i])
-            active = (cur != pid[i]) & reached
-            while active.any():
-                c = cur[active]
-                p = row[c]
-                acc[active] += Lm[np.searchsorted(keys, p * size + c)]
-                cur[active] = p
-                active = (cur != pid[i]) & reached
-            metres[i] = acc
+    mins, metres = _shortest_paths(graph, pid, U * size + V, Lm)
     # Two close points off the road may be nearer on foot than by the road.
     crow = np.hypot(pxy[:, None, 0] - pxy[None, :, 0], pxy[:, None, 1] - pxy[None, :, 1])
     walk = crow / 1000.0 / spec.access_kmh * 60.0
@@ -426,36 +516,13 @@ def travel_table(
     metres = np.where(better, crow, metres)
     np.fill_diagonal(mins, 0.0)
     np.fill_diagonal(metres, 0.0)
-    unreachable = ~np.isfinite(mins)
     if k <= MAX_FLOYD_POINTS:
-        reach = np.where(unreachable, np.inf, mins)
-        for j in range(k):
-            via = reach[:, j : j + 1] + reach[j : j + 1, :]
-            shorter = via < reach - 1e-9
-            reach = np.where(shorter, via, reach)
-            metres = np.where(shorter, metres[:, j : j + 1] + metres[j : j + 1, :], metres)
-        mins = reach
-        unreachable = ~np.isfinite(mins)
+        mins, metres = _via_places(mins, metres)
+    unreachable = ~np.isfinite(mins)
     pairs = int(unreachable.sum())
     report.count("roads", "unreachable_pairs", pairs)
     if pairs:
-        # Name the points cut off from most others first.
-        cut = unreachable.sum(axis=1) + unreachable.sum(axis=0)
-        shown = 0
-        for i in (int(x) for x in np.argsort(-cut, kind="stable")):
-            if cut[i] == 0 or shown >= 10:
-                break
-            others = sorted(
-                {places[int(j)].name for j in np.flatnonzero(unreachable[i] | unreachable[:, i])}
-            )
-            report.warn(
-                "roads_unreachable",
-                name=places[i].name,
-                others=others[:5] + (["…"] if len(others) > 5 else []),
-            )
-            shown += 1
-        if (cut > 0).sum() > shown:
-            report.warn("roads_unreachable_more", n=int((cut > 0).sum() - shown))
+        _report_unreachable(unreachable, places, report)
     minutes_out = np.where(unreachable, UNREACHABLE_MINUTES, np.ceil(np.nan_to_num(mins) - 1e-9))
     metres_out = np.where(unreachable, crow, metres)
     report.count("roads", "table_points", k)

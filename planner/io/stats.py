@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from planner.i18n import nfc_strip
 from planner.io.report import Fragment, Level, LoadReport, Term, fragment
 from planner.io.specs import StatsSpec
 from planner.io.text import (
@@ -28,7 +29,6 @@ from planner.io.text import (
     has_marks,
     header_key,
     name_key,
-    nfc,
     parse_count_text,
     recognise_columns,
     split_unit,
@@ -198,7 +198,7 @@ def read_grid(path: Path, sheet: str | int | None, report: LoadReport) -> pd.Dat
 def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return nfc(value)
+    return nfc_strip(value)
 
 
 def find_header(
@@ -240,7 +240,7 @@ def _count(value: object) -> tuple[float | None, bool]:
     """(number, blank) for a cell that should hold a count."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return (None, True) if value != value else (float(value), False)
-    text = nfc(value)
+    text = nfc_strip(value)
     if not text or text in ("-", "—", "–"):
         return None, True
     return parse_count_text(text), False
@@ -274,13 +274,10 @@ def _over_population(
     return 0
 
 
-def read_stats(path: Path, spec: StatsSpec, report: LoadReport) -> list[StatsRow] | None:
-    """Read a commune statistics table; None after reporting errors."""
-    report.stage("stats")
-    grid = read_grid(path, spec.sheet, report)
-    if grid is None:
-        return None
-    report.count("stats", "file", str(path))
+def _stats_header(
+    grid: pd.DataFrame, spec: StatsSpec, path: Path, report: LoadReport
+) -> tuple[int, dict[str, int], list[str]] | None:
+    """The header row, field → column and the headers; None after reporting what is wrong."""
     header = find_header(grid, dict(spec.columns))
     missing_override = [
         h
@@ -323,10 +320,77 @@ def read_stats(path: Path, spec: StatsSpec, report: LoadReport) -> list[StatsRow
             for f, c in found.items()
         ],
     )
+    return hrow, found, headers
+
+
+@dataclass
+class _Tally:
+    """Cells refused (only the first 20 are named) and application cells left blank."""
+
+    bad: int = 0
+    blanks: int = 0
+
+
+def _row_numbers(
+    cells: list[Any],
+    found: dict[str, int],
+    headers: list[str],
+    path: Path,
+    line: int,
+    tally: _Tally,
+    report: LoadReport,
+) -> dict[str, float | None]:
+    """A row's population, households and applications; None where blank or refused."""
+    numbers: dict[str, float | None] = {}
+    for field in ("population", "households", *BANDS):
+        if field not in found:
+            continue
+        value, blank = _count(cells[found[field]])
+        invalid = (value is None and not blank) or (
+            value is not None and (value < 0 or not value.is_integer())
+        )
+        if invalid:
+            tally.bad += 1
+            if tally.bad <= 20:
+                report.error(
+                    "stats_bad_number",
+                    file=path,
+                    row=line,
+                    column=headers[found[field]],
+                    value=_cell_text(cells[found[field]]),
+                )
+            value = None
+        elif blank and field in BANDS:
+            tally.blanks += 1
+        elif value is not None and value > MAX_COMMUNE_COUNT:
+            tally.bad += 1
+            report.error(
+                "stats_implausible",
+                file=path,
+                row=line,
+                column=headers[found[field]],
+                value=_cell_text(cells[found[field]]),
+                most=MAX_COMMUNE_COUNT,
+            )
+            value = None
+        numbers[field] = value
+    return numbers
+
+
+def read_stats(path: Path, spec: StatsSpec, report: LoadReport) -> list[StatsRow] | None:
+    """Read a commune statistics table; None after reporting errors."""
+    report.stage("stats")
+    grid = read_grid(path, spec.sheet, report)
+    if grid is None:
+        return None
+    report.count("stats", "file", str(path))
+    header = _stats_header(grid, spec, path, report)
+    if header is None:
+        return None
+    hrow, found, headers = header
     rows: list[StatsRow] = []
     totals: list[tuple[int, list[float | None]]] = []
-    blanks = 0
-    bad = 0
+    tally = _Tally()
     for r in range(hrow + 1, len(grid)):
         cells = grid.iloc[r].tolist()
         line = r + 1  # spreadsheet row / CSV line, 1-based
@@ -337,43 +401,11 @@ def read_stats(path: Path, spec: StatsSpec, report: LoadReport) -> list[StatsRow
             continue
         if r == hrow + 1 and all(re.fullmatch(r"\(?\d{1,2}\)?|[A-Z]", t) for t in texts if t):
             continue  # the column-number row under a Vietnamese table heading
-        numbers: dict[str, float | None] = {}
-        for field in ("population", "households", *BANDS):
-            if field not in found:
-                continue
-            value, blank = _count(cells[found[field]])
-            invalid = (value is None and not blank) or (
-                value is not None and (value < 0 or not value.is_integer())
-            )
-            if invalid:
-                bad += 1
-                if bad <= 20:
-                    report.error(
-                        "stats_bad_number",
-                        file=path,
-                        row=line,
-                        column=headers[found[field]],
-                        value=_cell_text(cells[found[field]]),
-                    )
-                value = None
-            elif blank and field in BANDS:
-                blanks += 1
-            elif value is not None and value > MAX_COMMUNE_COUNT:
-                bad += 1
-                report.error(
-                    "stats_implausible",
-                    file=path,
-                    row=line,
-                    column=headers[found[field]],
-                    value=_cell_text(cells[found[field]]),
-                    most=MAX_COMMUNE_COUNT,
-                )
-                value = None
-            numbers[field] = value
+        numbers = _row_numbers(cells, found, headers, path, line, tally, report)
         if _is_total(code, name):
             totals.append((line, [numbers.get(b) for b in BANDS]))
             continue
-        bad += _over_population(numbers, path, line, report)
+        tally.bad += _over_population(numbers, path, line, report)
         if not code and not name:
             continue
         bands = [int(numbers.get(b) or 0) for b in BANDS]
@@ -388,15 +420,26 @@ def read_stats(path: Path, spec: StatsSpec, report: LoadReport) -> list[StatsRow
                 outstanding=BandCounts.from_seq(bands),
             )
         )
-    if bad > 20:
-        report.error("hh_more", file=path.name, n=bad - 20)
-    if bad:
+    if tally.bad > 20:
+        report.error("hh_more", file=path.name, n=tally.bad - 20)
+    if tally.bad:
         return None
-    if blanks:
-        report.info("stats_blank", file=path.name, n=blanks)
+    if tally.blanks:
+        report.info("stats_blank", file=path.name, n=tally.blanks)
     report.count("stats", "rows_read", len(rows) + len(totals))
     if totals:
         report.count("stats", "total_rows_skipped", len(totals))
+    _note_totals(totals, rows, path, report)
+    return rows
+
+
+def _note_totals(
+    totals: list[tuple[int, list[float | None]]],
+    rows: list[StatsRow],
+    path: Path,
+    report: LoadReport,
+) -> None:
+    """Say of each total row skipped whether it equals the sum of the communes' rows."""
     sums = [sum(getattr(r.outstanding, b) for r in rows) for b in BANDS]
     for line, values in totals:
         given = [int(v) for v in values if v is not None]
@@ -410,7 +453,6 @@ def read_stats(path: Path, spec: StatsSpec, report: LoadReport) -> list[StatsRow
                 "stats_total_diff", total=sum(int(v or 0) for v in values), sum=sum(sums)
             )
         report.info("stats_total_row", file=path.name, row=line, check=check)
-    return rows
 
 
 def join_stats(
@@ -442,49 +484,13 @@ def join_stats(
     first: dict[str, int] = {}
     unmatched = ambiguous = 0
     for r in rows:
-        code: str | None
-        if by == "code":
-            code = r.code if r.code in known else None
-            if code is None:
-                unmatched += 1
-                by_name = index.match(r.name) if r.name else NameMatch(None)
-                hint = (index.names[by_name.code],) if by_name.code else by_name.suggestions
-                report.add(
-                    level,
-                    "stats_unmatched",
-                    file=path.name,
-                    row=r.row,
-                    by=Term("code"),
-                    value=r.code or r.name,
-                    hint=fragment("stats_hint", names=list(hint)) if hint else "",
-                )
-                continue
-        else:
-            m = index.match(r.name)
-            code = m.code
-            if m.candidates:
-                ambiguous += 1
-                report.add(
-                    level,
-                    "stats_ambiguous",
-                    file=path.name,
-                    row=r.row,
-                    value=r.name,
-                    names=[f"{index.names[c]} ({c})" for c in m.candidates],
-                )
-                continue
-            if code is None:
-                unmatched += 1
-                report.add(
-                    level,
-                    "stats_unmatched",
-                    file=path.name,
-                    row=r.row,
-                    by=Term("name"),
-                    value=r.name,
-                    hint=fragment("stats_hint", names=list(m.suggestions)) if m.suggestions else "",
-                )
-                continue
+        code, miss = _match_row(r, by, index, known, level, path, report)
+        if miss == "unmatched":
+            unmatched += 1
+        elif miss == "ambiguous":
+            ambiguous += 1
+        if code is None:
+            continue
         if code in out:
             report.error(
                 "stats_duplicate",
@@ -500,6 +506,68 @@ def join_stats(
     report.count("stats", "unmatched", unmatched)
     if ambiguous:
         report.count("stats", "ambiguous", ambiguous)
+    _count_joined(out, codes, index, report)
+    return out
+
+
+def _match_row(
+    r: StatsRow,
+    by: str,
+    index: NameIndex,
+    known: set[str],
+    level: Level,
+    path: Path,
+    report: LoadReport,
+) -> tuple[str | None, str]:
+    """The commune code of a statistics row by code or by name, and why there is none.
+
+    The reason is ``"unmatched"``, ``"ambiguous"`` or ``""``; each miss is reported at
+    ``level`` with suggestions.
+    """
+    if by == "code":
+        if r.code in known:
+            return r.code, ""
+        by_name = index.match(r.name) if r.name else NameMatch(None)
+        hint = (index.names[by_name.code],) if by_name.code else by_name.suggestions
+        report.add(
+            level,
+            "stats_unmatched",
+            file=path.name,
+            row=r.row,
+            by=Term("code"),
+            value=r.code or r.name,
+            hint=fragment("stats_hint", names=list(hint)) if hint else "",
+        )
+        return None, "unmatched"
+    m = index.match(r.name)
+    if m.candidates:
+        report.add(
+            level,
+            "stats_ambiguous",
+            file=path.name,
+            row=r.row,
+            value=r.name,
+            names=[f"{index.names[c]} ({c})" for c in m.candidates],
+        )
+        return None, "ambiguous"
+    if m.code is None:
+        report.add(
+            level,
+            "stats_unmatched",
+            file=path.name,
+            row=r.row,
+            by=Term("name"),
+            value=r.name,
+            hint=fragment("stats_hint", names=list(m.suggestions)) if m.suggestions else "",
+        )
+        return None, "unmatched"
+    return m.code, ""
+
+
+def _count_joined(
+    out: dict[str, StatsRow], codes: Sequence[str], index: NameIndex, report: LoadReport
+) -> None:
+    """The figures of the joined statistics, and the communes left without."""
     without = [c for c in codes if c not in out]
     report.count("stats", "communes_without_stats", len(without))
     if without:
@@ -515,4 +583,3 @@ def join_stats(
     if hhs:
         report.count("stats", "stats_households", sum(hhs))
     report.count("stats", "stats_outstanding", sum(r.outstanding.total for r in matched))
-    return out

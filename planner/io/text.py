@@ -1,4 +1,4 @@
-"""Text helpers for data files: Unicode NFC, diacritic folding, name keys, header matching."""
+"""Text helpers for data files: diacritic folding, name keys, header matching."""
 
 from __future__ import annotations
 
@@ -8,16 +8,11 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from planner.i18n import nfc_strip
+
 _UNIT_PREFIX = re.compile(r"^(xa|phuong|thi tran|tt|p|x)[\s.]+(?=\S)")
 _UNIT_NAMES = {"xa": "xa", "x": "xa", "phuong": "phuong", "p": "phuong", "thi tran": "thi tran"}
 _UNIT_NAMES["tt"] = "thi tran"
-
-
-def nfc(value: object) -> str:
-    """``value`` as text in Unicode NFC, trimmed; ``None`` and NaN give ``""``."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    return unicodedata.normalize("NFC", str(value)).strip()
 
 
 def fold(text: str) -> str:
@@ -25,7 +20,7 @@ def fold(text: str) -> str:
 
     ``đ`` has no Unicode decomposition and is mapped to ``d`` explicitly.
     """
-    t = unicodedata.normalize("NFD", nfc(text).replace("đ", "d").replace("Đ", "D"))
+    t = unicodedata.normalize("NFD", nfc_strip(text).replace("đ", "d").replace("Đ", "D"))
     t = "".join(ch for ch in t if not unicodedata.combining(ch))
     t = t.lower().replace("–", "-").replace("—", "-")
     return re.sub(r"\s+", " ", t).strip()
@@ -59,7 +54,7 @@ _TONED_PREFIX = re.compile(r"^(xã|phường|thị trấn|xa|phuong|thi tran|tt|
 
 def toned_key(name: str) -> str:
     """Like :func:`name_key` but keeping the diacritics (``"Vĩnh Hưng"`` ≠ ``"Vĩnh Hùng"``)."""
-    t = re.sub(r"\s+", " ", nfc(name).lower())
+    t = re.sub(r"\s+", " ", nfc_strip(name).lower())
     t = _TONED_PREFIX.sub("", t, count=1)
     t = re.sub(r"\d+", lambda m: str(int(m.group(0))), t)
     return re.sub(r"[\W_]", "", t)
@@ -74,7 +69,7 @@ def code_key(value: object) -> str:
     """A code as text: NFC, trimmed, ``"14755.0"`` → ``"14755"`` (as spreadsheets store it)."""
     if isinstance(value, float) and value == value and value.is_integer():
         return str(int(value))
-    text = nfc(value)
+    text = nfc_strip(value)
     if re.fullmatch(r"\d+\.0+", text):
         text = text.split(".")[0]
     return text
@@ -98,7 +93,7 @@ def suggestions(query: str, choices: Mapping[str, str], n: int = 3) -> list[str]
 
 def header_key(header: object) -> str:
     """A column header folded for recognition: ``"Số hộ "`` → ``"so ho"``."""
-    h = fold(nfc(header)).replace("_", " ")
+    h = fold(nfc_strip(header)).replace("_", " ")
     return re.sub(r"\s+", " ", h).strip()
 
 

@@ -11,30 +11,8 @@ from pathlib import Path
 from rich.console import Console
 
 from planner.errors import InputError
+from planner.i18n import label
 from planner.io.report import LoadError, LoadReport, Term
-
-_TEXT: dict[str, tuple[str, str]] = {
-    "checking": ("Đang kiểm tra {path} …", "Checking {path} …"),
-    "usable": (
-        "✓ Dữ liệu dùng được để lập kế hoạch (không chạy tối ưu). "
-        "Lập kế hoạch: planner plan {path}",
-        "✓ The inputs are usable (nothing was optimised). To plan: planner plan {path}",
-    ),
-    "usable_warnings": (
-        "✓ Dữ liệu dùng được để lập kế hoạch, có {n} lưu ý ở trên. "
-        "Lập kế hoạch: planner plan {path}",
-        "✓ The inputs are usable, with {n} warning(s) above. To plan: planner plan {path}",
-    ),
-    "unusable": (
-        "✗ Dữ liệu chưa dùng được: {n} lỗi cần sửa",
-        "✗ The inputs are not usable: {n} problem(s) to fix",
-    ),
-    "problems": ("Lỗi", "Problems"),
-}
-
-
-def _t(key: str, lang: str, **params: object) -> str:
-    return _TEXT[key][0 if lang == "vi" else 1].format(**params)
 
 
 def validate(scenario: Path, lang: str, out: Console, err: Console) -> int:
@@ -47,7 +25,7 @@ def validate(scenario: Path, lang: str, out: Console, err: Console) -> int:
     level = io_log.level
     io_log.setLevel(logging.ERROR)  # the report shows the warnings; no log lines on top
     try:
-        with err.status(_t("checking", lang, path=scenario)) as status:
+        with err.status(label("cli.checking", lang, path=scenario)) as status:
             report.on_stage = lambda text: status.update(text)
             report.lang = lang
             try:
@@ -68,7 +46,10 @@ def validate(scenario: Path, lang: str, out: Console, err: Console) -> int:
         n = len(report.warnings)
         key = "usable_warnings" if n else "usable"
         out.print(
-            "\n" + _t(key, lang, n=n, path=scenario), highlight=False, markup=False, soft_wrap=True
+            "\n" + label(f"cli.{key}", lang, n=n, path=scenario),
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
         )
         return 0
     if isinstance(failure, LoadError) and failure.report is report:
@@ -77,10 +58,12 @@ def validate(scenario: Path, lang: str, out: Console, err: Console) -> int:
         lines = [line.strip().removeprefix("- ") for line in str(failure).splitlines()]
         n = max(1, len(failure.problems))
         out.print(
-            f"\n{_t('problems', lang)}\n" + "\n".join(f"  ✗ {line}" for line in lines),
+            f"\n{label('cli.problems', lang)}\n" + "\n".join(f"  ✗ {line}" for line in lines),
             highlight=False,
             markup=False,
             soft_wrap=True,
         )
-    out.print("\n" + _t("unusable", lang, n=n), highlight=False, markup=False, soft_wrap=True)
+    out.print(
+        "\n" + label("cli.unusable", lang, n=n), highlight=False, markup=False, soft_wrap=True
+    )
     return 1

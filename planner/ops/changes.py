@@ -127,8 +127,11 @@ def _date(text: str, option: str, value: str) -> dt.date:
 def parse_cli_changes(
     team_away: list[str], add_visit: list[str], close: list[str], min_gain: float | None
 ) -> Changes:
-    """Changes given as ``--team-away TEAM:FROM[:TO]``, ``--add-visit TEAM:DATE:COMMUNE`` and
-    ``--close COMMUNE:FROM``."""
+    """Changes given on the command line.
+
+    The options are ``--team-away TEAM:FROM[:TO]``, ``--add-visit TEAM:DATE:COMMUNE`` and
+    ``--close COMMUNE:FROM``.
+    """
     away, pins, shut = [], [], []
     for v in team_away:
         parts = v.split(":")

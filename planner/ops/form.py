@@ -20,7 +20,6 @@ import csv
 import datetime as dt
 import io
 import math
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,9 +31,8 @@ from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[imp
 
 from planner.calendar import day_kind
 from planner.errors import InputError
-from planner.i18n import check_lang, nfc
+from planner.i18n import all_labels, check_lang, label, nfc, nfc_strip
 from planner.model import BANDS, STOP_STATUSES, ActualStop, BandCounts, Plan, StopStatus
-from planner.ops.labels import all_texts, text
 from planner.render.common import team_of, visit_place
 from planner.render.sheets import sorted_routes
 
@@ -127,8 +125,8 @@ def actuals_xlsx(plan: Plan, lang: str = "vi") -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = text("form_sheet", lang)
-    ws.append([nfc(text(c, lang)) for c in FORM_COLUMNS])
+    ws.title = label("ops.form_sheet", lang)
+    ws.append([nfc(label(f"ops.{c}", lang)) for c in FORM_COLUMNS])
     ws.append(list(FORM_COLUMNS))
     for cell in ws[1]:
         cell.font = _HEAD_FONT
@@ -138,7 +136,7 @@ def actuals_xlsx(plan: Plan, lang: str = "vi") -> bytes:
     rows = form_rows(plan)
     for row in rows:
         status = row["status"]
-        ws.append([text(status, lang) if c == "status" and status else row[c]
+        ws.append([label(f"ops.{status}", lang) if c == "status" and status else row[c]
                    for c in FORM_COLUMNS])  # fmt: skip
     last = max(3, len(rows) + 2)
     col = {c: get_column_letter(i + 1) for i, c in enumerate(FORM_COLUMNS)}
@@ -149,22 +147,22 @@ def actuals_xlsx(plan: Plan, lang: str = "vi") -> bytes:
     # validation also covers rows a leader adds below the plan's stops
     end = last + 200
     counts = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0")
-    counts.error = text("count_error", lang)
+    counts.error = label("ops.count_error", lang)
     counts.showErrorMessage = True
     counts.add(f"{col['actual_age_0_6']}3:{col['actual_age_14_plus']}{end}")
-    statuses = ",".join(text(s, lang) for s in STOP_STATUSES)
+    statuses = ",".join(label(f"ops.{s}", lang) for s in STOP_STATUSES)
     status = DataValidation(type="list", formula1=f'"{statuses}"', allow_blank=True)
-    status.error = text("status_error", lang)
+    status.error = label("ops.status_error", lang)
     status.showErrorMessage = True
     status.add(f"{col['status']}3:{col['status']}{end}")
     ws.add_data_validation(counts)
     ws.add_data_validation(status)
     ws.freeze_panes = "A3"
     for i, c in enumerate(FORM_COLUMNS, start=1):
-        width = max(len(str(text(c, lang))), *(len(str(r[c] or "")) for r in rows), 6)
+        width = max(len(str(label(f"ops.{c}", lang))), *(len(str(r[c] or "")) for r in rows), 6)
         ws.column_dimensions[get_column_letter(i)].width = min(40, width + 2)
-    help_ws = wb.create_sheet(text("help_sheet", lang))
-    help_ws["A1"] = text("help", lang)
+    help_ws = wb.create_sheet(label("ops.help_sheet", lang))
+    help_ws["A1"] = label("ops.help", lang)
     wb.properties.creator = "planner"
     stamp = dt.datetime(plan.problem.calendar.start.year, 1, 1)  # same plan, same file
     wb.properties.created = stamp
@@ -190,7 +188,7 @@ def _norm(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFC", str(value)).strip()
+    return nfc_strip(value)
 
 
 def _raw_rows(path: Path) -> list[tuple[int, list[Any]]]:
@@ -268,8 +266,205 @@ def _parse_count(value: Any) -> int | str | None:
     return n if n >= 0 else "negative"
 
 
-_STATUS = {t.casefold(): s for s in STOP_STATUSES for t in (s, *all_texts(s))}
+_STATUS = {t.casefold(): s for s in STOP_STATUSES for t in (s, *all_labels(f"ops.{s}"))}
 _STATUS |= {"partly_done": "partly", "not done": "not_done", "x": "done"}
+
+
+_StopKey = tuple[dt.date, str, str, str]  # date, team, commune, service point
+
+
+class _ActualsReader:
+    """Reads the rows of one actuals file against its plan, collecting errors and warnings."""
+
+    def __init__(self, path: Path, plan: Plan, today: dt.date, col: dict[str, int]) -> None:
+        problem = plan.problem
+        self.path, self.today, self.col = path, today, col
+        self.cal = problem.calendar
+        self.teams = {t.id for t in problem.teams}
+        self.communes = {c.code for c in problem.district.communes}
+        self.points = {sp.id: c.code for c in problem.district.communes for sp in c.service_points}
+        self.planned = {
+            (v.date, v.team_id, v.commune_code, v.service_point_id): (v, r.slot)
+            for r in plan.routes
+            for v in r.visits
+        }
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+        self.seen: dict[_StopKey, int] = {}
+        self.stops: list[ActualStop] = []
+        self.label_rows = {c: {_norm(t) for t in all_labels(f"ops.{c}")} for c in FORM_COLUMNS}
+
+    def cell(self, cells: list[Any], name: str) -> Any:
+        """The value of column ``name`` in a row (None where the row has no such cell)."""
+        i = self.col.get(name)
+        return cells[i] if i is not None and i < len(cells) else None
+
+    def counts(self, cells: list[Any], where: str) -> tuple[list[int | None], bool]:
+        """The actual counts of a row by band (None where blank), and whether one is bad."""
+        counts: list[int | None] = []
+        bad = False
+        for name in ACTUAL_COLUMNS:
+            got = _parse_count(self.cell(cells, name))
+            if isinstance(got, str):
+                value = _norm(self.cell(cells, name))
+                self.errors.append(f"{where}, field {name}: {value!r} is {got}")
+                bad = True
+                counts.append(None)
+            else:
+                counts.append(got)
+        return counts, bad
+
+    def status(self, cells: list[Any], where: str) -> tuple[StopStatus | None, bool]:
+        """The status of a row (None where blank), and whether it is bad."""
+        status_text = _norm(self.cell(cells, "status"))
+        if not status_text:
+            return None, False
+        found = _STATUS.get(status_text.casefold())
+        if found is None:
+            self.errors.append(
+                f"{where}, field status: {status_text!r} is not one of "
+                + ", ".join(f"{s} ({label(f'ops.{s}', 'vi')})" for s in STOP_STATUSES)
+            )
+            return None, True
+        return found, False
+
+    def reported_date(self, cells: list[Any], where: str, reported: bool) -> dt.date | None:
+        """The date of a reported row, if it is a day before ``today`` of this plan."""
+        date = _parse_date(self.cell(cells, "date"))
+        if date is None:
+            self.errors.append(
+                f"{where}, field date: {_norm(self.cell(cells, 'date'))!r} is not a date "
+                "(YYYY-MM-DD or DD/MM/YYYY)"
+            )
+            return None
+        if not reported:
+            return None  # a stop not reported yet (a day still to come, or left empty)
+        cal, today = self.cal, self.today
+        if date < cal.start or date > cal.end:
+            hint = " (already frozen by an earlier re-plan)" if date < cal.start else ""
+            self.errors.append(
+                f"{where}, field date: {date} is not a day of this plan "
+                f"({cal.start} to {cal.end}){hint}"
+            )
+            return None
+        if date >= today:
+            if date > today:
+                self.errors.append(f"{where}, field date: {date} is after --today {today}")
+            else:
+                self.warnings.append(
+                    f"{where}: counts of {date} (--today) are ignored; the day is re-planned"
+                )
+            return None
+        return date
+
+    def place(self, cells: list[Any], where: str) -> tuple[str, str, str] | None:
+        """The team, commune and service point of a row, if the plan knows them."""
+        team = _norm(self.cell(cells, "team_id"))
+        if team not in self.teams:
+            self.errors.append(f"{where}, field team_id: unknown team {team!r}")
+            return None
+        code = _norm(self.cell(cells, "commune_code"))
+        if code not in self.communes:
+            self.errors.append(f"{where}, field commune_code: unknown commune {code!r}")
+            return None
+        sp = _norm(self.cell(cells, "service_point_id"))
+        if sp and self.points.get(sp) != code:
+            self.errors.append(
+                f"{where}, field service_point_id: {sp!r} is not a service point of {code}"
+            )
+            return None
+        return team, code, sp
+
+    def row(self, line: int, cells: list[Any]) -> None:
+        """Read one row: a reported stop, or nothing (blank, a header, a day to come)."""
+        if all(_norm(c) == "" for c in cells):
+            return
+        where = f"{self.path}: row {line}"
+        if _norm(self.cell(cells, "date")) in self.label_rows["date"]:
+            return  # a header row in the user's language
+        counts, bad_count = self.counts(cells, where)
+        status, bad_status = self.status(cells, where)
+        reported = status is not None or any(c is not None for c in counts)
+        date = self.reported_date(cells, where, reported)
+        if date is None:
+            return
+        place = self.place(cells, where)
+        if place is None or bad_count or bad_status:
+            return
+        team, code, sp = place
+        key = (date, team, code, sp)
+        if key in self.seen:
+            self.errors.append(f"{where}: the stop of {team} in {code} on {date} is also on row "
+                               f"{self.seen[key]}")  # fmt: skip
+            return
+        self.seen[key] = line
+        if status is None:
+            status = "done"
+        if not any(c is not None for c in counts) and status != "not_done":
+            self.errors.append(
+                f"{where}, field actual_age_0_6: no actual counts for a stop {status}"
+            )
+            return
+        self.add(key, where, BandCounts.from_seq(c or 0 for c in counts), status, cells)
+
+    def add(
+        self,
+        key: _StopKey,
+        where: str,
+        actual: BandCounts,
+        status: StopStatus,
+        cells: list[Any],
+    ) -> None:
+        """Add a reported stop, with warnings for unplanned stops and counts above plan."""
+        date, team, code, sp = key
+        got_plan = self.planned.get(key)
+        plan_counts = got_plan[0].expected if got_plan else BandCounts()
+        slot = got_plan[1] if got_plan else day_kind(self.cal, date)
+        if got_plan is None:
+            self.warnings.append(f"{where}: unplanned stop of {team} in {code} on {date}")
+        if status == "not_done" and actual.total:
+            self.warnings.append(
+                f"{where}: status not_done but {actual.total} applications counted"
+            )
+        for b, x, y in zip(BANDS, actual.as_tuple(), plan_counts.as_tuple(), strict=True):
+            if got_plan is not None and x > y:
+                self.warnings.append(
+                    f"{where}, field actual_{b}: {x} taken, more than the {y} planned"
+                )
+        self.stops.append(
+            ActualStop(
+                date=date,
+                team_id=team,
+                commune_code=code,
+                service_point_id=sp,
+                slot=slot,
+                planned=plan_counts,
+                actual=actual,
+                status=status,
+                note=_norm(self.cell(cells, "note")),
+            )
+        )
+
+    def add_unreported(self) -> None:
+        """Count the planned stops before ``today`` that no row reports as planned."""
+        for (date, team, code, sp), (v, slot) in sorted(self.planned.items()):
+            if date < self.today and (date, team, code, sp) not in self.seen:
+                self.warnings.append(
+                    f"{self.path}: no report for {team} in {code} on {date}; counted as planned"
+                )
+                self.stops.append(
+                    ActualStop(
+                        date=date,
+                        team_id=team,
+                        commune_code=code,
+                        service_point_id=sp,
+                        slot=slot,
+                        planned=v.expected,
+                        actual=v.expected,
+                        status="done",
+                        note="not reported; counted as planned",
+                    )
+                )
 
 
 def read_actuals(path: Path, plan: Plan, today: dt.date) -> Actuals:
@@ -298,152 +493,18 @@ def read_actuals(path: Path, plan: Plan, today: dt.date) -> Actuals:
         ``today``, a stop reported twice.
     """
     path = Path(path)
-    problem = plan.problem
-    cal = problem.calendar
-    teams = {t.id for t in problem.teams}
-    communes = {c.code: c for c in problem.district.communes}
-    points = {sp.id: c.code for c in problem.district.communes for sp in c.service_points}
-    planned = {
-        (v.date, v.team_id, v.commune_code, v.service_point_id): (v, r.slot)
-        for r in plan.routes
-        for v in r.visits
-    }
     rows = _raw_rows(path)
     head, col = _header(path, rows)
-    errors: list[str] = []
-    warnings: list[str] = []
-    seen: dict[tuple[dt.date, str, str, str], int] = {}
-    stops: list[ActualStop] = []
-    label_rows = {c: {_norm(t) for t in all_texts(c)} for c in FORM_COLUMNS}
-
-    def cell(cells: list[Any], name: str) -> Any:
-        i = col.get(name)
-        return cells[i] if i is not None and i < len(cells) else None
-
+    reader = _ActualsReader(path, plan, today, col)
     for line, cells in rows[head + 1 :]:
-        if all(_norm(c) == "" for c in cells):
-            continue
-        where = f"{path}: row {line}"
-        if _norm(cell(cells, "date")) in label_rows["date"]:
-            continue  # a header row in the user's language
-        counts: list[int | None] = []
-        bad = False
-        for name in ACTUAL_COLUMNS:
-            got = _parse_count(cell(cells, name))
-            if isinstance(got, str):
-                errors.append(f"{where}, field {name}: {_norm(cell(cells, name))!r} is {got}")
-                bad = True
-                counts.append(None)
-            else:
-                counts.append(got)
-        status_text = _norm(cell(cells, "status"))
-        status: StopStatus | None = None
-        if status_text:
-            found = _STATUS.get(status_text.casefold())
-            if found is None:
-                errors.append(
-                    f"{where}, field status: {status_text!r} is not one of "
-                    + ", ".join(f"{s} ({text(s, 'vi')})" for s in STOP_STATUSES)
-                )
-                bad = True
-            else:
-                status = found
-        reported = status is not None or any(c is not None for c in counts)
-        date = _parse_date(cell(cells, "date"))
-        if date is None:
-            errors.append(
-                f"{where}, field date: {_norm(cell(cells, 'date'))!r} is not a date "
-                "(YYYY-MM-DD or DD/MM/YYYY)"
-            )
-            continue
-        if not reported:
-            continue  # a stop not reported yet (a day still to come, or left empty)
-        if date < cal.start or date > cal.end:
-            hint = " (already frozen by an earlier re-plan)" if date < cal.start else ""
-            errors.append(
-                f"{where}, field date: {date} is not a day of this plan "
-                f"({cal.start} to {cal.end}){hint}"
-            )
-            continue
-        if date >= today:
-            if date > today:
-                errors.append(f"{where}, field date: {date} is after --today {today}")
-            else:
-                warnings.append(
-                    f"{where}: counts of {date} (--today) are ignored; the day is re-planned"
-                )
-            continue
-        team = _norm(cell(cells, "team_id"))
-        if team not in teams:
-            errors.append(f"{where}, field team_id: unknown team {team!r}")
-            continue
-        code = _norm(cell(cells, "commune_code"))
-        if code not in communes:
-            errors.append(f"{where}, field commune_code: unknown commune {code!r}")
-            continue
-        sp = _norm(cell(cells, "service_point_id"))
-        if sp and points.get(sp) != code:
-            errors.append(
-                f"{where}, field service_point_id: {sp!r} is not a service point of {code}"
-            )
-            continue
-        if bad:
-            continue
-        key = (date, team, code, sp)
-        if key in seen:
-            errors.append(f"{where}: the stop of {team} in {code} on {date} is also on row "
-                          f"{seen[key]}")  # fmt: skip
-            continue
-        seen[key] = line
-        if status is None:
-            status = "done"
-        if not any(c is not None for c in counts) and status != "not_done":
-            errors.append(f"{where}, field actual_age_0_6: no actual counts for a stop {status}")
-            continue
-        actual = BandCounts.from_seq(c or 0 for c in counts)
-        got_plan = planned.get(key)
-        plan_counts = got_plan[0].expected if got_plan else BandCounts()
-        slot = got_plan[1] if got_plan else day_kind(cal, date)
-        if got_plan is None:
-            warnings.append(f"{where}: unplanned stop of {team} in {code} on {date}")
-        if status == "not_done" and actual.total:
-            warnings.append(f"{where}: status not_done but {actual.total} applications counted")
-        for b, x, y in zip(BANDS, actual.as_tuple(), plan_counts.as_tuple(), strict=True):
-            if got_plan is not None and x > y:
-                warnings.append(f"{where}, field actual_{b}: {x} taken, more than the {y} planned")
-        stops.append(
-            ActualStop(
-                date=date,
-                team_id=team,
-                commune_code=code,
-                service_point_id=sp,
-                slot=slot,
-                planned=plan_counts,
-                actual=actual,
-                status=status,
-                note=_norm(cell(cells, "note")),
-            )
-        )
-    if errors:
-        raise InputError(f"{path}: the actual counts are not valid", errors)
-    for (date, team, code, sp), (v, slot) in sorted(planned.items()):
-        if date < today and (date, team, code, sp) not in seen:
-            warnings.append(f"{path}: no report for {team} in {code} on {date}; counted as planned")
-            stops.append(
-                ActualStop(
-                    date=date,
-                    team_id=team,
-                    commune_code=code,
-                    service_point_id=sp,
-                    slot=slot,
-                    planned=v.expected,
-                    actual=v.expected,
-                    status="done",
-                    note="not reported; counted as planned",
-                )
-            )
-    stops.sort(key=lambda s: (s.date, s.team_id, s.commune_code, s.service_point_id))
-    return Actuals(tuple(stops), tuple(warnings))
+        reader.row(line, cells)
+    if reader.errors:
+        raise InputError(f"{path}: the actual counts are not valid", reader.errors)
+    reader.add_unreported()
+    stops = sorted(
+        reader.stops, key=lambda s: (s.date, s.team_id, s.commune_code, s.service_point_id)
+    )
+    return Actuals(tuple(stops), tuple(reader.warnings))
 
 
 __all__ = [

@@ -253,6 +253,24 @@ def _campaign_days(ctx: _Context, week: tuple[int, int]) -> int:
     )
 
 
+def _team_weeks(
+    ctx: _Context, team: Team, frozen: list[Route]
+) -> tuple[dict[tuple[int, int], list[int]], dict[tuple[int, int], list[dt.date]]]:
+    """A team's minutes and days used by week, and the dates of its free slots by week.
+
+    The days used are those worked before ``today`` and those of the frozen sheets.
+    """
+    used: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])  # minutes, days
+    for r in [*ctx.history_routes, *frozen]:
+        if r.team_id == team.id:
+            used[_week(r.date)][0] += r.return_ - r.depart
+            used[_week(r.date)][1] += 1
+    by_week: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
+    for s in team_slots(ctx.problem.calendar, team):
+        by_week[_week(s.date)].append(s.date)
+    return used, by_week
+
+
 def _week_teams(
     ctx: _Context, teams: list[Team], frozen: list[Route]
 ) -> tuple[
@@ -292,14 +310,7 @@ def _week_teams(
         if cap is None and not rest:
             out.append(team)
             continue
-        used: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])  # minutes, days
-        for r in [*ctx.history_routes, *frozen]:
-            if r.team_id == team.id:
-                used[_week(r.date)][0] += r.return_ - r.depart
-                used[_week(r.date)][1] += 1
-        by_week: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
-        for s in team_slots(cal, team):
-            by_week[_week(s.date)].append(s.date)
+        used, by_week = _team_weeks(ctx, team, frozen)
         moved: set[dt.date] = set()
         copies: list[Team] = []
         for week, dates in sorted(by_week.items()):
@@ -548,6 +559,125 @@ def _attempt(
     )
 
 
+def _check_request(prev: Plan, today: dt.date, keep_days: int, changes: Changes) -> None:
+    """Refuse a re-plan whose day, kept days or changes do not fit the plan."""
+    check_changes(changes, prev, "changes")
+    cal = prev.problem.calendar
+    last = cal.deadline or cal.end
+    if today < cal.start:
+        raise InputError(f"--today {today} is before this plan starts ({cal.start})")
+    if today > last:
+        raise InputError(f"--today {today} is after the last day of the campaign ({last})")
+    for p in changes.add_visits:
+        if not today <= p.date <= last:
+            raise InputError(f"added visit on {p.date}: not between --today and {last}")
+    if keep_days < 0:
+        raise InputError("--keep-days must be 0 or more")
+
+
+def _with_solver(prev: Plan, time_limit: float | None, seed: int | None) -> Plan:
+    """``prev`` with the optimizer's time limit and seed replaced where given."""
+    update: dict[str, object] = {}
+    if time_limit is not None:
+        update["time_limit_seconds"] = time_limit
+    if seed is not None:
+        update["seed"] = seed
+    if not update:
+        return prev
+    return prev.model_copy(
+        update={"problem": prev.problem.model_copy(
+            update={"solver": prev.problem.solver.model_copy(update=update)}
+        )}
+    )  # fmt: skip
+
+
+def _split_future(
+    ctx: _Context,
+) -> tuple[list[Route], dict[tuple[dt.date, str], str], set[tuple[str, dt.date]], list[Route]]:
+    """The published future: sheets kept, sheets dropped (and why), kept team-days, the rest.
+
+    Returns the kept routes of the next days, the impossible sheets by (date, team) with
+    their reason, the (team, date) pairs the kept days block, and the later published routes
+    that are still possible.
+    """
+    kept: list[Route] = []
+    dropped: dict[tuple[dt.date, str], str] = {}
+    for r in ctx.future:
+        if r.date < ctx.keep_until:
+            why = ctx.why_impossible(r)
+            if why:
+                dropped[(r.date, r.team_id)] = why
+            else:
+                kept.append(r)
+    # A kept sheet keeps its stops and times; its expected counts were made for the demand
+    # of the previous plan, so they come down where less is left now (more came earlier than
+    # expected, or an earlier visit took less than the previous plan needed for its reach).
+    kept = list(fit_to_demand(ctx.problem.district, ctx.problem.turnout, kept))
+    freed_days = {d for d, _t in dropped}
+    pin_days = {(p.team, p.date) for p in ctx.pins}
+    blocked_kept: set[tuple[str, dt.date]] = set()
+    for t in ctx.problem.teams:
+        for d in ctx.prev.problem.calendar.dates():
+            if (
+                ctx.today <= d < ctx.keep_until
+                and d not in freed_days
+                and (t.id, d) not in pin_days
+            ):
+                blocked_kept.add((t.id, d))
+    published = [r for r in ctx.future if r.date >= ctx.keep_until and not ctx.why_impossible(r)]
+    for r in ctx.future:
+        if r.date >= ctx.keep_until and ctx.why_impossible(r):
+            dropped[(r.date, r.team_id)] = ctx.why_impossible(r)
+    return kept, dropped, blocked_kept, published
+
+
+def _most_stable(
+    ctx: _Context,
+    kept: list[Route],
+    blocked_kept: set[tuple[str, dt.date]],
+    published: list[Route],
+    free: Attempt,
+    min_gain: float,
+    progress: Progress | None,
+) -> tuple[Attempt, list[Attempt]]:
+    """The most stable attempt within ``min_gain`` of ``free``, and every attempt solved.
+
+    The attempt keeps the published sheets up to the latest date it can while losing at most
+    ``min_gain`` of ``free``'s value; the attempts come ``free`` first. All published sheets
+    are tried first; when that loses too much, a bisection over their dates looks for the
+    latest date up to which they can be kept.
+    """
+    attempts = [free]
+    dates = sorted({r.date for r in published})
+    chosen = free
+
+    def good(a: Attempt) -> bool:
+        return free.value - a.value <= min_gain * max(free.value, 1e-9)
+
+    if not dates:
+        return chosen, attempts
+    full = _attempt(ctx, kept, blocked_kept, published, dates[-1] + dt.timedelta(days=1))
+    attempts.append(full)
+    if progress:
+        progress("stable re-plan solved")
+    if good(full):
+        return full, attempts
+    lo, hi = 0, len(dates)  # keeping before dates[lo] is fine; before dates[hi] is not
+    for _ in range(BISECTION_STEPS):
+        if hi - lo <= 1:
+            break
+        mid = (lo + hi) // 2
+        a = _attempt(ctx, kept, blocked_kept, published, dates[mid])
+        attempts.append(a)
+        if progress:
+            progress(f"re-plan keeping sheets before {dates[mid]} solved")
+        if good(a):
+            lo, chosen = mid, a
+        else:
+            hi = mid
+    return chosen, attempts
+
+
 def replan(
     prev: Plan,
     actuals: Actuals,
@@ -585,55 +715,9 @@ def replan(
     """
     t0 = time.perf_counter()
     changes = changes or Changes()
-    check_changes(changes, prev, "changes")
-    cal = prev.problem.calendar
-    last = cal.deadline or cal.end
-    if today < cal.start:
-        raise InputError(f"--today {today} is before this plan starts ({cal.start})")
-    if today > last:
-        raise InputError(f"--today {today} is after the last day of the campaign ({last})")
-    for p in changes.add_visits:
-        if not today <= p.date <= last:
-            raise InputError(f"added visit on {p.date}: not between --today and {last}")
-    if keep_days < 0:
-        raise InputError("--keep-days must be 0 or more")
-    update: dict[str, object] = {}
-    if time_limit is not None:
-        update["time_limit_seconds"] = time_limit
-    if seed is not None:
-        update["seed"] = seed
-    if update:
-        prev = prev.model_copy(
-            update={"problem": prev.problem.model_copy(
-                update={"solver": prev.problem.solver.model_copy(update=update)}
-            )}
-        )  # fmt: skip
-    ctx = _Context(prev, actuals, today, keep_days, changes)
-
-    kept: list[Route] = []
-    dropped: dict[tuple[dt.date, str], str] = {}
-    for r in ctx.future:
-        if r.date < ctx.keep_until:
-            why = ctx.why_impossible(r)
-            if why:
-                dropped[(r.date, r.team_id)] = why
-            else:
-                kept.append(r)
-    # A kept sheet keeps its stops and times; its expected counts were made for the demand
-    # of the previous plan, so they come down where less is left now (more came earlier than
-    # expected, or an earlier visit took less than the previous plan needed for its reach).
-    kept = list(fit_to_demand(ctx.problem.district, ctx.problem.turnout, kept))
-    freed_days = {d for d, _t in dropped}
-    pin_days = {(p.team, p.date) for p in ctx.pins}
-    blocked_kept: set[tuple[str, dt.date]] = set()
-    for t in ctx.problem.teams:
-        for d in cal.dates():
-            if today <= d < ctx.keep_until and d not in freed_days and (t.id, d) not in pin_days:
-                blocked_kept.add((t.id, d))
-    published = [r for r in ctx.future if r.date >= ctx.keep_until and not ctx.why_impossible(r)]
-    for r in ctx.future:
-        if r.date >= ctx.keep_until and ctx.why_impossible(r):
-            dropped[(r.date, r.team_id)] = ctx.why_impossible(r)
+    _check_request(prev, today, keep_days, changes)
+    ctx = _Context(_with_solver(prev, time_limit, seed), actuals, today, keep_days, changes)
+    kept, dropped, blocked_kept, published = _split_future(ctx)
 
     # the command line or changes file, else the scenario's rules.replan_min_gain
     min_gain = (
@@ -644,34 +728,7 @@ def replan(
     free = _attempt(ctx, kept, blocked_kept, published, None)
     if progress:
         progress("free re-plan solved")
-    attempts = [free]
-    dates = sorted({r.date for r in published})
-    chosen = free
-
-    def good(a: Attempt) -> bool:
-        return free.value - a.value <= min_gain * max(free.value, 1e-9)
-
-    if dates:
-        full = _attempt(ctx, kept, blocked_kept, published, dates[-1] + dt.timedelta(days=1))
-        attempts.append(full)
-        if progress:
-            progress("stable re-plan solved")
-        if good(full):
-            chosen = full
-        else:
-            lo, hi = 0, len(dates)  # keeping before dates[lo] is fine; before dates[hi] is not
-            for _ in range(BISECTION_STEPS):
-                if hi - lo <= 1:
-                    break
-                mid = (lo + hi) // 2
-                a = _attempt(ctx, kept, blocked_kept, published, dates[mid])
-                attempts.append(a)
-                if progress:
-                    progress(f"re-plan keeping sheets before {dates[mid]} solved")
-                if good(a):
-                    lo, chosen = mid, a
-                else:
-                    hi = mid
+    chosen, attempts = _most_stable(ctx, kept, blocked_kept, published, free, min_gain, progress)
     plan = _result_plan(ctx, chosen, free, actuals, t0)
     sheet_changes = _sheet_changes(ctx, chosen, kept, dropped, free, min_gain)
     summary = _summary(ctx, plan, chosen, free, attempts, sheet_changes, keep_days, min_gain)

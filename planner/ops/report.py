@@ -19,9 +19,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from planner.i18n import check_lang, format_short_date, nfc
+from planner.i18n import check_lang, format_short_date, label, nfc
 from planner.model import ActualStop, BandCounts, Plan
-from planner.ops.labels import text
 from planner.ops.replan import SheetChange
 
 CHANGE_COLUMNS = (
@@ -86,15 +85,15 @@ def _draw_days(rows: list[tuple[dt.date, int, int]], lang: str) -> str:
     fig, ax = plt.subplots(figsize=(8, 3.2), dpi=96)
     try:
         xs = range(len(rows))
-        ax.bar([x - 0.2 for x in xs], [r[1] for r in rows], 0.4, label=text("planned", lang),
+        ax.bar([x - 0.2 for x in xs], [r[1] for r in rows], 0.4, label=label("ops.planned", lang),
                color="#9fb7d9")  # fmt: skip
-        ax.bar([x + 0.2 for x in xs], [r[2] for r in rows], 0.4, label=text("actual", lang),
+        ax.bar([x + 0.2 for x in xs], [r[2] for r in rows], 0.4, label=label("ops.actual", lang),
                color="#1f4e79")  # fmt: skip
         ax.set_xticks(list(xs), [f"{r[0].day:02d}/{r[0].month:02d}" for r in rows], fontsize=8)
         ax.tick_params(axis="y", labelsize=8)
         ax.legend(fontsize=8, frameon=False)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.set_title(text("by_day", lang), fontsize=10)
+        ax.set_title(label("ops.by_day", lang), fontsize=10)
         fig.tight_layout()
         buffer = io.StringIO()
         # a fixed hash salt (see the caller) and no date keep the SVG the same for the same plan
@@ -155,7 +154,7 @@ def campaign_html(plan: Plan, changes: tuple[SheetChange, ...], lang: str = "vi"
     """The campaign-to-date report of a re-planned plan."""
     check_lang(lang)
     labels = {
-        k: text(k, lang)
+        k: label(f"ops.{k}", lang)
         for k in (
             "report_title", "today", "planned", "actual", "sheets_kept", "sheets_changed",
             "by_day", "date", "share", "no_days", "by_commune", "commune_name",
@@ -192,7 +191,7 @@ def campaign_html(plan: Plan, changes: tuple[SheetChange, ...], lang: str = "vi"
             "date": format_short_date(c.date, lang),
             "team": c.team_id,
             "status": c.status,
-            "label": text(c.status, lang),
+            "label": label(f"ops.{c.status}", lang),
             "reason": c.reason,
             "stops": (c.new_stops or "–") if c.status == "changed" else c.old_stops,
         }

@@ -7,7 +7,6 @@ applications per commune come from ``plan.visits``, demand from ``commune.outsta
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import dataclass
 from functools import cache
 
@@ -172,16 +171,6 @@ def holiday_name(plan: Plan, date: dt.date, lang: str) -> str | None:
         return nfc(names[date])
     english = _english_holidays(plan.problem.calendar.holiday_country, date.year)
     return english.get(date, label("non_working_day", lang))
-
-
-def esc(text: object) -> str:
-    """HTML-escape text (NFC) for safe use in HTML and inside JavaScript template literals.
-
-    Folium writes popup and tooltip HTML inside JavaScript backtick strings, so backticks,
-    dollar signs and backslashes are escaped as character references too.
-    """
-    out = html.escape(nfc(str(text)), quote=True)
-    return out.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
 
 
 def format_int(value: int, lang: str) -> str:

@@ -42,7 +42,6 @@ from planner.render.common import (
     team_of,
     visit_place,
 )
-from planner.render.labels import text
 from planner.render.sheets import sorted_routes
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -62,6 +61,15 @@ def _clock(minutes: int) -> dt.time:
     return dt.time(minutes // 60, minutes % 60) if minutes < 24 * 60 else dt.time(23, 59)
 
 
+def _shown_width(value: Any) -> int:
+    """Characters a cell's value takes on screen (dates and times in their cell format)."""
+    if isinstance(value, dt.date):
+        return 10
+    if isinstance(value, dt.time):
+        return 5
+    return len(str(value))
+
+
 def _write_table(ws: Worksheet, headers: list[str], rows: list[list[Any]]) -> None:
     """Headers (styled, frozen, filterable), rows, and column widths from the content."""
     ws.append(headers)
@@ -75,13 +83,7 @@ def _write_table(ws: Worksheet, headers: list[str], rows: list[list[Any]]) -> No
     widths = [len(h) for h in headers]
     for row in rows:
         for i, value in enumerate(row):
-            if isinstance(value, dt.date):
-                size = 10
-            elif isinstance(value, dt.time):
-                size = 5
-            else:
-                size = len(str(value))
-            widths[i] = max(widths[i], size)
+            widths[i] = max(widths[i], _shown_width(value))
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
     for col in ws.iter_cols(min_row=2):
@@ -99,11 +101,12 @@ def _write_table(ws: Worksheet, headers: list[str], rows: list[list[Any]]) -> No
 def _visit_rows(plan: Plan, lang: str) -> tuple[list[str], list[list[Any]]]:
     bands = [band_name(b, lang) for b in BANDS]
     headers = [
-        text("team_id", lang), label("team", lang), label("date", lang), label("holiday", lang),
-        label("slot", lang), label("order", lang), text("commune_code", lang),
-        label("commune", lang), label("service_point", lang), label("arrive", lang),
-        text("start", lang), text("end", lang), label("travel_minutes", lang),
-        *(f"{label('expected', lang)}: {b}" for b in bands), text("expected_total", lang),
+        label("render.team_id", lang), label("team", lang), label("date", lang),
+        label("holiday", lang), label("slot", lang), label("order", lang),
+        label("render.commune_code", lang), label("commune", lang), label("service_point", lang),
+        label("arrive", lang), label("render.start", lang), label("render.end", lang),
+        label("travel_minutes", lang),
+        *(f"{label('expected', lang)}: {b}" for b in bands), label("render.expected_total", lang),
     ]  # fmt: skip
     district = plan.problem.district
     rows: list[list[Any]] = []
@@ -125,10 +128,11 @@ def _visit_rows(plan: Plan, lang: str) -> tuple[list[str], list[list[Any]]]:
 def _commune_rows(plan: Plan, lang: str) -> tuple[list[str], list[list[Any]]]:
     bands = [band_name(b, lang) for b in BANDS]
     headers = [
-        text("commune_code", lang), label("commune", lang), text("terrain", lang),
+        label("render.commune_code", lang), label("commune", lang), label("render.terrain", lang),
         label("visits", lang),
-        *(f"{label('outstanding', lang)}: {b}" for b in bands), text("outstanding_total", lang),
-        *(f"{label('planned', lang)}: {b}" for b in bands), text("planned_total", lang),
+        *(f"{label('outstanding', lang)}: {b}" for b in bands),
+        label("render.outstanding_total", lang),
+        *(f"{label('planned', lang)}: {b}" for b in bands), label("render.planned_total", lang),
         label("share", lang),
     ]  # fmt: skip
     progress = commune_progress(plan)
@@ -137,7 +141,7 @@ def _commune_rows(plan: Plan, lang: str) -> tuple[list[str], list[list[Any]]]:
         p = progress[c.code]
         rows.append(
             [
-                c.code, p.name, text(f"terrain_{c.terrain}", lang), p.visits,
+                c.code, p.name, label(f"render.terrain_{c.terrain}", lang), p.visits,
                 *p.outstanding.as_tuple(), p.outstanding.total,
                 *p.planned.as_tuple(), p.planned.total,
                 None if p.share is None else round(p.share, 4),
@@ -172,9 +176,9 @@ def assignments_xlsx(plan: Plan, lang: str = "vi") -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = text("sheet_visits", lang)
+    ws.title = label("render.sheet_visits", lang)
     _write_table(ws, *_visit_rows(plan, lang))
-    ws2 = wb.create_sheet(text("sheet_communes", lang))
+    ws2 = wb.create_sheet(label("render.sheet_communes", lang))
     headers, rows = _commune_rows(plan, lang)
     _write_table(ws2, headers, rows)
     for cell in ws2[get_column_letter(len(headers))][1:]:
@@ -314,7 +318,8 @@ def _route_event(plan: Plan, route: Route, lang: str, tz: ZoneInfo) -> icalendar
         lines.append(
             f"{v.order}. {nfc(c.name)}{where}: {label('arrive', lang).lower()} "
             f"{format_clock(v.arrive)}, {label('reception', lang).lower()} "
-            f"{format_clock(v.start)}–{format_clock(v.end)}; {text('expected_short', lang)} "
+            f"{format_clock(v.start)}–{format_clock(v.end)}; "
+            f"{label('render.expected_short', lang)} "
             f"{v.expected.total} ({counts})"
         )
         if c.police_contact:
@@ -338,7 +343,7 @@ def _route_event(plan: Plan, route: Route, lang: str, tz: ZoneInfo) -> icalendar
     if len(places) == 1:
         p = places[0][0]
         event.add("geo", (round(p.lat, _COORD_DECIMALS), round(p.lon, _COORD_DECIMALS)))
-    event.add("categories", [text("calendar_name", lang)])
+    event.add("categories", [label("render.calendar_name", lang)])
     event.add("transp", "OPAQUE")
     return event
 
@@ -367,7 +372,7 @@ def team_calendars(plan: Plan, lang: str = "vi") -> dict[str, bytes]:
         cal.add("prodid", "-//planner//mobile ID-card team plan//VI")
         cal.add("version", "2.0")
         cal.add("calscale", "GREGORIAN")
-        cal.add("x-wr-calname", nfc(f"{text('calendar_name', lang)} — {team.name}"))
+        cal.add("x-wr-calname", nfc(f"{label('render.calendar_name', lang)} — {team.name}"))
         cal.add("x-wr-timezone", TIMEZONE)
         for route in routes:
             cal.add_component(_route_event(plan, route, lang, tz))

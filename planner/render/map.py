@@ -24,13 +24,20 @@ from branca.colormap import LinearColormap
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
-from planner.i18n import band_name, check_lang, format_date, format_short_date, label, slot_name
+from planner.i18n import (
+    band_name,
+    check_lang,
+    escape,
+    format_date,
+    format_short_date,
+    label,
+    slot_name,
+)
 from planner.model import BANDS, Plan, Point, Route, Team, Visit, format_clock
 from planner.render.common import (
     CommuneProgress,
     base_name,
     commune_progress,
-    esc,
     format_int,
     format_share,
     holiday_name,
@@ -38,7 +45,6 @@ from planner.render.common import (
     visit_place,
 )
 from planner.render.geometry import DISPLAY_DECIMALS, display_mapping, extent_tolerance
-from planner.render.labels import text
 from planner.render.webassets import (
     leaflet_css,
     leaflet_icon_js,
@@ -178,11 +184,11 @@ def _commune_features(
         p = progress[c.code]
         share = p.share
         props: dict[str, Any] = {
-            "code": esc(c.code),
-            "name": esc(p.name),
+            "code": escape(c.code),
+            "name": escape(p.name),
             "outstanding": p.outstanding.total,
             "planned": p.planned.total,
-            "share": esc(format_share(share, lang)),
+            "share": escape(format_share(share, lang)),
             "visits": p.visits,
             "fill": NO_DEMAND_COLOUR if share is None else colormap(share * 100)[:7],
         }
@@ -232,13 +238,13 @@ def _add_communes(
     colormap = _share_colormap(lang)
     fields = ["name", "outstanding", "planned", "share", "visits", *BANDS]
     aliases = [
-        esc(label(k, lang)) for k in ("commune", "outstanding", "planned", "share", "visits")
-    ] + [esc(f"{band_name(b, lang)} ({label('planned', lang)} / {label('outstanding', lang)})")
+        escape(label(k, lang)) for k in ("commune", "outstanding", "planned", "share", "visits")
+    ] + [escape(f"{band_name(b, lang)} ({label('planned', lang)} / {label('outstanding', lang)})")
          for b in BANDS]  # fmt: skip
     _shaded_communes(
         m,
         _commune_features(plan, progress, colormap, lang),
-        esc(label("communes", lang)),
+        escape(label("communes", lang)),
         fields,
         aliases,
         tooltip=("name", "share"),
@@ -265,11 +271,11 @@ def _actual_features(plan: Plan, colormap: LinearColormap, lang: str) -> dict[st
                 "type": "Feature",
                 "geometry": display_mapping(c.geometry, tolerance),
                 "properties": {
-                    "code": esc(c.code),
-                    "name": esc(c.name),
+                    "code": escape(c.code),
+                    "name": escape(c.name),
                     "taken": got,
                     "outstanding": c.outstanding.total,
-                    "share": esc(format_share(share, lang)),
+                    "share": escape(format_share(share, lang)),
                     "visits": worked.get(c.code, 0),
                     "fill": NO_DEMAND_COLOUR if share is None else colormap(share * 100)[:7],
                 },
@@ -285,13 +291,13 @@ def _add_actuals(m: folium.Map, plan: Plan, lang: str) -> None:
     )
     fields = ["name", "taken", "outstanding", "share", "visits"]
     aliases = [
-        esc(label(k, lang))
+        escape(label(k, lang))
         for k in ("commune", "actual_taken", "outstanding", "actual_share", "actual_visits")
     ]
     _shaded_communes(
         m,
         _actual_features(plan, colormap, lang),
-        esc(label("actual_layer", lang)),
+        escape(label("actual_layer", lang)),
         fields,
         aliases,
         tooltip=("name", "share"),
@@ -302,7 +308,7 @@ def _add_outline(m: folium.Map, plan: Plan, lang: str) -> None:
     outline = plan.problem.district.outline
     folium.GeoJson(
         display_mapping(outline, extent_tolerance(outline.bounds)),
-        name=esc(label("district_outline", lang)),
+        name=escape(label("district_outline", lang)),
         style_function=lambda _f: {"fill": False, "color": BASE_COLOUR, "weight": 3},
         interactive=False,
     ).add_to(m)
@@ -324,8 +330,8 @@ def _house_icon(fill: str, stroke: str) -> folium.DivIcon:
 
 
 def _base_popup(title: str, lines: list[str]) -> HtmlPopup:
-    body = "<br>".join(esc(line) for line in lines)
-    return HtmlPopup(f"<div style='font-size:13px'><b>{esc(title)}</b><br>{body}</div>", 320)
+    body = "<br>".join(escape(line) for line in lines)
+    return HtmlPopup(f"<div style='font-size:13px'><b>{escape(title)}</b><br>{body}</div>", 320)
 
 
 def _base_lines(plan: Plan, teams: list[Team], lang: str) -> list[str]:
@@ -341,7 +347,7 @@ def _add_district_base(m: folium.Map, plan: Plan, lang: str) -> None:
     teams = [t for t in plan.problem.teams if t.base is None]
     marker = folium.Marker(
         _latlon(district.base),
-        tooltip=esc(district.base_name),
+        tooltip=escape(district.base_name),
         icon=_house_icon("#ffffff", BASE_COLOUR),
     )
     lines = [f"{label('district_base', lang)} · {district.name}", *_base_lines(plan, teams, lang)]
@@ -372,10 +378,11 @@ def _visit_popup(plan: Plan, team: Team, visit: Visit, lang: str) -> HtmlPopup:
     rows.append((f"{label('expected', lang)} ({label('total', lang).lower()})",
                  str(visit.expected.total)))  # fmt: skip
     body = "".join(
-        f"<tr><th style='text-align:left;padding-right:8px'>{esc(k)}</th><td>{esc(v)}</td></tr>"
+        f"<tr><th style='text-align:left;padding-right:8px'>{escape(k)}</th>"
+        f"<td>{escape(v)}</td></tr>"
         for k, v in rows
     )
-    html = f"<div style='font-size:13px'><b>{esc(commune.name)}</b><table>{body}</table></div>"
+    html = f"<div style='font-size:13px'><b>{escape(commune.name)}</b><table>{body}</table></div>"
     return HtmlPopup(html)
 
 
@@ -383,12 +390,12 @@ def _add_team_layer(
     m: folium.Map, plan: Plan, team: Team, routes: list[Route], colour: str, lang: str
 ) -> tuple[folium.FeatureGroup, list[tuple[folium.FeatureGroup, Route]]]:
     """One switchable layer for the team; inside it, one sub-layer per route (for the days)."""
-    group = folium.FeatureGroup(name=esc(team.name), show=True)
+    group = folium.FeatureGroup(name=escape(team.name), show=True)
     base = plan.problem.team_base(team)
     if team.base is not None:
         marker = folium.Marker(
             _latlon(base),
-            tooltip=esc(f"{label('base', lang)} · {team.name}"),
+            tooltip=escape(f"{label('base', lang)} · {team.name}"),
             icon=_house_icon(colour, BASE_COLOUR),
         )
         marker.add_child(_base_popup(base_name(plan, team, lang), _base_lines(plan, [team], lang)))
@@ -405,7 +412,7 @@ def _add_team_layer(
             weight=3,
             opacity=0.8,
             class_name=f"{ROUTE_CLASS} team-{team.id}",
-            tooltip=esc(
+            tooltip=escape(
                 f"{team.name} · {format_short_date(route.date, lang)} · "
                 f"{slot_name(route.slot, lang)}"
             ),
@@ -421,7 +428,7 @@ def _add_team_layer(
                 fill_color=colour,
                 fill_opacity=0.95,
                 class_name=f"{STOP_CLASS} team-{team.id}",
-                tooltip=esc(
+                tooltip=escape(
                     f"{team.name} · {commune.name} · {format_short_date(visit.date, lang)}"
                 ),
             )
@@ -441,8 +448,8 @@ def _title_html(plan: Plan, lang: str) -> str:
         "transform:translateX(-50%);z-index:1000;background:rgba(255,255,255,0.92);"
         "padding:6px 14px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,0.3);"
         "font:15px/1.3 Arial,sans-serif;text-align:center'>"
-        f"<b>{esc(label('app_title', lang))} — {esc(plan.problem.district.name)}</b><br>"
-        f"{esc(label('campaign', lang))}: {esc(dates)}</div>"
+        f"<b>{escape(label('app_title', lang))} — {escape(plan.problem.district.name)}</b><br>"
+        f"{escape(label('campaign', lang))}: {escape(dates)}</div>"
     )
 
 
@@ -454,42 +461,45 @@ def _legend_html(plan: Plan, colours: dict[str, str], lang: str, online_tiles: b
     teams = "".join(
         "<div style='margin:2px 0'><span style='display:inline-block;width:12px;height:12px;"
         f"border-radius:50%;background:{colours[t.id]};border:1px solid #fff;"
-        f"vertical-align:middle;margin-right:6px'></span>{esc(t.name)}"
-        f" <span style='color:#666'>({visits_per_team[t.id]} {esc(text('visits_count', lang))})"
+        f"vertical-align:middle;margin-right:6px'></span>{escape(t.name)}"
+        f" <span style='color:#666'>({visits_per_team[t.id]} "
+        f"{escape(label('render.visits_count', lang))})"
         "</span></div>"
         for t in plan.problem.teams
     )
     key = "legend_tiles" if online_tiles else "legend_offline"
-    note = f"<div style='margin-top:4px;color:#555'>{esc(text(key, lang))}</div>"
+    note = f"<div style='margin-top:4px;color:#555'>{escape(label('render.' + key, lang))}</div>"
     k = plan.kpis
     bound = ""
     if k.upper_bound is not None and k.gap is not None:
-        figures = label("planned_of_at_most", lang).format(
+        figures = label(
+            "planned_of_at_most",
+            lang,
             x=format_int(round(k.weighted_planned), lang),
             y=format_int(round(k.upper_bound), lang),
             gap=f"{k.gap:.1%}",
         )
         bound = (
-            f"<div style='margin-bottom:6px'><b>{esc(label('priority_value', lang))}</b>: "
-            f"{esc(figures)}</div>"
+            f"<div style='margin-bottom:6px'><b>{escape(label('priority_value', lang))}</b>: "
+            f"{escape(figures)}</div>"
         )
     return (
-        f"<div style='font-weight:bold;margin-bottom:4px'>{esc(label('legend', lang))}</div>"
+        f"<div style='font-weight:bold;margin-bottom:4px'>{escape(label('legend', lang))}</div>"
         f"{bound}"
-        f"<div>{esc(label('share_caption', lang))}</div>"
+        f"<div>{escape(label('share_caption', lang))}</div>"
         f"<div style='height:10px;margin:3px 0;background:linear-gradient(to right, {gradient});"
         "border:1px solid #999'></div>"
         "<div style='display:flex;justify-content:space-between;gap:8px;color:#444'>"
-        f"<span>0% · {esc(label('legend_share_low', lang))}</span>"
-        f"<span>100% · {esc(label('legend_share_high', lang))}</span></div>"
+        f"<span>0% · {escape(label('legend_share_low', lang))}</span>"
+        f"<span>100% · {escape(label('legend_share_high', lang))}</span></div>"
         f"<div style='margin:3px 0'><span style='display:inline-block;width:12px;height:10px;"
         f"background:{NO_DEMAND_COLOUR};border:1px solid #999;margin-right:6px'></span>"
-        f"{esc(label('no_demand', lang))}</div>"
-        f"<div style='font-weight:bold;margin-top:6px'>{esc(label('legend_teams', lang))}</div>"
+        f"{escape(label('no_demand', lang))}</div>"
+        f"<div style='font-weight:bold;margin-top:6px'>{escape(label('legend_teams', lang))}</div>"
         f"{teams}"
-        f"<div style='margin-top:6px'><b>{esc(label('legend_bases', lang))}</b>: "
-        f"{esc(plan.problem.district.base_name)}</div>"
-        f"<div style='margin-top:4px;color:#555'>{esc(label('legend_lines', lang))}</div>"
+        f"<div style='margin-top:6px'><b>{escape(label('legend_bases', lang))}</b>: "
+        f"{escape(plan.problem.district.base_name)}</div>"
+        f"<div style='margin-top:4px;color:#555'>{escape(label('legend_lines', lang))}</div>"
         f"{note}"
     )
 
@@ -532,27 +542,29 @@ def _add_day_filter(
         stops = sum(len(r.visits) for r in routes)
         expected = sum(r.expected.total for r in routes)
         return (
-            f"{len({r.team_id for r in routes})} {text('teams_count', lang)} · "
-            f"{stops} {text('stops_count', lang)} · {label('expected', lang).lower()} "
+            f"{len({r.team_id for r in routes})} {label('render.teams_count', lang)} · "
+            f"{stops} {label('render.stops_count', lang)} · {label('expected', lang).lower()} "
             f"{format_int(expected, lang)}"
         )
 
-    options = [f"<option value=''>{esc(text('all_days', lang))}</option>"]
+    options = [f"<option value=''>{escape(label('render.all_days', lang))}</option>"]
     summaries = {}
     for date in sorted(by_day):
         day_text = format_date(date, lang)
         holiday = holiday_name(plan, date, lang)
         if holiday:
             day_text += f" ({holiday})"
-        options.append(f"<option value='{date.isoformat()}'>{esc(day_text)}</option>")
+        options.append(f"<option value='{date.isoformat()}'>{escape(day_text)}</option>")
         summaries[date.isoformat()] = summary(by_day[date])
     html = (
         f"<label for='planner-day-select' style='font-weight:bold;display:block'>"
-        f"{esc(text('day_filter', lang))}</label>"
-        f"<button type='button' class='planner-prev' title='{esc(text('previous_day', lang))}'>"
+        f"{escape(label('render.day_filter', lang))}</label>"
+        "<button type='button' class='planner-prev' "
+        f"title='{escape(label('render.previous_day', lang))}'>"
         "&#8249;</button> "
         f"<select id='planner-day-select'>{''.join(options)}</select> "
-        f"<button type='button' class='planner-next' title='{esc(text('next_day', lang))}'>"
+        "<button type='button' class='planner-next' "
+        f"title='{escape(label('render.next_day', lang))}'>"
         "&#8250;</button>"
         "<div id='planner-day-summary'></div>"
     )
@@ -623,7 +635,7 @@ def build_map(
     if online_tiles:
         folium.TileLayer(
             "OpenStreetMap",
-            name=esc(text("background_map", lang)),
+            name=escape(label("render.background_map", lang)),
             overlay=True,
             show=False,
             control=True,
@@ -631,7 +643,7 @@ def build_map(
     root = m.get_root()
     assert isinstance(root, Figure)
     cal = plan.problem.calendar
-    root.title = esc(
+    root.title = escape(
         f"{label('app_title', lang)} — {district.name} — "
         f"{format_short_date(cal.start, lang)} – {format_short_date(cal.end, lang)}"
     )

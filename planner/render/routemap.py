@@ -15,10 +15,10 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from planner.model import Commune, District, Plan, Point, Route
-from planner.render.common import esc, route_base, team_colors, visit_place
+from planner.i18n import escape, label
+from planner.model import Commune, District, Plan, Point, Route, Visit
+from planner.render.common import route_base, team_colors, visit_place
 from planner.render.geometry import display_geometry
-from planner.render.labels import text
 
 #: Drawing size in CSS pixels (75 x 58 mm).
 WIDTH_PX = 283
@@ -131,6 +131,80 @@ def _district_shapes(district: District) -> _DistrictShapes:
     return shapes
 
 
+def _shapes(district: District, frame: _Frame, tolerance: float, visited: set[str]) -> list[str]:
+    """The communes in the frame (those visited shaded) and the district outline, as paths."""
+    window = frame.window
+    shapes = []
+    for c in _district_shapes(district).communes_in(window):
+        geom = display_geometry(c.geometry.intersection(window), tolerance)
+        fill = "#fff1b8" if c.code in visited else "#f1f1f1"
+        shapes.append(
+            f'<path d="{_polygon_path(frame, geom)}" fill="{fill}" stroke="#8a8a8a" '
+            'stroke-width="0.8" fill-rule="evenodd"/>'
+        )
+    outline = display_geometry(district.outline.intersection(window), tolerance)
+    if not outline.is_empty:
+        shapes.append(
+            f'<path d="{_polygon_path(frame, outline)}" fill="none" stroke="#333" '
+            'stroke-width="1.6"/>'
+        )
+
+    return shapes
+
+
+def _legs_and_marks(
+    xy: list[tuple[float, float]], visits: list[Visit], colour: str
+) -> tuple[list[str], list[str]]:
+    """The route's legs (the way back dashed), the base's square and the numbered stops."""
+    out_path = " ".join(f"{x:g},{y:g}" for x, y in xy)
+    legs = [f'<polyline points="{out_path}" fill="none" stroke="{colour}" stroke-width="2.4" '
+            'stroke-linejoin="round"/>']  # fmt: skip
+    if len(xy) > 1:
+        (x0, y0), (x1, y1) = xy[-1], xy[0]
+        legs.append(
+            f'<line x1="{x1:g}" y1="{y1:g}" x2="{x0:g}" y2="{y0:g}" stroke="{colour}" '
+            'stroke-width="2" stroke-dasharray="5,4"/>'
+        )
+    bx, by = xy[0]
+    marks = [
+        f'<rect x="{bx - 8:g}" y="{by - 8:g}" width="16" height="16" fill="#212121" '
+        'stroke="#fff" stroke-width="1.5"/>'
+    ]
+    for v, (x, y) in zip(visits, xy[1:], strict=True):
+        marks.append(
+            f'<circle cx="{x:g}" cy="{y:g}" r="10.5" fill="#fff" stroke="{colour}" '
+            'stroke-width="2.5"/>'
+            f'<text x="{x:g}" y="{y + 5:g}" text-anchor="middle" font-size="{FONT_PX}" '
+            f'font-weight="bold" fill="#000">{v.order}</text>'
+        )
+
+    return legs, marks
+
+
+def _scale_and_north(frame: _Frame, lang: str) -> tuple[str, str]:
+    """A scale bar (bottom left) and a north arrow (top right)."""
+    length_km = _nice_length(WIDTH_PX * 0.3 / frame.px_per_km())
+    bar = length_km * frame.px_per_km()
+    sx, sy = 8.0, HEIGHT_PX - 10.0
+    length_text = f"{length_km:g} km"
+    scale = (
+        f'<rect x="{sx - 4:g}" y="{sy - 22:g}" width="{bar + 58:g}" height="28" fill="#fff" '
+        'fill-opacity="0.85"/>'
+        f'<path d="M{sx:g},{sy - 6:g}V{sy:g}H{sx + bar:.1f}V{sy - 6:g}" fill="none" '
+        'stroke="#000" stroke-width="1.6"/>'
+        f'<text x="{sx + bar + 5:.1f}" y="{sy:g}" font-size="{FONT_PX}" fill="#000">'
+        f"{escape(length_text)}</text>"
+    )
+    nx, ny = WIDTH_PX - 16.0, 8.0
+    north = (
+        f'<path d="M{nx:g},{ny:g}L{nx + 7:g},{ny + 18:g}L{nx:g},{ny + 13:g}'
+        f'L{nx - 7:g},{ny + 18:g}Z" fill="#000"/>'
+        f'<text x="{nx:g}" y="{ny + 34:g}" text-anchor="middle" font-size="{FONT_PX}" '
+        f'font-weight="bold" fill="#000">{escape(label("render.north", lang))}</text>'
+    )
+    return scale, north
+
+
 def route_map_svg(plan: Plan, route: Route, lang: str = "vi") -> str:
     """An SVG drawing of the route among its communes, for the printed sheet.
 
@@ -163,70 +237,14 @@ def route_map_svg(plan: Plan, route: Route, lang: str = "vi") -> str:
         lons += [gx0, gx1]
         lats += [gy0, gy1]
     frame = _Frame((min(lons), min(lats), max(lons), max(lats)), WIDTH_PX, HEIGHT_PX)
-    window = frame.window
     tolerance = 1.0 / frame.scale  # one pixel
-    visited = {c.code for c in communes}
     colour = team_colors(plan).get(route.team_id, "#1f4e9c")
 
-    shapes = []
-    for c in _district_shapes(district).communes_in(window):
-        geom = display_geometry(c.geometry.intersection(window), tolerance)
-        fill = "#fff1b8" if c.code in visited else "#f1f1f1"
-        shapes.append(
-            f'<path d="{_polygon_path(frame, geom)}" fill="{fill}" stroke="#8a8a8a" '
-            'stroke-width="0.8" fill-rule="evenodd"/>'
-        )
-    outline = display_geometry(district.outline.intersection(window), tolerance)
-    if not outline.is_empty:
-        shapes.append(
-            f'<path d="{_polygon_path(frame, outline)}" fill="none" stroke="#333" '
-            'stroke-width="1.6"/>'
-        )
-
+    shapes = _shapes(district, frame, tolerance, {c.code for c in communes})
     xy = [frame.xy(p.lon, p.lat) for p in points]
-    out_path = " ".join(f"{x:g},{y:g}" for x, y in xy)
-    legs = [f'<polyline points="{out_path}" fill="none" stroke="{colour}" stroke-width="2.4" '
-            'stroke-linejoin="round"/>']  # fmt: skip
-    if len(xy) > 1:
-        (x0, y0), (x1, y1) = xy[-1], xy[0]
-        legs.append(
-            f'<line x1="{x1:g}" y1="{y1:g}" x2="{x0:g}" y2="{y0:g}" stroke="{colour}" '
-            'stroke-width="2" stroke-dasharray="5,4"/>'
-        )
-    bx, by = xy[0]
-    marks = [
-        f'<rect x="{bx - 8:g}" y="{by - 8:g}" width="16" height="16" fill="#212121" '
-        'stroke="#fff" stroke-width="1.5"/>'
-    ]
-    for v, (x, y) in zip(visits, xy[1:], strict=True):
-        marks.append(
-            f'<circle cx="{x:g}" cy="{y:g}" r="10.5" fill="#fff" stroke="{colour}" '
-            'stroke-width="2.5"/>'
-            f'<text x="{x:g}" y="{y + 5:g}" text-anchor="middle" font-size="{FONT_PX}" '
-            f'font-weight="bold" fill="#000">{v.order}</text>'
-        )
-
-    # scale bar (bottom left) and north arrow (top right)
-    length_km = _nice_length(WIDTH_PX * 0.3 / frame.px_per_km())
-    bar = length_km * frame.px_per_km()
-    sx, sy = 8.0, HEIGHT_PX - 10.0
-    length_text = f"{length_km:g} km"
-    scale = (
-        f'<rect x="{sx - 4:g}" y="{sy - 22:g}" width="{bar + 58:g}" height="28" fill="#fff" '
-        'fill-opacity="0.85"/>'
-        f'<path d="M{sx:g},{sy - 6:g}V{sy:g}H{sx + bar:.1f}V{sy - 6:g}" fill="none" '
-        'stroke="#000" stroke-width="1.6"/>'
-        f'<text x="{sx + bar + 5:.1f}" y="{sy:g}" font-size="{FONT_PX}" fill="#000">'
-        f"{esc(length_text)}</text>"
-    )
-    nx, ny = WIDTH_PX - 16.0, 8.0
-    north = (
-        f'<path d="M{nx:g},{ny:g}L{nx + 7:g},{ny + 18:g}L{nx:g},{ny + 13:g}'
-        f'L{nx - 7:g},{ny + 18:g}Z" fill="#000"/>'
-        f'<text x="{nx:g}" y="{ny + 34:g}" text-anchor="middle" font-size="{FONT_PX}" '
-        f'font-weight="bold" fill="#000">{esc(text("north", lang))}</text>'
-    )
-    title = esc(f"{text('route_map', lang)}")
+    legs, marks = _legs_and_marks(xy, visits, colour)
+    scale, north = _scale_and_north(frame, lang)
+    title = escape(f"{label('render.route_map', lang)}")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="route-map" role="img" '
         f'width="75mm" height="58mm" viewBox="0 0 {WIDTH_PX} {HEIGHT_PX}" '

@@ -31,7 +31,6 @@ from planner.render.common import (
     team_of,
     visit_place,
 )
-from planner.render.labels import text
 from planner.render.routemap import route_map_svg
 
 _CSS = """
@@ -278,7 +277,9 @@ def team_pdf_filename(team_id: str) -> str:
 
 def sheet_css(lang: str) -> str:
     """The stylesheet of the sheets and the index, with page numbers in ``lang``."""
-    return _CSS.replace("{{PAGE}}", text("page", lang)).replace("{{OF}}", text("of", lang))
+    return _CSS.replace("{{PAGE}}", label("render.page", lang)).replace(
+        "{{OF}}", label("render.of", lang)
+    )
 
 
 def css_string(value: str) -> str:
@@ -309,9 +310,9 @@ def _labels(lang: str) -> dict[str, str]:
         "campaign", "stops", "expected", "no_routes",
     )  # fmt: skip
     out = {k: label(k, lang) for k in keys}
-    for k in ("equipment", "map_base", "map_stop", "pdf", "day_pdf", "team_pdfs", "stop_header",
-              "routes"):  # fmt: skip
-        out[k] = text(k, lang)
+    for k in ("equipment", "map_base", "map_stop", "pdf", "day_pdf", "team_pdfs", "stop_header"):
+        out[k] = label(f"render.{k}", lang)
+    out["routes"] = label("routes", lang)
     out["contact"] = label("police_contact", lang)
     out["travel"] = label("travel_minutes", lang).split(" (")[0]
     out["signature"] = label("leader_signature", lang)
@@ -332,7 +333,7 @@ def _break_row(route: Route, stops: list[dict], lang: str, ncols: int) -> tuple[
     row = Markup(
         '<tbody class="stop break"><tr><td></td><td><strong>{}</strong></td>'
         '<td class="time"></td><td class="time">{}</td><td colspan="{}">{}</td></tr></tbody>'
-    ).format(text("break_line", lang), when, ncols - 4, minutes)
+    ).format(label("render.break_line", lang), when, ncols - 4, minutes)
     visits = sorted(route.visits, key=lambda v: v.order)
     after = sum(1 for v in visits if v.arrive < route.break_end)
     if after < len(stops):
@@ -392,12 +393,12 @@ def route_sheet_html(plan: Plan, route: Route, lang: str = "vi") -> str:
     bands = [band_name(b, lang) for b in BANDS]
     n = team.stations
     equipment = [
-        text("eq_capture", lang, n=n),
-        text("eq_backdrop", lang, n=n),
-        text("eq_power", lang, n=n),
-        text("eq_network", lang),
-        text("eq_printer", lang),
-        text("eq_forms", lang),
+        label("render.eq_capture", lang, n=n),
+        label("render.eq_backdrop", lang, n=n),
+        label("render.eq_power", lang, n=n),
+        label("render.eq_network", lang),
+        label("render.eq_printer", lang),
+        label("render.eq_forms", lang),
     ]
     footer = (
         f"{label('plan_footer', lang)} «{plan.scenario}» · {district.name} · {team.name} · "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from pydantic import ValidationError
 
 from planner.calendar import team_slots
 from planner.errors import InputError
+from planner.i18n import nfc_strip
 from planner.io.district import read_district
 from planner.io.report import LoadReport
 from planner.io.roads import build_travel_table
@@ -36,10 +36,6 @@ from planner.scenario.schema import (
     field_path,
     pydantic_problems,
 )
-
-
-def _nfc(s: object) -> str:
-    return unicodedata.normalize("NFC", str(s)).strip()
 
 
 def load_district(
@@ -113,10 +109,10 @@ def _team(t: TeamSpec, i: int, by_code: dict[str, Commune], path: Path) -> Team:
         base = t.base
     return Team(
         id=t.id,
-        name=_nfc(t.name),
+        name=nfc_strip(t.name),
         base=base,
         stations=t.stations,
-        members=tuple(_nfc(m) for m in t.members),
+        members=tuple(nfc_strip(m) for m in t.members),
         weekly_hour_cap=t.weekly_hour_cap,
         rest_days_per_week=t.rest_days_per_week,
         unavailable_dates=t.off_dates(),
@@ -147,7 +143,7 @@ def build_problem(spec: ScenarioFile, path: Path, report: LoadReport | None = No
         calendar = Calendar(**cal_fields)
         check_pins(spec.rules.pins, path, calendar, by_code, teams)
         problem = Problem(
-            name=_nfc(spec.name),
+            name=nfc_strip(spec.name),
             district=district,
             teams=tuple(teams),
             calendar=calendar,

@@ -42,8 +42,11 @@ def _check_zero_bases(problem: Problem, report: LoadReport) -> None:
 
 
 def check_reach(problem: Problem, report: LoadReport) -> None:
-    """Warn of reception windows too short to serve anyone, of bases at lon 0, lat 0, and of
-    teams that reach nothing."""
+    """Warn of what makes a plan empty or wrong before any solve.
+
+    That is: reception windows too short to serve anyone, bases at lon 0, lat 0, and teams
+    that reach nothing.
+    """
     setup = problem.service.setup_minutes
     per = min(problem.service.minutes_per_application.as_tuple())
     need = setup + math.ceil(per)

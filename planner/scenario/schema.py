@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from planner.i18n import nfc_strip
 from planner.io.specs import DistrictFiles, TravelSpec
 from planner.model import Pin, Point, ServiceParams, SlotTemplate, SolverParams, Turnout
 
@@ -86,7 +86,7 @@ class TeamSpec(_Strict):
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)
         if isinstance(value, str):
-            value = unicodedata.normalize("NFC", value).strip()
+            value = nfc_strip(value)
             if not value:
                 raise ValueError('a team needs a name, e.g. "Tổ lưu động số 1"')
         return value

@@ -72,8 +72,11 @@ def reported(path: Path, plan: Plan, name: str) -> Reported:
 
 
 def check(path: Path, plan: Plan, today: dt.date, name: str) -> Actuals:
-    """The actuals of ``path`` for a re-plan from ``today``, exactly as ``planner replan`` reads
-    them (errors name ``name``, the row and the field)."""
+    """The actuals of ``path`` for a re-plan from ``today``.
+
+    They are read exactly as ``planner replan`` reads them; errors name ``name``, the row and
+    the field.
+    """
     cal = plan.problem.calendar
     last = cal.deadline or cal.end
     if not cal.start <= today <= last:

@@ -109,47 +109,37 @@ class RunQueue:
         status.update(state=state, finished=time.time(), **extra)
         write_status(run_dir, status)
 
-    def _run(self, run_dir: Path) -> None:
-        status = read_status(run_dir)
-        with self._lock:
-            if run_dir in self._cancelled or status.get("state") != "queued":
-                return
-            cmd = [
-                sys.executable,
-                "-m",
-                "planner.web.worker",
-                str(run_dir / "input" / SCENARIO),
-                str(run_dir / "plan"),
-                "--lang",
-                str(status.get("lang", self.lang)),
+    def _command(self, run_dir: Path, status: dict[str, Any]) -> list[str]:
+        """The worker's command line for a queued run (a plan or a re-plan)."""
+        cmd = [
+            sys.executable,
+            "-m",
+            "planner.web.worker",
+            str(run_dir / "input" / SCENARIO),
+            str(run_dir / "plan"),
+            "--lang",
+            str(status.get("lang", self.lang)),
+        ]
+        if status.get("kind") == "replan":  # the input folder holds plan.json + actuals
+            cmd[3] = str(run_dir / "input")
+            cmd += [
+                "--replan-actuals",
+                str(run_dir / "input" / str(status["actuals"])),
+                "--today",
+                str(status["today"]),
+                "--keep-days",
+                str(status.get("keep_days", 2)),
             ]
-            if status.get("kind") == "replan":  # the input folder holds plan.json + actuals
-                cmd[3] = str(run_dir / "input")
-                cmd += [
-                    "--replan-actuals",
-                    str(run_dir / "input" / str(status["actuals"])),
-                    "--today",
-                    str(status["today"]),
-                    "--keep-days",
-                    str(status.get("keep_days", 2)),
-                ]
-            if status.get("effort"):
-                cmd += ["--effort", str(status["effort"])]
-            if status.get("time_limit") is not None:
-                cmd += ["--time-limit", str(status["time_limit"])]
-            status.update(state="running", started=time.time(), stage="loading")
-            write_status(run_dir, status)
-            with open(run_dir / "log.txt", "w", encoding="utf-8") as logfile:
-                proc = subprocess.Popen(
-                    cmd,
-                    stdout=subprocess.PIPE,
-                    stderr=logfile,
-                    stdin=subprocess.DEVNULL,
-                    text=True,
-                    encoding="utf-8",
-                    start_new_session=True,  # its own process group, ended as a whole
-                )
-            self._current = (run_dir, proc)
+        if status.get("effort"):
+            cmd += ["--effort", str(status["effort"])]
+        if status.get("time_limit") is not None:
+            cmd += ["--time-limit", str(status["time_limit"])]
+        return cmd
+
+    def _follow(
+        self, run_dir: Path, status: dict[str, Any], proc: subprocess.Popen[str]
+    ) -> str | None:
+        """Copy the worker's progress events into the run's status; the error it reported."""
         error = None
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -165,6 +155,29 @@ class RunQueue:
                     status[key] = event[key]
             if run_dir not in self._cancelled:
                 write_status(run_dir, status)
+        return error
+
+    def _run(self, run_dir: Path) -> None:
+        """Run one queued plan or re-plan in a worker process and record how it ended."""
+        status = read_status(run_dir)
+        with self._lock:
+            if run_dir in self._cancelled or status.get("state") != "queued":
+                return
+            cmd = self._command(run_dir, status)
+            status.update(state="running", started=time.time(), stage="loading")
+            write_status(run_dir, status)
+            with open(run_dir / "log.txt", "w", encoding="utf-8") as logfile:
+                proc = subprocess.Popen(
+                    cmd,
+                    stdout=subprocess.PIPE,
+                    stderr=logfile,
+                    stdin=subprocess.DEVNULL,
+                    text=True,
+                    encoding="utf-8",
+                    start_new_session=True,  # its own process group, ended as a whole
+                )
+            self._current = (run_dir, proc)
+        error = self._follow(run_dir, status, proc)
         code = proc.wait()
         with self._lock:
             self._current = None

@@ -26,6 +26,7 @@ _NOT_SOLVER_CODE = (
     "cli/",
     "outputs.py",
     "scenario/",
+    "i18n/",
     "io/",
     "render/",
     "routing/",

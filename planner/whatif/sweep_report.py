@@ -7,23 +7,20 @@ from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
+from planner.i18n import escape, fmt_number, fmt_share, label
 from planner.whatif.grid import STAFFING, VARIABLES
 from planner.whatif.report import (
     chart_style,
-    esc,
-    fmt_number,
-    fmt_share,
     html_page,
     html_table,
     svg_figure,
-    text,
 )
 from planner.whatif.results import SweepResult, group_rows
 
 
 def _value_text(name: str, value: Any, lang: str) -> str:
     if value in ("yes", "no") and name in VARIABLES:
-        return text(str(value), lang)
+        return label(f"whatif.{value}", lang)
     return str(value)
 
 
@@ -45,7 +42,7 @@ def share_chart(res: SweepResult, lang: str) -> str | None:
                 g = group.sort_values("teams")
                 name = ", ".join(f"{k}={_value_text(k, v, lang)}" for k, v in keys.items())
                 ax.plot(g["teams"], 100 * g["share_planned"], marker="o", label=name or None)
-            ax.set_xlabel(text("teams", lang))
+            ax.set_xlabel(label("whatif.teams", lang))
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             if others:
                 ax.legend(fontsize=8, loc="lower right")
@@ -59,9 +56,11 @@ def share_chart(res: SweepResult, lang: str) -> str | None:
             ax.axhline(line, color="#b3261e", ls="--", lw=1)
         else:
             ax.axvline(line, color="#b3261e", ls="--", lw=1)
-        ax.set_title(f"{text('share_chart_title', lang)} ({text('target', lang)} {line:g}%)")
+        ax.set_title(
+            f"{label('whatif.share_chart_title', lang)} ({label('whatif.target', lang)} {line:g}%)"
+        )
         (ax.set_ylabel if "teams" in varied else ax.set_xlabel)(
-            f"{text('share_planned', lang)} (%)"
+            f"{label('whatif.share_planned', lang)} (%)"
         )
         return svg_figure(fig)
 
@@ -86,9 +85,9 @@ def marginal_chart(res: SweepResult, lang: str) -> str | None:
             name = ", ".join(f"{k}={_value_text(k, v, lang)}" for k, v in keys.items())
             ax.bar(xs, g["added_per_team"], width=width, label=name or None)
         ax.set_xticks(range(len(steps)), steps)
-        ax.set_xlabel(text("teams", lang))
-        ax.set_ylabel(text("added_per_team", lang))
-        ax.set_title(text("marginal_chart_title", lang))
+        ax.set_xlabel(label("whatif.teams", lang))
+        ax.set_ylabel(label("whatif.added_per_team", lang))
+        ax.set_title(label("whatif.marginal_chart_title", lang))
         ax.axhline(0, color="#333", lw=0.8)
         if others:
             ax.legend(fontsize=8)
@@ -129,54 +128,61 @@ def _meta(res: SweepResult, lang: str) -> list[str]:
     """The lines above the tables: base scenario, grid, counts and time limit."""
     c = res.counts
     grid = (
-        esc("; ".join(f"{k} = {', '.join(v)}" for k, v in res.varies.items()))
+        escape("; ".join(f"{k} = {', '.join(v)}" for k, v in res.varies.items()))
         if res.varies
-        else esc(text("no_vary", lang))
+        else escape(label("whatif.no_vary", lang))
     )
     return [
-        f'<p class="meta">{esc(text("base_scenario", lang))}: <b>{esc(res.title)}</b> '
-        f"({esc(res.base)})</p>",
-        f'<p class="meta">{esc(text("grid", lang))}: ' + grid + "</p>",
-        f'<p class="meta">{esc(text("points", lang))}: {c.get("total", 0)} '
-        f"({c.get('solved', 0)} {esc(text('solved', lang))}, "
-        f"{c.get('cached', 0)} {esc(text('cached', lang))}, "
-        f"{c.get('failed', 0)} {esc(text('failed', lang))}); "
-        f"{esc(text('time_limit', lang))} {fmt_number(res.time_limit_seconds, lang)} s</p>",
-        f'<p class="note">{esc(text("sweep_note", lang))}</p>',
+        f'<p class="meta">{escape(label("whatif.base_scenario", lang))}: '
+        f"<b>{escape(res.title)}</b> "
+        f"({escape(res.base)})</p>",
+        f'<p class="meta">{escape(label("whatif.grid", lang))}: ' + grid + "</p>",
+        f'<p class="meta">{escape(label("whatif.points", lang))}: {c.get("total", 0)} '
+        f"({c.get('solved', 0)} {escape(label('whatif.solved', lang))}, "
+        f"{c.get('cached', 0)} {escape(label('whatif.cached', lang))}, "
+        f"{c.get('failed', 0)} {escape(label('whatif.failed', lang))}); "
+        f"{escape(label('whatif.time_limit', lang))} "
+        f"{fmt_number(res.time_limit_seconds, lang)} s</p>",
+        f'<p class="note">{escape(label("whatif.sweep_note", lang))}</p>',
     ]
 
 
 def _reached_badge(row: Mapping[Hashable, Any], lang: str) -> str:
     if row["reached"] == "yes":
-        return f'<span class="badge">{esc(text("yes", lang))}</span>'
+        return f'<span class="badge">{escape(label("whatif.yes", lang))}</span>'
     if row["scenario"]:
         return (
-            f'<span class="badge no">{esc(text("not_reached", lang))}; '
-            f"{esc(text('best_share', lang))}</span>"
+            f'<span class="badge no">{escape(label("whatif.not_reached", lang))}; '
+            f"{escape(label('whatif.best_share', lang))}</span>"
         )
-    return f'<span class="badge no">{esc(text("no_solved", lang))}</span>'
+    return f'<span class="badge no">{escape(label("whatif.no_solved", lang))}</span>'
 
 
 def _staffing_section(res: SweepResult, lang: str) -> list[str]:
     """The smallest staffing reaching the target, and the share chart."""
     body = [
-        f"<h2>{esc(text('target_section', lang))} "
-        f"({esc(text('target', lang))} {fmt_share(res.target, lang)})</h2>"
+        f"<h2>{escape(label('whatif.target_section', lang))} "
+        f"({escape(label('whatif.target', lang))} {fmt_share(res.target, lang)})</h2>"
     ]
     others = [v for v in res.varies if v not in STAFFING]
-    header = [text("group", lang), *others, text("reached", lang), text("scenario", lang)]
-    header += [text("teams", lang)]
-    header += [text("stations", lang), text("share_planned", lang)]
-    header += [text("applications_planned", lang)]
+    header = [
+        label("whatif.group", lang),
+        *others,
+        label("whatif.reached", lang),
+        label("whatif.scenario", lang),
+    ]
+    header += [label("whatif.teams", lang)]
+    header += [label("whatif.stations", lang), label("whatif.share_planned", lang)]
+    header += [label("whatif.applications_planned", lang)]
     rows = []
     for r in res.staffing.to_dict("records"):
-        group = text("target_all", lang) if r["group"] == "all" else ""
+        group = label("whatif.target_all", lang) if r["group"] == "all" else ""
         rows.append(
             [
-                (esc(group), ""),
-                *[(esc(_value_text(k, r.get(k, ""), lang)), "") for k in others],
+                (escape(group), ""),
+                *[(escape(_value_text(k, r.get(k, ""), lang)), "") for k in others],
                 (_reached_badge(r, lang), ""),
-                (esc(r["scenario"]), ""),
+                (escape(r["scenario"]), ""),
                 _num("n_teams", r["n_teams"], lang),
                 _num("n_stations", r["n_stations"], lang),
                 _num("share_planned", r["share_planned"], lang),
@@ -192,19 +198,19 @@ def _staffing_section(res: SweepResult, lang: str) -> list[str]:
 
 def _marginal_section(res: SweepResult, lang: str) -> list[str]:
     """Applications added per extra team: chart and table (a note when teams is not varied)."""
-    body = [f"<h2>{esc(text('marginal_section', lang))}</h2>"]
+    body = [f"<h2>{escape(label('whatif.marginal_section', lang))}</h2>"]
     if "teams" not in res.varies:
-        body.append(f'<p class="note">{esc(text("marginal_none", lang))}</p>')
+        body.append(f'<p class="note">{escape(label("whatif.marginal_none", lang))}</p>')
         return body
     chart = marginal_chart(res, lang)
     if chart:
         body.append(f'<div class="chart">{chart}</div>')
     others = [v for v in res.varies if v != "teams"]
-    header = [*others, text("from_teams", lang), text("to_teams", lang)]
-    header += [text("added_per_team", lang), text("share_added", lang)]
+    header = [*others, label("whatif.from_teams", lang), label("whatif.to_teams", lang)]
+    header += [label("whatif.added_per_team", lang), label("whatif.share_added", lang)]
     rows = [
         [
-            *[(esc(_value_text(k, r[k], lang)), "") for k in others],
+            *[(escape(_value_text(k, r[k], lang)), "") for k in others],
             _num("from_teams", r["from_teams"], lang),
             _num("to_teams", r["to_teams"], lang),
             _num("added_per_team", r["added_per_team"], lang),
@@ -219,21 +225,26 @@ def _marginal_section(res: SweepResult, lang: str) -> list[str]:
 def _results_section(res: SweepResult, lang: str) -> list[str]:
     """Every scenario with its status and figures, then the errors of those that failed."""
     varied = list(res.varies)
-    body = [f"<h2>{esc(text('results_section', lang))}</h2>"]
+    body = [f"<h2>{escape(label('whatif.results_section', lang))}</h2>"]
     cols = [k for k in _RESULT_COLUMNS if k in res.results.columns]
-    header = [text("scenario", lang), *varied, text("status", lang), text("teams", lang)]
-    header += [text("stations", lang), *[text(k, lang).strip() for k in cols]]
+    header = [
+        label("whatif.scenario", lang),
+        *varied,
+        label("whatif.status", lang),
+        label("whatif.teams", lang),
+    ]
+    header += [label("whatif.stations", lang), *[label(f"whatif.{k}", lang).strip() for k in cols]]
     rows, classes = [], []
     for r in res.results.to_dict("records"):
         ok = r["status"] == "ok"
-        status = text("status_ok" if ok else "status_failed", lang)
+        status = label("whatif.status_ok" if ok else "whatif.status_failed", lang)
         if r["cached"] == "yes":
-            status += f" ({text('cached', lang)})"
+            status += f" ({label('whatif.cached', lang)})"
         rows.append(
             [
-                (esc(r["scenario"]), ""),
-                *[(esc(_value_text(k, r[k], lang)), "") for k in varied],
-                (esc(status), ""),
+                (escape(r["scenario"]), ""),
+                *[(escape(_value_text(k, r[k], lang)), "") for k in varied],
+                (escape(status), ""),
                 _num("n_teams", r["n_teams"], lang),
                 _num("n_stations", r["n_stations"], lang),
                 *[_num(k, r[k], lang) for k in cols],
@@ -243,8 +254,8 @@ def _results_section(res: SweepResult, lang: str) -> list[str]:
     body.append(html_table(header, rows, classes))
     failed = res.results[res.results["status"] == "failed"]
     if not failed.empty:
-        body.append(f"<h2>{esc(text('failed_section', lang))}</h2><ul>")
-        body += [f"<li>{esc(e)}</li>" for e in failed["error"]]
+        body.append(f"<h2>{escape(label('whatif.failed_section', lang))}</h2><ul>")
+        body += [f"<li>{escape(e)}</li>" for e in failed["error"]]
         body.append("</ul>")
     return body
 
@@ -256,9 +267,9 @@ def render_sweep_html(res: SweepResult, lang: str = "vi") -> str:
         *_staffing_section(res, lang),
         *_marginal_section(res, lang),
         *_results_section(res, lang),
-        f'<p class="note">{esc(text("overtime_note", lang))}</p>',
+        f'<p class="note">{escape(label("whatif.overtime_note", lang))}</p>',
     ]
-    return html_page(f"{text('sweep_title', lang)}: {res.title}", body, lang)
+    return html_page(f"{label('whatif.sweep_title', lang)}: {res.title}", body, lang)
 
 
 def write_sweep_outputs(res: SweepResult, out_dir: Path, lang: str = "vi") -> list[Path]:

@@ -21,6 +21,46 @@ def _default_evening() -> dict[str, Any]:
     return out
 
 
+def _team_count(teams: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+    """The first ``n`` teams, or the teams with extra ones cloned from the last.
+
+    An extra team is named "Tổ lưu động tăng cường K" with an unused id ``TCK``; it has no
+    members, unavailable dates or leave of its own.
+    """
+    if n <= len(teams):
+        return teams[:n]
+    last = teams[-1]
+    used = {str(t["id"]) for t in teams}
+    for k in range(len(teams) + 1, n + 1):
+        clone = copy.deepcopy(last)
+        tid, suffix = f"TC{k}", 1
+        while tid in used:
+            suffix += 1
+            tid = f"TC{k}_{suffix}"
+        used.add(tid)
+        clone["id"] = tid
+        clone["name"] = f"Tổ lưu động tăng cường {k}"
+        for personal in ("members", "unavailable_dates", "leave"):
+            if personal in clone:
+                clone[personal] = []
+        teams.append(clone)
+    return teams
+
+
+def _evening_end(campaign: dict[str, Any], value: str) -> None:
+    """Move the evening's reception end to ``value``, and its duty end by as much."""
+    evening = campaign.get("evening") or _default_evening()
+    try:
+        new_end = parse_clock(value)
+    except ValueError:  # e.g. 25:00: left for validation, which names the field
+        evening["reception_end"] = value
+    else:
+        shift = new_end - parse_clock(evening["reception_end"])
+        evening["reception_end"] = format_clock(new_end)
+        evening["duty_end"] = format_clock(parse_clock(evening["duty_end"]) + shift)
+    campaign["evening"] = evening
+
+
 def scenario_variant(base: Mapping[str, Any], values: Mapping[str, str]) -> dict[str, Any]:
     """The scenario mapping of a variant: ``base`` with the ``--vary`` values applied.
 
@@ -28,42 +68,13 @@ def scenario_variant(base: Mapping[str, Any], values: Mapping[str, str]) -> dict
     """
     d: dict[str, Any] = copy.deepcopy(dict(base))
     if "teams" in values:
-        n = int(values["teams"])
-        teams = list(d["teams"])
-        if n <= len(teams):
-            teams = teams[:n]
-        else:
-            last = teams[-1]
-            used = {str(t["id"]) for t in teams}
-            for k in range(len(teams) + 1, n + 1):
-                clone = copy.deepcopy(last)
-                tid, suffix = f"TC{k}", 1
-                while tid in used:
-                    suffix += 1
-                    tid = f"TC{k}_{suffix}"
-                used.add(tid)
-                clone["id"] = tid
-                clone["name"] = f"Tổ lưu động tăng cường {k}"
-                for personal in ("members", "unavailable_dates", "leave"):
-                    if personal in clone:
-                        clone[personal] = []
-                teams.append(clone)
-        d["teams"] = teams
+        d["teams"] = _team_count(list(d["teams"]), int(values["teams"]))
     if "stations" in values:
         for t in d["teams"]:
             t["stations"] = int(values["stations"])
     campaign = d.setdefault("campaign", {})
     if "evening_end" in values:
-        evening = campaign.get("evening") or _default_evening()
-        try:
-            new_end = parse_clock(values["evening_end"])
-        except ValueError:  # e.g. 25:00: left for validation, which names the field
-            evening["reception_end"] = values["evening_end"]
-        else:
-            shift = new_end - parse_clock(evening["reception_end"])
-            evening["reception_end"] = format_clock(new_end)
-            evening["duty_end"] = format_clock(parse_clock(evening["duty_end"]) + shift)
-        campaign["evening"] = evening
+        _evening_end(campaign, values["evening_end"])
     for flag in ("work_evenings", "work_weekends", "work_holidays"):
         if flag in values:
             campaign[flag] = values[flag] == "yes"

@@ -1,14 +1,9 @@
-"""Text of the printed and exported outputs (sheets, map controls, exports), vi and en.
-
-The general labels live in :mod:`planner.i18n`; :func:`text` looks here first and falls back
-to :func:`planner.i18n.label`, so render code uses one function for every user-facing string.
-"""
+"""Text of the printed and exported outputs: map controls, route sheets, exports, vi and en."""
 
 from __future__ import annotations
 
-from planner.i18n import check_lang, label
-
-_TEXT: dict[str, tuple[str, str]] = {
+#: Keys ``render.<key>``.
+LABELS: dict[str, tuple[str, str]] = {
     # key: (vi, en)
     # --- map
     "all_days": ("Tất cả các ngày", "All days"),
@@ -85,18 +80,3 @@ _TEXT: dict[str, tuple[str, str]] = {
     "calendar_name": ("Lịch tổ lưu động", "Mobile team calendar"),
     "expected_short": ("dự kiến", "expected"),
 }
-
-
-def text(key: str, lang: str, **values: object) -> str:
-    """User-facing text for ``key`` in ``lang``, with ``{name}`` fields filled from ``values``.
-
-    Raises
-    ------
-    ValueError
-        If ``lang`` is not supported.
-    KeyError
-        If ``key`` is neither here nor in :mod:`planner.i18n`.
-    """
-    i = check_lang(lang)
-    out = _TEXT[key][i] if key in _TEXT else label(key, lang)
-    return out.format(**values) if values else out

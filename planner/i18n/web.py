@@ -1,19 +1,9 @@
-"""Every text the web app shows, in Vietnamese (first) and English.
-
-Pages call :func:`t` with a key; an unknown key raises ``KeyError`` (a programming error the
-tests catch). Figures and dates use the formats of the other outputs
-(:func:`planner.whatif.report.fmt_number`, :func:`planner.i18n.format_date`).
-"""
+"""Every text the web app shows, vi and en."""
 
 from __future__ import annotations
 
-import datetime as dt
-import unicodedata
-from typing import Any
-
-LANGS: tuple[str, ...] = ("vi", "en")
-
-_TEXT: dict[str, tuple[str, str]] = {
+#: Keys ``web.<key>``.
+LABELS: dict[str, tuple[str, str]] = {
     # --- frame
     "app_title": ("Lập kế hoạch tổ lưu động cấp căn cước", "Mobile ID-card team planner"),
     "footer": (
@@ -348,30 +338,3 @@ _TEXT: dict[str, tuple[str, str]] = {
         "This file is not served: only the plan's commune-level outputs are.",
     ),
 }
-
-
-def t(key: str, lang: str, **params: Any) -> str:
-    """The text of ``key`` in ``lang`` (``vi`` or ``en``), with ``params`` filled in."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}")
-    text = _TEXT[key][LANGS.index(lang)]
-    return unicodedata.normalize("NFC", text.format(**params) if params else text)
-
-
-def keys() -> list[str]:
-    """Every key of the catalogue."""
-    return list(_TEXT)
-
-
-def number(value: Any, lang: str, digits: int = 0) -> str:
-    """A figure in the style of the other outputs (``1.234,5`` in Vietnamese)."""
-    from planner.whatif.report import fmt_number
-
-    return fmt_number(value, lang, digits)
-
-
-def date(value: dt.date, lang: str) -> str:
-    """A date in the style of the other outputs."""
-    from planner.i18n import format_date
-
-    return format_date(value, lang)

@@ -1,20 +1,9 @@
-"""User-facing text in Vietnamese (default) and English.
-
-Every string a user reads goes through :func:`label` (or the helpers below), so that a
-page is entirely in one language. Unknown languages raise ``ValueError``; an unknown key
-raises ``KeyError`` (a programming error, caught by the tests).
-"""
+"""General labels shared by every output (teams, dates, stops, map, route sheet), vi and en."""
 
 from __future__ import annotations
 
-import datetime as dt
-import unicodedata
-from typing import Literal
-
-Lang = Literal["vi", "en"]
-LANGS: tuple[str, ...] = ("vi", "en")
-
-_LABELS: dict[str, tuple[str, str]] = {
+#: Labels used across the outputs, looked up without an area prefix.
+LABELS: dict[str, tuple[str, str]] = {
     # key: (vi, en)
     # --- general
     "app_title": ("Kế hoạch tổ lưu động cấp căn cước", "Mobile ID-card team plan"),
@@ -63,12 +52,6 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Share of outstanding applications planned (%)",
     ),
     "visits": ("Số lượt tổ đến", "Visits"),
-    "cli_communes": ("xã", "communes"),
-    "cli_teams": ("tổ", "teams"),
-    "cli_effort": ("mức tính toán", "effort"),
-    "cli_time_limit": ("giới hạn thời gian", "time limit"),
-    "cli_reading": ("Đang đọc", "Reading"),
-    "cli_optimizing": ("Đang tối ưu …", "Optimizing …"),
     "actual_layer": ("Đã tiếp nhận thực tế (các ngày đã làm)", "Actually taken (days worked)"),
     "actual_taken": ("Đã tiếp nhận thực tế", "Actually taken"),
     "actual_share": ("Tỷ lệ đã tiếp nhận thực tế", "Share actually taken"),
@@ -122,98 +105,18 @@ _LABELS: dict[str, tuple[str, str]] = {
     ),
 }
 
-_SLOTS: dict[str, tuple[str, str]] = {
+
+#: Names of the slot kinds (keys ``slot.<kind>``).
+SLOTS: dict[str, tuple[str, str]] = {
     "evening": ("Buổi tối", "Evening"),
     "weekend": ("Cuối tuần", "Weekend"),
     "holiday": ("Ngày lễ", "Public holiday"),
 }
 
-_BANDS: dict[str, tuple[str, str]] = {
+
+#: Names of the age bands (keys ``band.<band>``).
+BANDS: dict[str, tuple[str, str]] = {
     "age_0_6": ("0–6 tuổi", "Age 0–6"),
     "age_6_14": ("6–14 tuổi", "Age 6–14"),
     "age_14_plus": ("Từ 14 tuổi", "14 and over"),
 }
-
-_WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
-_WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS_EN = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-)  # fmt: skip
-
-
-def check_lang(lang: str) -> int:
-    """Validate a language code.
-
-    Parameters
-    ----------
-    lang : str
-        ``"vi"`` or ``"en"``.
-
-    Returns
-    -------
-    int
-        Column index of the language in the label tables.
-
-    Raises
-    ------
-    ValueError
-        If the language is not supported.
-    """
-    try:
-        return LANGS.index(lang)
-    except ValueError:
-        raise ValueError(f"unsupported language {lang!r}; expected one of {LANGS}") from None
-
-
-def nfc(text: str) -> str:
-    """Text in Unicode normal form C."""
-    return unicodedata.normalize("NFC", text)
-
-
-def label(key: str, lang: str) -> str:
-    """The user-facing text for ``key`` in ``lang``.
-
-    Raises
-    ------
-    ValueError
-        If ``lang`` is not supported.
-    KeyError
-        If ``key`` is not in the label table.
-    """
-    i = check_lang(lang)
-    try:
-        return _LABELS[key][i]
-    except KeyError:
-        raise KeyError(f"no label {key!r}") from None
-
-
-def slot_name(kind: str, lang: str) -> str:
-    """Name of a slot kind (``"evening"``, ``"weekend"``, ``"holiday"``)."""
-    i = check_lang(lang)
-    try:
-        return _SLOTS[kind][i]
-    except KeyError:
-        raise KeyError(f"unknown slot kind {kind!r}") from None
-
-
-def band_name(band: str, lang: str) -> str:
-    """Name of an age band (``"age_0_6"``, ``"age_6_14"``, ``"age_14_plus"``)."""
-    i = check_lang(lang)
-    try:
-        return _BANDS[band][i]
-    except KeyError:
-        raise KeyError(f"unknown age band {band!r}") from None
-
-
-def format_date(d: dt.date, lang: str) -> str:
-    """A date with its weekday: ``"Thứ Hai, 24/08/2026"`` or ``"Mon 24 Aug 2026"``."""
-    if check_lang(lang) == 0:
-        return f"{_WEEKDAYS_VI[d.weekday()]}, {d.day:02d}/{d.month:02d}/{d.year}"
-    return f"{_WEEKDAYS_EN[d.weekday()]} {d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
-
-
-def format_short_date(d: dt.date, lang: str) -> str:
-    """A date without weekday: ``"24/08/2026"`` or ``"24 Aug 2026"``."""
-    if check_lang(lang) == 0:
-        return f"{d.day:02d}/{d.month:02d}/{d.year}"
-    return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"

@@ -1,10 +1,9 @@
-"""User-facing text of the actuals form, the changes list and the campaign report (vi, en)."""
+"""Text of the actuals form, the changes list and the campaign-to-date report, vi and en."""
 
 from __future__ import annotations
 
-from planner.i18n import check_lang
-
-_TEXT: dict[str, tuple[str, str]] = {
+#: Keys ``ops.<key>``.
+LABELS: dict[str, tuple[str, str]] = {
     # key: (vi, en)
     # --- actuals form: column headers
     "date": ("Ngày", "Date"),
@@ -63,16 +62,3 @@ _TEXT: dict[str, tuple[str, str]] = {
     "no_days": ("Chưa có ngày nào đã làm.", "No day worked yet."),
     "map_actual": ("Đã tiếp nhận", "Taken so far"),
 }
-
-
-def text(key: str, lang: str) -> str:
-    """The text for ``key`` in ``lang`` (``KeyError`` for an unknown key)."""
-    return _TEXT[key][check_lang(lang)]
-
-
-def all_texts(key: str) -> tuple[str, ...]:
-    """Every language's text for ``key``."""
-    return _TEXT[key]
-
-
-__all__ = ["all_texts", "text"]

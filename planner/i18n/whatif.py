@@ -1,0 +1,115 @@
+"""Text of the comparison and sweep reports, vi and en."""
+
+from __future__ import annotations
+
+#: Keys ``whatif.<key>``.
+LABELS: dict[str, tuple[str, str]] = {
+    # key: (vi, en)
+    # --- figures (rows of the comparison, columns of the sweep)
+    "applications_planned": ("Hồ sơ dự kiến tiếp nhận", "Applications planned"),
+    "planned_age_0_6": ("  trong đó 0–6 tuổi", "  of which age 0–6"),
+    "planned_age_6_14": ("  trong đó 6–14 tuổi", "  of which age 6–14"),
+    "planned_age_14_plus": ("  trong đó từ 14 tuổi", "  of which 14 and over"),
+    "planned_by_deadline": ("Hồ sơ tiếp nhận đến hạn chót", "Applications by the deadline"),
+    "applications_outstanding": ("Hồ sơ cần tiếp nhận", "Applications outstanding"),
+    "share_planned": ("Tỷ lệ hồ sơ cần tiếp nhận đã lập kế hoạch", "Share of outstanding planned"),
+    "communes_never_visited": ("Số xã chưa được đến", "Communes never visited"),
+    "teams": ("Số tổ lưu động", "Teams"),
+    "stations": ("Tổng số bàn tiếp nhận", "Capture stations"),
+    "routes": ("Số ngày-tổ làm việc", "Team-days worked"),
+    "visits": ("Số lượt đến xã", "Visits"),
+    "team_hours": ("Giờ công của các tổ (giờ)", "Team-hours (h)"),
+    "overtime_hours": ("Giờ làm thêm (giờ)", "Overtime (h)"),
+    "travel_minutes": ("Thời gian di chuyển (phút)", "Travel time (min)"),
+    "distance_km": ("Quãng đường (km)", "Distance (km)"),
+    "weighted_planned": ("Điểm ưu tiên đạt được", "Priority-weighted applications"),
+    "upper_bound": ("Cận trên của điểm ưu tiên", "Upper bound of the weighted value"),
+    "gap": ("Khoảng cách tới cận trên", "Gap to the upper bound"),
+    "solve_seconds": ("Thời gian tính toán (giây)", "Solve time (s)"),
+    "solver_status": ("Trạng thái bộ giải", "Solver status"),
+    # --- comparison report
+    "compare_title": ("So sánh các phương án", "Scenario comparison"),
+    "scenario": ("Phương án", "Scenario"),
+    "source": ("Nguồn", "Source"),
+    "title": ("Tên kịch bản", "Title"),
+    "campaign": ("Thời gian đợt cao điểm", "Campaign dates"),
+    "solver": ("Bộ giải", "Solver"),
+    "source_solved": ("lập kế hoạch từ", "planned from"),
+    "source_saved": ("kế hoạch đã lưu", "saved plan"),
+    "time_limit": ("giới hạn thời gian", "time limit"),
+    "seed": ("hạt giống ngẫu nhiên", "seed"),
+    "kpi_section": ("Các chỉ tiêu chính", "Headline figures"),
+    "figure": ("Chỉ tiêu", "Figure"),
+    "difference": ("Chênh lệch", "Difference"),
+    "vs": ("so với", "vs"),
+    "percentage_points": ("điểm %", "pts"),
+    "cumulative_section": (
+        "Hồ sơ dự kiến tiếp nhận cộng dồn theo ngày",
+        "Cumulative applications planned by day",
+    ),
+    "cumulative_axis": ("Hồ sơ cộng dồn", "Cumulative applications"),
+    "date": ("Ngày", "Date"),
+    "deadline": ("Hạn chót", "Deadline"),
+    "holidays": ("Ngày lễ, ngày nghỉ", "Public holidays and days off"),
+    "communes_section": ("Chênh lệch theo xã", "Differences by commune"),
+    "commune_code": ("Mã xã", "Code"),
+    "commune": ("Xã, phường, thị trấn", "Commune"),
+    "outstanding": ("Cần tiếp nhận", "Outstanding"),
+    "planned_in": ("Dự kiến", "Planned"),
+    "commune_diff_axis": ("Chênh lệch số hồ sơ", "Difference in applications"),
+    "overtime_note": (
+        "Giờ làm thêm: với mỗi tổ và mỗi tuần (theo ISO), lấy số lớn hơn giữa (a) tổng số giờ "
+        "vượt quá 8 giờ trong từng ngày và (b) số giờ vượt quá 40 giờ trong tuần. Giờ làm việc "
+        "tính từ lúc xuất phát đến lúc về điểm xuất phát, chỉ gồm công việc của đợt cao điểm.",
+        "Overtime: for each team and ISO week, the larger of (a) the hours beyond 8 h on each "
+        "day, summed over the week, and (b) the hours beyond 40 h in the week. Working hours "
+        "run from departure to return to base and count campaign work only.",
+    ),
+    "share_note": (
+        "Tỷ lệ = hồ sơ dự kiến tiếp nhận ÷ hồ sơ cần tiếp nhận.",
+        "Share = applications planned ÷ applications outstanding.",
+    ),
+    # --- sweep report
+    "sweep_title": ("Thử các phương án bố trí lực lượng", "Staffing sweep"),
+    "base_scenario": ("Kịch bản gốc", "Base scenario"),
+    "grid": ("Các biến thay đổi", "Variables varied"),
+    "no_vary": ("(không thay đổi biến nào: chỉ kịch bản gốc)", "(none: the base scenario only)"),
+    "points": ("Số phương án", "Scenarios"),
+    "solved": ("giải mới", "solved"),
+    "cached": ("lấy từ bộ nhớ đệm", "from the cache"),
+    "failed": ("lỗi", "failed"),
+    "status": ("Kết quả", "Status"),
+    "status_ok": ("đạt", "ok"),
+    "status_failed": ("lỗi", "failed"),
+    "error": ("Lỗi", "Error"),
+    "target_section": ("Lực lượng nhỏ nhất đạt mục tiêu", "Smallest staffing reaching the target"),
+    "target": ("Mục tiêu", "Target"),
+    "reached": ("Đạt mục tiêu", "Target reached"),
+    "not_reached": ("Không đạt trong các phương án đã thử", "Not reached in the grid"),
+    "no_solved": ("Không có phương án nào giải được", "No scenario could be solved"),
+    "best_share": ("tỷ lệ cao nhất đạt được", "best share reached"),
+    "target_all": ("Tất cả phương án", "All scenarios"),
+    "group": ("Với các thiết lập", "With the settings"),
+    "marginal_section": ("Hiệu quả của mỗi tổ tăng thêm", "Value of each extra team"),
+    "marginal_none": (
+        "Không thay đổi số tổ (--vary teams=...) nên không tính được hiệu quả của mỗi tổ.",
+        "The number of teams is not varied (--vary teams=...), so there is no value per team.",
+    ),
+    "from_teams": ("Từ số tổ", "From teams"),
+    "to_teams": ("Đến số tổ", "To teams"),
+    "added_per_team": ("Hồ sơ tăng thêm mỗi tổ", "Applications added per team"),
+    "share_added": ("Tỷ lệ tăng thêm", "Share added"),
+    "share_chart_title": ("Tỷ lệ đã lập kế hoạch theo số tổ", "Share planned by number of teams"),
+    "marginal_chart_title": ("Hồ sơ tăng thêm cho mỗi tổ", "Applications added per extra team"),
+    "results_section": ("Kết quả từng phương án", "Results of every scenario"),
+    "failed_section": ("Phương án bị lỗi", "Scenarios that failed"),
+    "sweep_note": (
+        "Mỗi phương án được giải độc lập, trong giới hạn thời gian nêu trên; kết quả là kế "
+        "hoạch tốt nhất tìm được, không phải tối ưu tuyệt đối.",
+        "Each scenario is solved on its own within the time limit above; the results are the "
+        "best plans found, not proven optima.",
+    ),
+    "generated_by": ("Lập bằng planner", "Generated by planner"),
+    "yes": ("có", "yes"),
+    "no": ("không", "no"),
+}

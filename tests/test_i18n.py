@@ -1,0 +1,120 @@
+"""The text catalogue: both languages for every key, and every key the code asks for exists."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from planner.i18n import all_labels, escape, keys, label, nfc, nfc_strip
+from planner.i18n.catalogue import AREAS
+
+PACKAGE = Path(__file__).resolve().parent.parent / "planner"
+
+
+def _fields(template: str) -> set[str]:
+    """Names of the ``{name}`` fields of a format string (format specs ignored)."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def test_every_key_has_both_languages() -> None:
+    """Every key: Vietnamese and English non-empty, in NFC, with the same fields."""
+    problems = []
+    for key in keys():
+        vi, en = all_labels(key)
+        if not (vi.strip() and en.strip()):
+            problems.append((key, "empty"))
+        if not all(unicodedata.is_normalized("NFC", text) for text in (vi, en)):
+            problems.append((key, "not NFC"))
+        if _fields(vi) != _fields(en):
+            problems.append((key, f"fields {_fields(vi)} != {_fields(en)}"))
+    assert len(keys()) > 600
+    assert not problems
+
+
+def test_catalogue_covers_every_area() -> None:
+    """Each area's table is reachable under its prefix."""
+    assert len(AREAS) >= 10
+    for area, table in AREAS.items():
+        key = next(iter(table))
+        assert all_labels(f"{area}.{key}" if area else key) == table[key]
+
+
+def test_one_rule_for_unknown_keys_and_languages() -> None:
+    """An unknown key is a KeyError and an unknown language a ValueError, in every area."""
+    with pytest.raises(KeyError, match="no label"):
+        label("web.no_such_key", "vi")
+    with pytest.raises(KeyError, match="no label"):
+        label("no_such_key", "en")
+    with pytest.raises(ValueError, match="unsupported language"):
+        label("web.app_title", "fr")
+    with pytest.raises(ValueError, match="unsupported language"):
+        label("load.msg.file_missing", "de", file="x", field="y")
+
+
+def test_fields_are_filled_and_braces_kept() -> None:
+    """``{name}`` fields take the values; doubled braces stay literal braces."""
+    assert label("web.n_stops", "en", n=3) == "3 stops"
+    assert label("web.month", "en", m=9, y=2026) == "2026-09"
+    assert "{lon, lat}" in label("load.msg.base_missing", "en")
+
+
+def _literal_keys() -> set[str]:
+    """Every key written as a literal (or an f-string prefix) in a ``label(...)`` call."""
+    found: set[str] = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "label"
+                and node.args
+            ):
+                arg = node.args[0]
+                candidates = [arg]
+                if isinstance(arg, ast.IfExp):
+                    candidates = [arg.body, arg.orelse]
+                for c in candidates:
+                    if isinstance(c, ast.Constant) and isinstance(c.value, str):
+                        found.add(c.value)
+    return found
+
+
+def test_every_literal_key_in_the_code_exists() -> None:
+    """Each ``label("...")`` in the package names a key of the catalogue."""
+    used = _literal_keys()
+    assert len(used) > 200
+    missing = sorted(k for k in used if k not in set(keys()))
+    assert not missing
+
+
+def test_every_key_in_the_web_templates_exists() -> None:
+    """Each ``t('...')`` in the web app's templates names a ``web.`` key."""
+    used: set[str] = set()
+    prefixes: set[str] = set()  # t('kind_' ~ kind): some key must start so
+    for path in (PACKAGE / "web" / "templates").glob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"\bt\('([a-z0-9_]+)'\s*[,)]", html))
+        prefixes |= set(re.findall(r"\bt\('([a-z0-9_]+)'\s*~", html))
+    every = set(keys())
+    assert len(used) > 100
+    assert not sorted(k for k in used if f"web.{k}" not in every)
+    assert not sorted(p for p in prefixes if not any(k.startswith(f"web.{p}") for k in every))
+
+
+def test_one_nfc_and_one_escape() -> None:
+    """nfc normalises, nfc_strip also trims (None, NaN: ""), escape is safe in HTML and JS."""
+    decomposed = unicodedata.normalize("NFD", " Tổ lưu động ")
+    assert nfc(decomposed) == " Tổ lưu động "
+    assert nfc(12) == "12"
+    assert nfc_strip(decomposed) == "Tổ lưu động"
+    assert nfc_strip(None) == ""
+    assert nfc_strip(float("nan")) == ""
+    assert escape(unicodedata.normalize("NFD", "Xã <Đông> & 'A' \"B\"")) == (
+        "Xã &lt;Đông&gt; &amp; &#x27;A&#x27; &quot;B&quot;"
+    )
+    assert escape("`${x}`\\") == "&#96;&#36;{x}&#96;&#92;"
