@@ -10,13 +10,15 @@ Prints a table (instance, result, target, seconds, memory):
 
     .venv/bin/python benchmarks/outputs.py --province-sheets 5000
 
-Run it under the CPU lock and report the figures with ``uptime``.
+Run it under the CPU lock and report the figures with ``uptime``; the load averages at the start
+and the end are printed under the table.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import resource
 import subprocess
 import sys
@@ -58,6 +60,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--province-sheets", type=int, default=5000, help="0 to skip")
     args = ap.parse_args()
+    load_before = os.getloadavg()
 
     print(f"{'instance':<30} {'result':<28} {'target':>7} {'seconds':>8} {'memory MB':>10}")
 
@@ -96,6 +99,11 @@ def main() -> None:
             pdfs = sum(1 for p in written if p.suffix == ".pdf")
             rows.append(("province sheets", f"{len(big.routes)} sheets, {pdfs} PDFs", "180 s",
                          time.perf_counter() - t0))  # fmt: skip
+    after = os.getloadavg()
+    print(
+        f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in load_before)} at the start, "
+        f"{' '.join(f'{x:.2f}' for x in after)} at the end; {os.cpu_count()} cores"
+    )
 
 
 if __name__ == "__main__":

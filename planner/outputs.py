@@ -19,13 +19,14 @@ from typing import Any
 from planner.i18n import format_date, label
 from planner.model import Plan, Route
 from planner.ops.form import actuals_csv, actuals_xlsx
-from planner.render import assignments_frame, sheet_filename, sheets_index_html
-from planner.render.batch import SheetDrawer
+from planner.render import assignments_frame, sheets_index_html
+from planner.render.batch import SheetDrawer, merge_pdfs
 from planner.render.common import team_of
 from planner.render.exports import assignments_xlsx, routes_geojson, team_calendars
 from planner.render.map import map_html
 from planner.render.sheets import (
     day_pdf_filename,
+    sheet_filename,
     sheet_pdf_filename,
     sorted_routes,
     team_pdf_filename,
@@ -111,41 +112,36 @@ def read_plan(plan_dir: Path) -> Plan:
     return Plan.model_validate_json((Path(plan_dir) / "plan.json").read_text(encoding="utf-8"))
 
 
-def _combined_jobs(
-    plan: Plan, pdfs: dict[tuple[Any, str], bytes], sheets_dir: Path, lang: str
-) -> tuple[list[Path], list[tuple[list[bytes], str]]]:
-    """The per-day and per-team PDFs that the drawn sheets ``pdfs`` complete."""
-    by_day: dict[Any, list[Route]] = defaultdict(list)
-    by_team: dict[str, list[Route]] = defaultdict(list)
+#: A drawn sheet's key: its date and team.
+SheetKey = tuple[Any, str]
+
+
+def _combined_files(
+    plan: Plan, chosen: list[Route], sheets_dir: Path, lang: str
+) -> list[tuple[Path, list[SheetKey], str]]:
+    """Each per-day and per-team PDF that the ``chosen`` sheets complete.
+
+    ``(path, sheets, title)`` for days first, then teams, each with its sheets in route order.
+    """
+    drawn = {(r.date, r.team_id) for r in chosen}
+    by_day: dict[Any, list[SheetKey]] = defaultdict(list)
+    by_team: dict[str, list[SheetKey]] = defaultdict(list)
     for r in sorted_routes(plan):
-        by_day[r.date].append(r)
-        by_team[r.team_id].append(r)
-    paths: list[Path] = []
-    jobs: list[tuple[list[bytes], str]] = []
-    for date, day_routes in by_day.items():
-        keys = [(r.date, r.team_id) for r in day_routes]
-        if all(k in pdfs for k in keys):
-            paths.append(sheets_dir / day_pdf_filename(date))
-            jobs.append(
-                (
-                    [pdfs[k] for k in keys],
-                    f"{label('render.day_title', lang)} {format_date(date, lang)}",
-                )
-            )
-    for team_id, team_routes in by_team.items():
-        keys = [(r.date, r.team_id) for r in team_routes]
-        if all(k in pdfs for k in keys):
-            paths.append(sheets_dir / team_pdf_filename(team_id))
-            jobs.append(
-                (
-                    [pdfs[k] for k in keys],
-                    f"{label('render.team_title', lang)} — {team_of(plan, team_id).name}",
-                )
-            )
-    return paths, jobs
+        by_day[r.date].append((r.date, r.team_id))
+        by_team[r.team_id].append((r.date, r.team_id))
+    files: list[tuple[Path, list[SheetKey], str]] = []
+    for date, keys in by_day.items():
+        if drawn.issuperset(keys):
+            title = f"{label('render.day_title', lang)} {format_date(date, lang)}"
+            files.append((sheets_dir / day_pdf_filename(date), keys, title))
+    for team_id, keys in by_team.items():
+        if drawn.issuperset(keys):
+            title = f"{label('render.team_title', lang)} — {team_of(plan, team_id).name}"
+            files.append((sheets_dir / team_pdf_filename(team_id), keys, title))
+    return files
 
 
-def write_sheets(
+def write_sheets(  # noqa: C901 (one loop interleaves drawing, writing and merging)
     plan: Plan,
     sheets_dir: Path,
     lang: str = "vi",
@@ -154,6 +150,7 @@ def write_sheets(
     index: bool = True,
     progress: Progress | None = None,
     workers: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Path]:
     """Write route sheets as HTML and PDF, and the combined PDFs they complete.
 
@@ -174,6 +171,9 @@ def write_sheets(
     workers : int, optional
         Processes drawing the sheets; one per available core by default. The files are the
         same whatever the number.
+    meanwhile : callable, optional
+        Other work for this process (writing other outputs) while the worker processes
+        draw the sheets; called once, before the first sheet is written.
 
     Returns
     -------
@@ -185,22 +185,51 @@ def write_sheets(
     """
     sheets_dir = Path(sheets_dir)
     chosen = sorted_routes(plan, routes)
+    combined = _combined_files(plan, chosen, sheets_dir, lang)
+    missing = [len(keys) for _path, keys, _title in combined]
+    needed_by: dict[SheetKey, list[int]] = defaultdict(list)
+    for i, (_path, keys, _title) in enumerate(combined):
+        for key in keys:
+            needed_by[key].append(i)
+    uses = {key: len(jobs) for key, jobs in needed_by.items()}
+    pdfs: dict[SheetKey, bytes] = {}
+    merged: set[int] = set()
     written: list[Path] = []
-    pdfs: dict[tuple[Any, str], bytes] = {}
     total = len(chosen)
+
+    def parts(i: int) -> list[bytes]:
+        # A sheet's PDF is kept only until the last combined PDF that holds it is merged.
+        out = [pdfs[key] for key in combined[i][1]]
+        for key in combined[i][1]:
+            uses[key] -= 1
+            if uses[key] == 0:
+                del pdfs[key]
+        return out
+
     with SheetDrawer(plan, chosen, lang, workers) as drawer:
-        for done, (route, html, pdf) in enumerate(drawer.sheets(), start=1):
+        drawn = drawer.sheets()
+        if meanwhile is not None:
+            meanwhile()
+        for done, (route, html, pdf) in enumerate(drawn, start=1):
             atomic_write(sheets_dir / sheet_filename(route), html)
             atomic_write(sheets_dir / sheet_pdf_filename(route), pdf)
             written += [sheets_dir / sheet_filename(route), sheets_dir / sheet_pdf_filename(route)]
-            pdfs[(route.date, route.team_id)] = pdf
+            key = (route.date, route.team_id)
+            if key in needed_by:
+                pdfs[key] = pdf
+            for i in needed_by.get(key, []):
+                missing[i] -= 1
+                if missing[i] == 0 and done < total:
+                    # A day whose sheets are all in is merged here while the workers draw on.
+                    atomic_write(combined[i][0], merge_pdfs(parts(i), combined[i][2]))
+                    merged.add(i)
             if progress is not None:
                 progress(f"{route.date.isoformat()} {route.team_id}", done, total)
-
-        paths, jobs = _combined_jobs(plan, pdfs, sheets_dir, lang)
-        for path, data in zip(paths, drawer.merged(jobs), strict=True):
-            atomic_write(path, data)
-            written.append(path)
+        last = [i for i in range(len(combined)) if i not in merged]
+        jobs = [(parts(i), combined[i][2]) for i in last]
+        for i, data in zip(last, drawer.merged(jobs), strict=True):
+            atomic_write(combined[i][0], data)
+    written += [path for path, _keys, _title in combined]
     if index:
         atomic_write(sheets_dir / "index.html", sheets_index_html(plan, lang=lang))
         written.append(sheets_dir / "index.html")
@@ -208,19 +237,21 @@ def write_sheets(
 
 
 def _write_all(plan: Plan, folder: Path, lang: str, online_tiles: bool) -> None:
-    atomic_write(folder / "plan.json", plan_json(plan))
-    atomic_write(
-        folder / "summary.json", json.dumps(summary_dict(plan), ensure_ascii=False, indent=2) + "\n"
-    )
-    atomic_write(folder / "assignments.csv", assignments_frame(plan).to_csv(index=False))
-    atomic_write(folder / "assignments.xlsx", assignments_xlsx(plan, lang=lang))
-    atomic_write(folder / "routes.geojson", routes_geojson(plan))
-    for team_id, ics in team_calendars(plan, lang=lang).items():
-        atomic_write(folder / "calendars" / f"{team_id}.ics", ics)
-    atomic_write(folder / "actuals.xlsx", actuals_xlsx(plan, lang=lang))
-    atomic_write(folder / "actuals.csv", actuals_csv(plan))
-    atomic_write(folder / "map.html", map_html(plan, lang=lang, online_tiles=online_tiles))
-    write_sheets(plan, folder / "sheets", lang=lang)
+    def tables_and_map() -> None:
+        atomic_write(folder / "plan.json", plan_json(plan))
+        summary = json.dumps(summary_dict(plan), ensure_ascii=False, indent=2) + "\n"
+        atomic_write(folder / "summary.json", summary)
+        atomic_write(folder / "assignments.csv", assignments_frame(plan).to_csv(index=False))
+        atomic_write(folder / "assignments.xlsx", assignments_xlsx(plan, lang=lang))
+        atomic_write(folder / "routes.geojson", routes_geojson(plan))
+        for team_id, ics in team_calendars(plan, lang=lang).items():
+            atomic_write(folder / "calendars" / f"{team_id}.ics", ics)
+        atomic_write(folder / "actuals.xlsx", actuals_xlsx(plan, lang=lang))
+        atomic_write(folder / "actuals.csv", actuals_csv(plan))
+        atomic_write(folder / "map.html", map_html(plan, lang=lang, online_tiles=online_tiles))
+
+    # The tables and the map are written here while worker processes draw the sheets.
+    write_sheets(plan, folder / "sheets", lang=lang, meanwhile=tables_and_map)
 
 
 #: ``extra(folder)`` writes more files into a plan folder before it is swapped in.

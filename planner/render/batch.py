@@ -1,15 +1,17 @@
 """Draw many route sheets at once, on every available core.
 
-Laying out a sheet as PDF is CPU work of a few tenths of a second; a province plan has
+Laying out a sheet as PDF is CPU work of about a tenth of a second; a province plan has
 thousands. The sheets are independent, so they are drawn by a
-:class:`concurrent.futures.ProcessPoolExecutor`. Each worker process sets up once what every
-sheet shares (the plan, the fonts and stylesheet of :class:`~planner.render.pdf.SheetPdf`,
-the district drawing of :mod:`planner.render.routemap`) and then draws the sheets it is given.
-Results come back in the order of the routes asked for, whatever the number of workers, so the
-files written are the same on one core or many.
+:class:`concurrent.futures.ProcessPoolExecutor`. What every sheet shares (the fonts and the
+parsed stylesheet of :func:`~planner.render.pdf.sheet_pdf`, the imported PDF library) is set up
+once in this process before the workers are forked, so they start ready to draw; each keeps
+the plan and the district drawing of :mod:`planner.render.routemap` between sheets. Results
+come back in the order of the routes asked for, whatever the number of workers, so the files
+written are the same on one core or many.
 
-Combined PDFs (a day, a team) copy the pages of finished sheets; they are merged on the same
-pool.
+The work is handed to the pool as soon as :meth:`SheetDrawer.sheets` is called, so this
+process can write other outputs while the sheets are drawn. Combined PDFs (a day, a team)
+copy the pages of finished sheets.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 import pypdf
 
 from planner.model import Plan, Route
+from planner.render.sheets import route_sheet_html, sheet_css
 
 #: Below this many sheets a pool costs more than it saves.
 MIN_PARALLEL_SHEETS = 4
@@ -44,16 +47,15 @@ class _Worker:
     lang: str
 
     def __init__(self, plan: Plan, routes: Sequence[Route], lang: str) -> None:
-        from planner.render.pdf import SheetPdf
+        from planner.render.pdf import sheet_pdf
 
         self.plan, self.routes, self.lang = plan, routes, lang
-        self.pdf = SheetPdf()
+        self.pdf = sheet_pdf()
+        self.css = sheet_css(lang)
 
     def draw(self, index: int) -> tuple[str, bytes]:
-        from planner.render.sheets import route_sheet_html
-
         html = route_sheet_html(self.plan, self.routes[index], lang=self.lang)
-        return html, self.pdf.write([self.pdf.render(html)])
+        return html, self.pdf.write([self.pdf.render(html, shared_css=self.css)])
 
 
 _WORKER: _Worker | None = None
@@ -84,11 +86,14 @@ def _merge(job: tuple[Sequence[bytes], str]) -> bytes:
     return merge_pdfs(*job)
 
 
+def _forks() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def _context() -> multiprocessing.context.BaseContext:
-    # Forking hands the plan and the imported libraries to the workers without pickling or
-    # importing them again; elsewhere the platform's default is used.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else None)
+    # Forking hands the plan, the imported libraries and the set-up fonts to the workers
+    # without pickling or importing them again; elsewhere the platform's default is used.
+    return multiprocessing.get_context("fork" if _forks() else None)
 
 
 class SheetDrawer:
@@ -120,6 +125,10 @@ class SheetDrawer:
 
     def __enter__(self) -> SheetDrawer:
         if self.workers > 1:
+            if _forks():
+                from planner.render.pdf import sheet_pdf
+
+                sheet_pdf()  # set up once here; every forked worker inherits it
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=_context(),
@@ -136,16 +145,20 @@ class SheetDrawer:
             self._pool = None
 
     def sheets(self) -> Iterator[tuple[Route, str, bytes]]:
-        """``(route, html, pdf)`` for every route, in the order of ``routes``."""
+        """``(route, html, pdf)`` for every route, in the order of ``routes``.
+
+        On a pool, every sheet is handed to the workers now, before the first result is
+        asked for.
+        """
         indices = range(len(self.routes))
+        results: Iterator[tuple[str, bytes]]
         if self._pool is None:
             assert self._local is not None, "use SheetDrawer as a context manager"
-            results: Iterator[tuple[str, bytes]] = map(self._local.draw, indices)
+            results = map(self._local.draw, indices)
         else:
             chunk = max(1, min(16, len(self.routes) // (self.workers * 8)))
             results = self._pool.map(_draw, indices, chunksize=chunk)
-        for route, (html, pdf) in zip(self.routes, results, strict=True):
-            yield route, html, pdf
+        return ((route, html, pdf) for route, (html, pdf) in zip(self.routes, results, strict=True))
 
     def merged(self, jobs: Sequence[tuple[Sequence[bytes], str]]) -> Iterator[bytes]:
         """The merged PDF of each ``(parts, title)`` job, in order."""

@@ -7,11 +7,8 @@ scaled to the drawing's extent and coordinates are rounded (5 decimals of a degr
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import shapely
-from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 #: Decimals kept in displayed coordinates (1e-5 degree is about 1.1 m).
@@ -53,10 +50,3 @@ def display_geometry(
     if simple.is_empty:
         simple = geom
     return shapely.transform(simple, lambda xy: np.round(xy, decimals))
-
-
-def display_mapping(
-    geom: BaseGeometry, tolerance: float, decimals: int = DISPLAY_DECIMALS
-) -> dict[str, Any]:
-    """GeoJSON geometry (``__geo_interface__`` dict) of :func:`display_geometry`."""
-    return dict(mapping(display_geometry(geom, tolerance, decimals)))

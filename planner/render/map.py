@@ -23,6 +23,8 @@ import folium
 from branca.colormap import LinearColormap
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
 
 from planner.i18n import (
     band_name,
@@ -33,7 +35,7 @@ from planner.i18n import (
     label,
     slot_name,
 )
-from planner.model import BANDS, Plan, Point, Route, Team, Visit, format_clock
+from planner.model import BANDS, District, Plan, Point, Route, Team, Visit, format_clock
 from planner.render.common import (
     CommuneProgress,
     base_name,
@@ -44,7 +46,7 @@ from planner.render.common import (
     team_colors,
     visit_place,
 )
-from planner.render.geometry import DISPLAY_DECIMALS, display_mapping, extent_tolerance
+from planner.render.geometry import DISPLAY_DECIMALS, display_geometry, extent_tolerance
 from planner.render.webassets import (
     leaflet_css,
     leaflet_icon_js,
@@ -168,6 +170,36 @@ _CONTROL_CSS = """
 """
 
 
+class _MapShapes:
+    """The district's commune shapes and outline simplified for the map, once per district."""
+
+    def __init__(self, district: District) -> None:
+        self.district = district
+        tolerance = extent_tolerance(district.outline.bounds)
+        self.communes = [display_geometry(c.geometry, tolerance) for c in district.communes]
+        self.outline = display_geometry(district.outline, tolerance)
+
+
+_SHAPES: list[_MapShapes] = []
+
+
+def _map_shapes(district: District) -> _MapShapes:
+    """The map shapes of ``district``, kept for the last few districts drawn.
+
+    The commune layers of one map, and every map of the same plan, simplify the boundaries once.
+    """
+    for shapes in _SHAPES:
+        if shapes.district is district:
+            return shapes
+    shapes = _MapShapes(district)
+    _SHAPES[:] = [shapes, *_SHAPES[:3]]
+    return shapes
+
+
+def _geojson(geom: BaseGeometry) -> dict[str, Any]:
+    return dict(mapping(geom))
+
+
 def _share_colormap(lang: str) -> LinearColormap:
     return LinearColormap(
         list(SHARE_COLOURS), vmin=0, vmax=100, caption=label("share_caption", lang)
@@ -178,9 +210,9 @@ def _commune_features(
     plan: Plan, progress: dict[str, CommuneProgress], colormap: LinearColormap, lang: str
 ) -> dict[str, Any]:
     district = plan.problem.district
-    tolerance = extent_tolerance(district.outline.bounds)
+    shapes = _map_shapes(district)
     features = []
-    for c in district.communes:
+    for c, shape in zip(district.communes, shapes.communes, strict=True):
         p = progress[c.code]
         share = p.share
         props: dict[str, Any] = {
@@ -199,7 +231,7 @@ def _commune_features(
         features.append(
             {
                 "type": "Feature",
-                "geometry": display_mapping(c.geometry, tolerance),
+                "geometry": _geojson(shape),
                 "properties": props,
             }
         )
@@ -254,7 +286,7 @@ def _add_communes(
 def _actual_features(plan: Plan, colormap: LinearColormap, lang: str) -> dict[str, Any]:
     """Communes shaded by the share of their applicants the days already worked took."""
     district = plan.problem.district
-    tolerance = extent_tolerance(district.outline.bounds)
+    shapes = _map_shapes(district)
     taken: dict[str, int] = {}
     worked: dict[str, int] = {}
     for stop in plan.history:
@@ -262,14 +294,14 @@ def _actual_features(plan: Plan, colormap: LinearColormap, lang: str) -> dict[st
         if stop.actual.total > 0:
             worked[stop.commune_code] = worked.get(stop.commune_code, 0) + 1
     features = []
-    for c in district.communes:
+    for c, shape in zip(district.communes, shapes.communes, strict=True):
         got = taken.get(c.code, 0)
         whole = got + c.outstanding.total  # what was outstanding before the days worked
         share = got / whole if whole else None
         features.append(
             {
                 "type": "Feature",
-                "geometry": display_mapping(c.geometry, tolerance),
+                "geometry": _geojson(shape),
                 "properties": {
                     "code": escape(c.code),
                     "name": escape(c.name),
@@ -305,9 +337,8 @@ def _add_actuals(m: folium.Map, plan: Plan, lang: str) -> None:
 
 
 def _add_outline(m: folium.Map, plan: Plan, lang: str) -> None:
-    outline = plan.problem.district.outline
     folium.GeoJson(
-        display_mapping(outline, extent_tolerance(outline.bounds)),
+        _geojson(_map_shapes(plan.problem.district).outline),
         name=escape(label("district_outline", lang)),
         style_function=lambda _f: {"fill": False, "color": BASE_COLOUR, "weight": 3},
         interactive=False,

@@ -6,7 +6,9 @@ that matplotlib ships (``matplotlib.get_data_path()/fonts/ttf``), so a PDF looks
 every machine and never depends on system fonts. WeasyPrint embeds the subset of glyphs used.
 Nothing is fetched from the network: only ``file:`` and ``data:`` URLs are allowed.
 
-Each sheet is laid out once; the per-day and per-team PDFs reuse the laid-out pages.
+Each sheet is laid out once; the per-day and per-team PDFs reuse the laid-out pages. What every
+sheet shares is set up once per process (:func:`sheet_pdf`): the font configuration, the
+``@font-face`` rules and the parsed sheet stylesheet.
 """
 
 from __future__ import annotations
@@ -72,11 +74,39 @@ class SheetPdf:
         self._fonts = FontConfiguration()
         self._fetcher = URLFetcher(allowed_protocols=("file", "data"), timeout=5)
         self._css = CSS(string=font_face_css(), font_config=self._fonts, url_fetcher=self._fetcher)
+        self._parsed: dict[str, CSS] = {}
 
-    def render(self, html: str) -> Document:
-        """Lay out one HTML document (a sheet) into pages."""
+    def stylesheet(self, css: str) -> CSS:
+        """``css`` parsed as a stylesheet, once for every document that uses it."""
+        parsed = self._parsed.get(css)
+        if parsed is None:
+            parsed = CSS(string=css, font_config=self._fonts, url_fetcher=self._fetcher)
+            self._parsed[css] = parsed
+        return parsed
+
+    def render(self, html: str, shared_css: str | None = None) -> Document:
+        """Lay out one HTML document (a sheet) into pages.
+
+        Parameters
+        ----------
+        html : str
+            The document.
+        shared_css : str, optional
+            The text of a ``<style>`` element of ``html`` that many documents share (the
+            sheets' stylesheet). It is then applied from its parsed copy
+            (:meth:`stylesheet`) instead of being parsed again with each document. Its rules
+            then come from a user stylesheet instead of the document, which lays out the
+            same pages as long as the document's other styles set other properties (true of
+            the sheets: their second ``<style>`` only fills the footer's page-margin box).
+        """
+        sheets = [self._css]
+        if shared_css is not None:
+            element = f"<style>{shared_css}</style>"
+            if element in html:
+                html = html.replace(element, "<style></style>", 1)
+                sheets.append(self.stylesheet(shared_css))
         return HTML(string=html, url_fetcher=self._fetcher).render(
-            stylesheets=[self._css], font_config=self._fonts
+            stylesheets=sheets, font_config=self._fonts
         )
 
     def write(self, documents: Sequence[Document], title: str | None = None) -> bytes:
@@ -104,3 +134,13 @@ class SheetPdf:
         data = combined.write_pdf()
         assert isinstance(data, bytes)
         return data
+
+
+@cache
+def sheet_pdf() -> SheetPdf:
+    """The process's :class:`SheetPdf`, set up on first use.
+
+    Worker processes forked after this call inherit it ready to use, fonts and parsed
+    stylesheets included.
+    """
+    return SheetPdf()
