@@ -209,12 +209,13 @@ def _round(st: _Search, support: dict[int, set[int]]) -> Counts:
     size = max(1, math.ceil(ng / max(1, st.budget.rounding_batches)))
     batches = [order[i : i + size] for i in range(0, ng, size)]
     room = WeekRoom(inst)
-    h = build(inst, st.weights, st.columns)  # re-solved with the rounded groups fixed
+    # one model for the re-solves between batches, with the rounded groups' counts fixed
+    h = build(inst, st.weights, st.columns) if len(batches) > 1 else None
     for bi, batch in enumerate(batches):
         for gi in batch:
             fixed.update(round_group(inst, gi, st.columns, values, room))
             done.add(gi)
-        if bi == len(batches) - 1:
+        if h is None or bi == len(batches) - 1:
             break
         lp = None
         if not st.guard.expired():

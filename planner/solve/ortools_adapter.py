@@ -392,7 +392,8 @@ def solve_lp(
     happen (the final split of a plan) run even when the guard's time is up.
     """
     solver = mb.Solver("glop")
-    # GLOP's presolve costs more than it saves on these models (about half the solve time)
+    # GLOP's presolve costs more than it saves when the duals are read (about half the solve
+    # time); the re-solves between rounding batches, with many counts fixed, gain from it
     solver.set_solver_specific_parameters(
         f"max_deterministic_time: {work:.3f} use_preprocessing: {'false' if want_duals else 'true'}"
     )
