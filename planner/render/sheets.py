@@ -84,12 +84,12 @@ td.time { text-align: center; white-space: nowrap; }
 td.fill { height: 9mm; }
 td.actual-label { text-align: right; vertical-align: bottom; }
 .small { font-size: 11pt; }
-.blank { display: inline-block; min-width: 14mm; border-bottom: 1px dotted #000; }
+.blank { display: inline-block; min-width: 14mm; border-bottom: 0.6pt solid #777; }
 table.closing { width: 100%; margin-top: 6pt; break-inside: avoid; page-break-inside: avoid; }
 table.closing > tbody > tr > td { vertical-align: top; padding: 0; }
 td.signature { width: 38%; text-align: center; height: 26mm; padding-left: 6mm !important; }
 .notes h2 { margin-top: 0; }
-.notes .line { border-bottom: 1px dotted #000; height: 7.5mm; }
+.notes .line { border-bottom: 0.6pt solid #777; height: 7.5mm; }
 .footer { margin-top: 6pt; padding-top: 3pt; border-top: 1px solid #000; font-size: 11pt; }
 ul.routes { margin: 0 0 6pt; padding-left: 18pt; }
 ul.routes li { margin: 2pt 0; }
