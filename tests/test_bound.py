@@ -66,20 +66,57 @@ def test_bound_is_reported_in_summary_and_cli(tmp_path: object) -> None:
     assert s["upper_bound"] >= s["weighted_planned"]
 
 
+@pytest.mark.parametrize("priced", ["exactly", "by estimate"])
 @pytest.mark.parametrize("name", ["busy", "busy_min_visits", "holiday"])
 def test_bound_holds_when_long_trips_are_too_many_to_list(
-    name: str, monkeypatch: pytest.MonkeyPatch
+    name: str, priced: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With trips of three stops left unlisted, their safe over-estimate keeps the bound valid."""
+    """With trips of three stops left unlisted, priced exactly or by a safe over-estimate, the
+    bound stays valid."""
     import planner.solve.instance as instance_module
 
     problem = CASES[name]()
     best = exact_optimum(problem)
     sites = len(build_instance(problem).sites)
     monkeypatch.setattr(instance_module, "MAX_ENUMERATED", sites**2)
+    if priced == "by estimate":
+        monkeypatch.setattr(instance_module, "MAX_PRICED", sites**2)
     inst = build_instance(problem)
     assert any(not t.complete and t.listed == 2 for t in inst.tables.values())
+    assert all((t.unlisted is not None) == (priced == "exactly") for t in inst.tables.values())
     plan = solve(problem)
     assert plan.kpis.upper_bound is not None
     assert plan.kpis.upper_bound >= best - 1e-6
     assert best >= plan.kpis.weighted_planned - 1e-6
+
+
+def test_unlisted_trips_priced_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pricing the unlisted trips finds the best reduced cost among them, no more, and the
+    estimate it replaces is never below it."""
+    import numpy as np
+
+    import planner.solve.instance as instance_module
+    from planner.solve import pricing
+    from planner.solve.budget import Guard
+    from planner.solve.master import _starting_columns
+    from planner.solve.ortools_adapter import solve_lp
+
+    problem = CASES["busy"]()
+    full = build_instance(problem)
+    monkeypatch.setattr(instance_module, "MAX_ENUMERATED", len(full.sites) ** 2)
+    inst = build_instance(problem)
+    weights = problem.solver.weights.as_tuple()
+    columns = _starting_columns(inst)
+    lp = solve_lp(_build(inst, weights, columns), 100.0, Guard(600.0))
+    assert lp.duals is not None
+    d = pricing.checked_duals(inst, lp.duals, lp.objective, weights, columns)
+    for gi in range(len(inst.groups)):
+        table, every = inst.group_table(gi), full.group_table(gi)
+        rows = _group_rows(full, gi)
+        long = rows[(every.stops[rows] >= 0).sum(axis=1) > table.listed]
+        rc = pricing.pattern_rc(
+            full, d, gi, every.stops[long], every.capacity[long], every.duration[long]
+        )
+        exact = pricing._unlisted_rc(inst, d, gi, table)
+        assert exact == pytest.approx(float(rc.max()) if len(rc) else -np.inf)
+        assert pricing._unlisted_estimate(inst, d, gi, table) >= exact - 1e-6

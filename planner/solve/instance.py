@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.calendar import Slot, team_slots
-from planner.model import Problem, SlotKind
+from planner.model import Problem, SlotKind, SlotTemplate
 from planner.sites import Site, problem_sites
 from planner.solve.breaks import break_loss
 from planner.travel import TravelMatrix, problem_matrix
@@ -28,6 +28,10 @@ NEIGHBOURS = 6  # starting columns: a multi-stop pattern moves on to one of the 
 START_STOPS = 2  # starting columns: trips of at most this many stops (pricing adds longer)
 MIN_STOP_MINUTES = 20  # starting columns: each stop of a multi-stop pattern keeps this much
 MAX_ENUMERATED = 400_000  # ordered stop sequences listed per base and kind at most
+#: ordered sequences of the trips too many to list that are still enumerated, for pricing only
+#: (about 14 bytes a feasible trip): every trip of three stops among the ~140 village service
+#: points of a district, so that its bound is exact
+MAX_PRICED = 3_000_000
 LONG_NEIGHBOURS = 8  # beyond that: longer trips move on to one of this many nearest sites
 
 
@@ -40,6 +44,15 @@ class Pattern:
     duration: int  # departure to return, if the capacity is used in full
     travel: int  # minutes on the road
     distance: int  # metres on the road
+
+
+@dataclass(frozen=True)
+class TripArrays:
+    """Trips as arrays: stops (site indices, -1 padded), service minutes and duration."""
+
+    stops: np.ndarray
+    capacity: np.ndarray
+    duration: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,9 @@ class PatternTable:
     # per site, the shortest round trip from the base through it (a trip through s travels
     # at least this long); only when incomplete
     round_trip: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # every feasible trip of more than ``listed`` stops, when there are few enough to enumerate
+    # (MAX_PRICED): pricing then finds the exact best of them instead of an over-estimate
+    unlisted: TripArrays | None = None
 
     def pattern(self, row: int) -> Pattern:
         """The pattern of one row."""
@@ -190,13 +206,11 @@ def pattern_table(
     pool = np.arange(n) if allowed is None else np.flatnonzero(allowed)
     size = problem.solver.max_stops_per_slot
     rows = []
+    priced: list[tuple[np.ndarray, ...]] | None = []
     listed = 0
-    for k in range(1, size + 1):
-        if len(pool) ** k <= MAX_ENUMERATED and listed == k - 1:
-            seq = pool[_sequences(len(pool), k)] + nb
-            listed = k
-        else:
-            seq = pool[_near_sequences(pool, mins, nb, k)] + nb
+
+    def trips(seq: np.ndarray, k: int) -> tuple[np.ndarray, ...]:
+        """Stops, capacity, duration, travel and distance of the feasible trips of ``seq``."""
         out = mins[base, seq[:, 0]]
         back = mins[seq[:, -1], base]
         inner = np.zeros(len(seq), dtype=np.int64)
@@ -214,7 +228,18 @@ def pattern_table(
         ok = capacity > 0
         padded = np.full((int(ok.sum()), size), -1, dtype=np.int64)
         padded[:, :k] = seq[ok] - nb
-        rows.append((padded, capacity[ok], duration[ok], (out + inner + back)[ok], dist[ok]))
+        return padded, capacity[ok], duration[ok], (out + inner + back)[ok], dist[ok]
+
+    for k in range(1, size + 1):
+        if len(pool) ** k <= MAX_ENUMERATED and listed == k - 1:
+            rows.append(trips(pool[_sequences(len(pool), k)] + nb, k))
+            listed = k
+            continue
+        rows.append(trips(pool[_near_sequences(pool, mins, nb, k)] + nb, k))
+        if priced is not None and len(pool) ** k <= MAX_PRICED:
+            priced.append(trips(pool[_sequences(len(pool), k)] + nb, k)[:3])
+        else:
+            priced = None
     single = np.full(n, -1, dtype=np.int64)
     round_trip = np.zeros(n, dtype=np.int64)
     if listed < size:  # a bound on the capacity of any trip through each site
@@ -224,17 +249,27 @@ def pattern_table(
         single[pool] = np.minimum(t.reception_end, t.duty_end - back) - np.maximum(
             t.reception_start, t.duty_start + out + setup
         )
+    # compact storage: site indices in 16 bits when they fit, minutes and metres in 32
+    index_type = np.int16 if n < np.iinfo(np.int16).max else np.int32
+    unlisted = None
+    if priced and listed < size:
+        unlisted = TripArrays(
+            stops=np.concatenate([r[0] for r in priced]).astype(index_type),
+            capacity=np.concatenate([r[1] for r in priced]).astype(np.int32),
+            duration=np.concatenate([r[2] for r in priced]).astype(np.int32),
+        )
     return PatternTable(
-        stops=np.concatenate([r[0] for r in rows]),
-        capacity=np.concatenate([r[1] for r in rows]),
-        duration=np.concatenate([r[2] for r in rows]),
-        travel=np.concatenate([r[3] for r in rows]),
-        distance=np.concatenate([r[4] for r in rows]),
+        stops=np.concatenate([r[0] for r in rows]).astype(index_type),
+        capacity=np.concatenate([r[1] for r in rows]).astype(np.int32),
+        duration=np.concatenate([r[2] for r in rows]).astype(np.int32),
+        travel=np.concatenate([r[3] for r in rows]).astype(np.int32),
+        distance=np.concatenate([r[4] for r in rows]).astype(np.int32),
         size=size,
         complete=listed == size,
         listed=listed,
         single_capacity=single,
         round_trip=round_trip,
+        unlisted=unlisted,
     )
 
 
@@ -317,12 +352,18 @@ def build_instance(problem: Problem) -> Instance:
         profile_of_team.append(profiles.index(key))
     tables: dict[tuple[int, SlotKind], PatternTable] = {}
     patterns: dict[tuple[int, SlotKind], tuple[Pattern, ...]] = {}
+    # kinds of slot with the same times (often weekends and holidays) share one table
+    shared: dict[
+        tuple[int, tuple[str, ...], SlotTemplate], tuple[PatternTable, tuple[Pattern, ...]]
+    ] = {}
     for pi, (base, area) in enumerate(profiles):
         allowed = None if not area else np.array([s.code in set(area) for s in sites])
         for kind in sorted({g.kind for g in groups}):
-            table = pattern_table(problem, matrix, nb, base, kind, allowed)
-            tables[(pi, kind)] = table
-            patterns[(pi, kind)] = starting_patterns(table, matrix, nb)
+            same = (base, area, problem.calendar.template(kind))
+            if same not in shared:
+                table = pattern_table(problem, matrix, nb, base, kind, allowed)
+                shared[same] = (table, starting_patterns(table, matrix, nb))
+            tables[(pi, kind)], patterns[(pi, kind)] = shared[same]
     inst = Instance(
         problem=problem,
         sites=tuple(sites),
@@ -381,6 +422,7 @@ __all__ = [
     "Instance",
     "Pattern",
     "PatternTable",
+    "TripArrays",
     "build_instance",
     "pattern_table",
     "starting_patterns",

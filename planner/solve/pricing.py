@@ -14,9 +14,10 @@ import numpy as np
 
 from planner.solve.instance import Instance, Pattern, PatternTable
 from planner.solve.ortools_adapter import RowDuals
-from planner.solve.rules import MINUTE_SCALE, WEIGHT_SCALE, group_rows
+from planner.solve.rules import MINUTE_SCALE, WEIGHT_SCALE, group_rows, usable_rows
 
 COLUMNS_PER_GROUP = 30  # patterns added per group and pricing round
+PRICING_CHUNK = 500_000  # trips priced at once when every unlisted trip is priced
 
 
 class DualCheckError(RuntimeError):
@@ -185,6 +186,26 @@ def price(
 
 
 def _unlisted_rc(inst: Instance, d: Duals, gi: int, table: PatternTable) -> float:
+    """The best reduced cost of the trips of more stops than are listed, or a safe over-estimate.
+
+    When those trips were few enough to enumerate (``table.unlisted``), this is their exact
+    best; otherwise :func:`_unlisted_estimate`.
+    """
+    trips = table.unlisted
+    if trips is None:
+        return _unlisted_estimate(inst, d, gi, table)
+    rows = usable_rows(inst, gi, trips.stops)
+    if len(rows) == 0:
+        return -np.inf
+    best = -np.inf
+    for lo in range(0, len(rows), PRICING_CHUNK):  # bounded temporary memory
+        part = rows[lo : lo + PRICING_CHUNK]
+        rc = pattern_rc(inst, d, gi, trips.stops[part], trips.capacity[part], trips.duration[part])
+        best = max(best, float(rc.max()))
+    return best
+
+
+def _unlisted_estimate(inst: Instance, d: Duals, gi: int, table: PatternTable) -> float:
     """A safe over-estimate of the reduced cost of every trip of more stops than are listed.
 
     With travel times closed under the triangle inequality, a trip of ``k`` stops through site

@@ -35,13 +35,20 @@ def reachable_communes(inst: Instance) -> set[int]:
 
 def group_rows(inst: Instance, gi: int) -> np.ndarray:
     """Rows of the group's pattern table it may use (pinned groups: those visiting the commune)."""
+    return usable_rows(inst, gi, inst.group_table(gi).stops)
+
+
+def usable_rows(inst: Instance, gi: int, stops: np.ndarray) -> np.ndarray:
+    """Rows of ``stops`` (trips, -1 padded) group ``gi`` may use.
+
+    Every row, except for a pinned group: the trips visiting its commune.
+    """
     g = inst.groups[gi]
-    table = inst.group_table(gi)
     if g.pinned is None:
-        return np.arange(len(table.capacity))
+        return np.arange(len(stops))
     commune_of = np.array([s.commune for s in inst.sites])
-    mask = table.stops >= 0
-    hits = (np.where(mask, commune_of[np.where(mask, table.stops, 0)], -1) == g.pinned).any(axis=1)
+    mask = stops >= 0
+    hits = (np.where(mask, commune_of[np.where(mask, stops, 0)], -1) == g.pinned).any(axis=1)
     return np.flatnonzero(hits)
 
 
@@ -59,5 +66,6 @@ __all__ = [
     "max_visits",
     "reach",
     "reachable_communes",
+    "usable_rows",
     "weighted",
 ]
