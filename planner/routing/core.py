@@ -390,64 +390,181 @@ class _Guard:
         self.left -= 1
 
 
+def _move_block(r: list[int], i: int, seg: int, k: int, flip: bool) -> list[int]:
+    """``r`` with its stops ``i .. i+seg-1`` moved before stop ``k``, reversed if ``flip``.
+
+    Stops count from 1; ``k = len(r) + 1`` moves the block to the end.
+    """
+    block = r[i - 1 : i - 1 + seg]
+    block = block[::-1] if flip else block
+    rest = r[: i - 1] + r[i - 1 + seg :]
+    at = k - 1 if k < i else k - 1 - seg
+    return rest[:at] + block + rest[at:]
+
+
+def _or_opt(tb: _Tables, r: list[int], best: int) -> tuple[list[int], int] | None:
+    """The first feasible or-opt move that makes ``r`` shorter than ``best``, or None.
+
+    A block of 1-3 stops (``path[i .. i+seg-1]``) moves, as it is or reversed, between
+    ``path[k-1]`` and ``path[k]``.
+
+    Returns
+    -------
+    tuple[list[int], int] or None
+        The new route and its length.
+    """
+    d = tb.d
+    path = [0, *r, 0]
+    n = len(r)
+    for seg in (1, 2, 3):
+        for i in range(1, n - seg + 2):
+            a, b = path[i - 1], path[i + seg]
+            first, last = path[i], path[i + seg - 1]
+            gain = d[a][first] + d[last][b] - d[a][b]
+            for k in range(1, n + 2):
+                if i <= k <= i + seg:
+                    continue
+                p, q = path[k - 1], path[k]
+                for x, y, flip in ((first, last, False), (last, first, True)):
+                    if (flip and seg == 1) or d[p][x] + d[y][q] - d[p][q] >= gain:
+                        continue
+                    cand = _move_block(r, i, seg, k, flip)
+                    c = tb.length(cand)
+                    if c < best and tb.back(cand) is not None:
+                        return cand, c
+    return None
+
+
+def _two_opt(tb: _Tables, r: list[int], best: int) -> tuple[list[int], int] | None:
+    """The first feasible 2-opt move (reverse ``path[i .. k-1]``) shorter than ``best``, or None.
+
+    Returns
+    -------
+    tuple[list[int], int] or None
+        The new route and its length.
+    """
+    d = tb.d
+    path = [0, *r, 0]
+    n = len(r)
+    for i in range(1, n):
+        for k in range(i + 2, n + 2):
+            a, b, x, y = path[i - 1], path[i], path[k - 1], path[k]
+            if d[a][x] + d[b][y] >= d[a][b] + d[x][y]:
+                continue
+            cand = r[: i - 1] + r[i - 1 : k - 1][::-1] + r[k - 1 :]
+            c = tb.length(cand)
+            if c < best and tb.back(cand) is not None:
+                return cand, c
+    return None
+
+
 def _tighten(tb: _Tables, r: list[int], guard: _Guard) -> list[int]:
     """Or-opt and 2-opt moves inside one route while they shorten it and keep it feasible.
 
     A move is priced by the arcs it removes and adds (exact for symmetric distances); only
-    shorter candidates are scheduled, and the route's exact length decides.
+    shorter candidates are scheduled, and the route's exact length decides. Or-opt moves are
+    tried first; 2-opt only when no or-opt move is left.
     """
-    d = tb.d
     best = tb.length(r)
-    improved = True
-    while improved and not guard.out():
-        improved = False
-        path = [0, *r, 0]
-        n = len(r)
-        # or-opt: move a block of 1-3 stops (path[i .. i+seg-1]) between path[k-1] and path[k]
-        for seg in (1, 2, 3):
-            for i in range(1, n - seg + 2):
-                a, b = path[i - 1], path[i + seg]
-                first, last = path[i], path[i + seg - 1]
-                gain = d[a][first] + d[last][b] - d[a][b]
-                for k in range(1, n + 2):
-                    if i <= k <= i + seg:
-                        continue
-                    p, q = path[k - 1], path[k]
-                    for x, y, flip in ((first, last, False), (last, first, True)):
-                        if (flip and seg == 1) or d[p][x] + d[y][q] - d[p][q] >= gain:
-                            continue
-                        block = r[i - 1 : i - 1 + seg]
-                        block = block[::-1] if flip else block
-                        rest = r[: i - 1] + r[i - 1 + seg :]
-                        at = k - 1 if k < i else k - 1 - seg
-                        cand = rest[:at] + block + rest[at:]
-                        c = tb.length(cand)
-                        if c < best and tb.back(cand) is not None:
-                            r, best, improved = cand, c, True
-                            break
-                    if improved:
-                        break
-                if improved:
-                    break
-            if improved:
-                break
-        if not improved:
-            # 2-opt: reverse path[i .. k-1]
-            for i in range(1, n):
-                for k in range(i + 2, n + 2):
-                    a, b, x, y = path[i - 1], path[i], path[k - 1], path[k]
-                    if d[a][x] + d[b][y] >= d[a][b] + d[x][y]:
-                        continue
-                    cand = r[: i - 1] + r[i - 1 : k - 1][::-1] + r[k - 1 :]
-                    c = tb.length(cand)
-                    if c < best and tb.back(cand) is not None:
-                        r, best, improved = cand, c, True
-                        break
-                if improved:
-                    break
-        if improved:
-            guard.spend()
+    while not guard.out():
+        move = _or_opt(tb, r, best)
+        if move is None:
+            move = _two_opt(tb, r, best)
+        if move is None:
+            break
+        r, best = move
+        guard.spend()
     return r
+
+
+def _cheapest_insertion(tb: _Tables, out: Routes, j: int) -> tuple[int, int] | None:
+    """Route and position where ``j`` adds the least distance, or None if it fits nowhere.
+
+    Returns
+    -------
+    tuple[int, int] or None
+        Index of the route in ``out`` and the position in it.
+    """
+    best: tuple[int, int, int] | None = None
+    for ri, r in enumerate(out):
+        hit = _best_insertion(tb, r, j, _load(tb, r))
+        if hit is not None and (best is None or hit[0] < best[0]):
+            best = (hit[0], ri, hit[1])
+    return None if best is None else (best[1], best[2])
+
+
+def _insert_free(tb: _Tables, out: Routes, free: list[int], guard: _Guard) -> bool:
+    """Insert unvisited nodes of ``free`` (in its order) where they cost least, in place.
+
+    Returns
+    -------
+    bool
+        Whether any node was inserted.
+    """
+    changed = False
+    for j in list(free):
+        if guard.out():
+            break
+        hit = _cheapest_insertion(tb, out, j)
+        if hit is not None:
+            ri, k = hit
+            out[ri].insert(k, j)
+            free.remove(j)
+            changed = True
+            guard.spend()
+    return changed
+
+
+def _swap_in(
+    tb: _Tables, mandatory: frozenset[int], out: Routes, j: int
+) -> tuple[int, list[int], int] | None:
+    """The first route that takes ``j`` in place of an optional node of lower score, or None.
+
+    Returns
+    -------
+    tuple[int, list[int], int] or None
+        Index of the route in ``out``, the new route and the node it gave up.
+    """
+    for ri, r in enumerate(out):
+        for i, v in enumerate(r):
+            if tb.p[v] >= tb.p[j] or v in mandatory:
+                continue
+            rest = r[:i] + r[i + 1 :]
+            if tb.back(rest) is None:  # rounded distances may break the triangle rule
+                continue
+            hit = _best_insertion(tb, rest, j, _load(tb, rest))
+            if hit is not None:
+                rest.insert(hit[1], j)
+                return ri, rest, v
+    return None
+
+
+def _replace_lower(
+    tb: _Tables, mandatory: frozenset[int], out: Routes, free: list[int], guard: _Guard
+) -> bool:
+    """Swap visited nodes for unvisited ones of higher score, in place.
+
+    ``free`` stays sorted by score, highest first: a node swapped out joins it.
+
+    Returns
+    -------
+    bool
+        Whether any node was swapped in.
+    """
+    changed = False
+    for j in list(free):
+        if guard.out():
+            break
+        hit = _swap_in(tb, mandatory, out, j)
+        if hit is not None:
+            ri, route, v = hit
+            out[ri] = route
+            free.remove(j)
+            free.append(v)
+            free.sort(key=lambda x: -tb.p[x])
+            changed = True
+            guard.spend()
+    return changed
 
 
 def improve(
@@ -476,48 +593,11 @@ def improve(
     )
     changed = True
     while changed and not guard.out():
-        changed = False
         for ri in range(len(out)):
             out[ri] = _tighten(tb, out[ri], guard)
-        # insertions
-        for j in list(free):
-            if guard.out():
-                break
-            best: tuple[int, int, int] | None = None
-            for ri, r in enumerate(out):
-                hit = _best_insertion(tb, r, j, _load(tb, r))
-                if hit is not None and (best is None or hit[0] < best[0]):
-                    best = (hit[0], ri, hit[1])
-            if best is not None:
-                _, ri, k = best
-                out[ri].insert(k, j)
-                free.remove(j)
-                changed = True
-                guard.spend()
-        # replacements: one visited node out, one unvisited node of higher score in
-        for j in list(free):
-            if guard.out():
-                break
-            done = False
-            for ri, r in enumerate(out):
-                for i, v in enumerate(r):
-                    if tb.p[v] >= tb.p[j] or v in inst.mandatory:
-                        continue
-                    rest = r[:i] + r[i + 1 :]
-                    if tb.back(rest) is None:  # rounded distances may break the triangle rule
-                        continue
-                    hit = _best_insertion(tb, rest, j, _load(tb, rest))
-                    if hit is not None:
-                        rest.insert(hit[1], j)
-                        out[ri] = rest
-                        free.remove(j)
-                        free.append(v)
-                        free.sort(key=lambda x: -tb.p[x])
-                        changed = done = True
-                        guard.spend()
-                        break
-                if done:
-                    break
+        inserted = _insert_free(tb, out, free, guard)
+        replaced = _replace_lower(tb, inst.mandatory, out, free, guard)
+        changed = inserted or replaced
     return [r for r in out if r]
 
 
@@ -696,6 +776,117 @@ def _recombine(
     return [list(columns[c][0]) for c in chosen]
 
 
+@dataclass(frozen=True)
+class _Clock:
+    """How one search shares out its wall-clock seconds, or only guards with them.
+
+    With ``timed`` (no work limit) the rounds' searches, recombinations and polishes each get
+    their share of ``seconds``; otherwise ``seconds``, if given, is only a deadline for all.
+    """
+
+    t0: float
+    seconds: float | None
+    timed: bool
+    pack: float = 0.0  # seconds of one recombination
+    polish: float = 0.0  # seconds of one polish
+    search: float = 0.0  # seconds of all the rounds' searches
+
+    @classmethod
+    def start(cls, seconds: float | None, iterations: int | None) -> _Clock:
+        """The clock of a search starting now."""
+        t0 = time.perf_counter()
+        timed = iterations is None  # the clock shares the budget out (else it only guards)
+        if seconds is None:
+            return cls(t0, None, timed)
+        pack = min(1.0, 0.06 * seconds)
+        polish = min(0.5, 0.04 * seconds)
+        search = max(0.05, seconds - ROUNDS * (pack + polish))
+        return cls(t0, seconds, timed, pack, polish, search)
+
+    @property
+    def end(self) -> float | None:
+        """The deadline of the whole search, if there is one."""
+        return None if self.seconds is None else self.t0 + self.seconds
+
+    def left(self, until: float | None) -> float | None:
+        """Seconds until ``until`` (at least a sliver), or None without a deadline."""
+        return None if until is None else max(0.05, until - time.perf_counter())
+
+    def round_stop(self, k: int) -> float | None:
+        """When the searches of round ``k`` should be done, if there is a clock."""
+        if self.seconds is None:
+            return None
+        return self.t0 + self.search * (k + 1) / ROUNDS + k * (self.pack + self.polish)
+
+    def pack_limit(self) -> float | None:
+        """Seconds the next recombination may take."""
+        return self.pack if self.timed and self.seconds is not None else self.left(self.end)
+
+    def polish_limit(self) -> float | None:
+        """Seconds the next polish may take."""
+        return self.polish if self.timed and self.seconds is not None else self.left(self.end)
+
+
+def _search_round(
+    inst: OrienteeringInstance,
+    clock: _Clock,
+    k: int,
+    seed: int,
+    workers: int,
+    iterations: int | None,
+    best: _Best,
+    pool: _Pool,
+) -> None:
+    """Round ``k``'s searches side by side: their routes go into ``pool``, their best to ``best``.
+
+    Search ``w`` runs with seed ``seed + w``; the first runs in this process, the others in
+    child processes. They start from the best routes so far, if any; when a later round has
+    none, the last search is OR-Tools' instead of PyVRP's.
+    """
+    stop = clock.round_stop(k)
+    start = best.routes
+    tag = "" if start is None else "(warm)"
+    engines = ["pyvrp"] * workers
+    if k > 0 and start is None:
+        engines[-1] = "ortools"  # PyVRP found nothing feasible: the other engine tries
+    until = stop if clock.timed else clock.end
+    tasks = [
+        _Task(engines[w], seed + w, start, clock.left(until), iterations) for w in range(workers)
+    ]
+    kids = [_Child(inst, t) for t in tasks[1:]]
+    found: list[_Found | None] = [_run(inst, tasks[0])]
+    grace = None if stop is None else until
+    found += [kid.result(None if grace is None else grace + 1.0) for kid in kids]
+    for w, got in enumerate(found):
+        label = f"{engines[w]}#{w}{tag}" if w else engines[w] + tag
+        if got is None:
+            best.offer(label, None, 0.0)
+            continue
+        for r in got.routes:
+            pool.add(r)
+        best.offer(label, got.best, got.seconds)
+
+
+def _recombine_and_polish(
+    inst: OrienteeringInstance, clock: _Clock, best: _Best, pool: _Pool
+) -> None:
+    """Recombine the pool's routes, then polish the best solution; both are offered to ``best``.
+
+    The polished routes join the pool for the next round's recombination.
+    """
+    t = time.perf_counter()
+    nodes = None if clock.timed else PACK_NODES
+    mixed = _recombine(inst, pool, best, seconds=clock.pack_limit(), nodes=nodes)
+    best.offer("recombine", mixed, time.perf_counter() - t)
+    if best.routes is None:
+        return
+    t = time.perf_counter()
+    polished = improve(inst, best.routes, seconds=clock.polish_limit())
+    best.offer("improve", polished, time.perf_counter() - t)
+    for route in polished:
+        pool.add(route)
+
+
 def _search(
     inst: OrienteeringInstance,
     seconds: float | None,
@@ -703,69 +894,20 @@ def _search(
     seed: int,
     workers: int,
 ) -> RoutingResult:
-    t0 = time.perf_counter()
-    end = None if seconds is None else t0 + seconds
-    timed = iterations is None  # the clock shares the budget out (else it only guards)
-    pack_time = polish_time = search_time = 0.0
-    if seconds is not None:
-        pack_time = min(1.0, 0.06 * seconds)
-        polish_time = min(0.5, 0.04 * seconds)
-        search_time = max(0.05, seconds - ROUNDS * (pack_time + polish_time))
+    """The rounds of searches, recombinations and polishes of :func:`solve_orienteering`."""
+    clock = _Clock.start(seconds, iterations)
     best = _Best(inst)
     pool = _Pool(inst)
-    runs = 0
-
-    def left(until: float | None) -> float | None:
-        return None if until is None else max(0.05, until - time.perf_counter())
-
     for k in range(ROUNDS):
-        stop = None
-        if seconds is not None:
-            stop = t0 + search_time * (k + 1) / ROUNDS + k * (pack_time + polish_time)
-        start = best.routes
-        tag = "" if start is None else "(warm)"
-        engines = ["pyvrp"] * workers
-        if k > 0 and start is None:
-            engines[-1] = "ortools"  # PyVRP found nothing feasible: the other engine tries
-        tasks = [
-            _Task(engines[w], seed + runs + w, start, left(stop if timed else end), iterations)
-            for w in range(workers)
-        ]
-        kids = [_Child(inst, t) for t in tasks[1:]]
-        found: list[_Found | None] = [_run(inst, tasks[0])]
-        grace = None if stop is None else (stop if timed else end)
-        found += [kid.result(None if grace is None else grace + 1.0) for kid in kids]
-        runs += workers
-        for w, got in enumerate(found):
-            label = f"{engines[w]}#{w}{tag}" if w else engines[w] + tag
-            if got is None:
-                best.offer(label, None, 0.0)
-                continue
-            for r in got.routes:
-                pool.add(r)
-            best.offer(label, got.best, got.seconds)
-        if best.routes is None and not len(pool):
-            continue
-        t = time.perf_counter()
-        mixed = _recombine(
-            inst, pool, best,
-            seconds=pack_time if timed and seconds is not None else left(end),
-            nodes=None if timed else PACK_NODES,
-        )  # fmt: skip
-        best.offer("recombine", mixed, time.perf_counter() - t)
-        if best.routes is not None:
-            t = time.perf_counter()
-            guard = polish_time if timed and seconds is not None else left(end)
-            polished = improve(inst, best.routes, seconds=guard)
-            best.offer("improve", polished, time.perf_counter() - t)
-            for route in polished:
-                pool.add(route)
-
+        _search_round(inst, clock, k, seed + k * workers, workers, iterations, best, pool)
+        if best.routes is not None or len(pool):
+            _recombine_and_polish(inst, clock, best, pool)
     if best.routes is None:  # last resort: OR-Tools from scratch
-        task = _Task("ortools", seed, None, left(end) if end else None, iterations or 1000)
+        end = clock.end
+        task = _Task("ortools", seed, None, clock.left(end) if end else None, iterations or 1000)
         got = _run(inst, task)
         best.offer("ortools", got.best, got.seconds)
-    return _result(inst, best, time.perf_counter() - t0, len(pool))
+    return _result(inst, best, time.perf_counter() - clock.t0, len(pool))
 
 
 def _result(inst: OrienteeringInstance, best: _Best, seconds: float, pool: int) -> RoutingResult:

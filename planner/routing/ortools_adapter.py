@@ -1,5 +1,7 @@
-"""Every OR-Tools call of the routing core lives in this module (the campaign's CP-SAT and LP
-calls are in ``ortools_adapter``).
+"""Every OR-Tools call of the routing core lives in this module.
+
+The campaign optimizer's linear and integer programmes have their own adapter,
+:mod:`planner.solve.ortools_adapter`.
 
 Routing: the instance becomes a vehicle routing model: one vehicle per team from and back to
 the depot, a time dimension (travel plus the service of the node left, with waiting slack)
@@ -20,9 +22,9 @@ below 2**63.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]  # no stub for SWIG
@@ -51,11 +53,137 @@ LOAD_STARTS_AT_ZERO = True
 
 @dataclass(frozen=True)
 class OrtoolsRun:
-    """What one OR-Tools routing search found: its best routes (or None) and, if asked,
-    every distinct route of every solution it went through."""
+    """What one OR-Tools routing search found.
+
+    ``best`` is its best routes (or None); ``routes``, if asked for, holds every distinct route
+    of every solution it went through.
+    """
 
     best: Routes | None
     routes: tuple[tuple[int, ...], ...]
+
+
+def _add_time(model: Any, manager: Any, inst: OrienteeringInstance) -> None:
+    """The time dimension: travel plus the service of the node left, waiting allowed.
+
+    Its cumul at a node is the service start and lies in the node's window; vehicles leave and
+    return within the shift.
+    """
+    service = [int(s) for s in inst.service]
+    service[0] = 0
+    times = [[int(t) + service[i] for t in row] for i, row in enumerate(inst.travel.tolist())]
+    time_cb = model.RegisterTransitMatrix(times)
+    horizon = int(inst.shift_end)
+    max_wait = horizon
+    model.AddDimension(time_cb, max_wait, horizon, FIX_START_CUMUL_TO_ZERO, TIME_DIMENSION)
+    tdim = model.GetDimensionOrDie(TIME_DIMENSION)
+    for v in range(1, inst.n):
+        idx = manager.NodeToIndex(v)
+        lo, hi = int(inst.tw_open[v]), int(inst.tw_close[v])
+        if lo > hi or hi < inst.shift_start or lo > horizon:
+            lo, hi = 0, horizon  # cannot be served; kept out by the solution check
+        tdim.CumulVar(idx).SetRange(max(lo, 0), min(hi, horizon))
+    for k in range(inst.vehicles):
+        tdim.CumulVar(model.Start(k)).SetRange(int(inst.shift_start), horizon)
+        tdim.CumulVar(model.End(k)).SetRange(int(inst.shift_start), horizon)
+
+
+def _add_load(model: Any, inst: OrienteeringInstance) -> None:
+    """The load dimension, when the instance has demands and a capacity."""
+    if inst.demand is None or inst.capacity is None:
+        return
+    dem = model.RegisterUnaryTransitVector([int(d) for d in inst.demand])
+    no_slack = 0
+    model.AddDimensionWithVehicleCapacity(
+        dem, no_slack, [int(inst.capacity)] * inst.vehicles, LOAD_STARTS_AT_ZERO, LOAD_DIMENSION
+    )
+
+
+def _build_model(manager: Any, inst: OrienteeringInstance, weight: int) -> Any:
+    """The routing model: distance as arc cost, time and load, a disjunction per optional node.
+
+    Parameters
+    ----------
+    manager
+        The index manager of the instance's nodes and vehicles (it must outlive the model).
+    inst
+        The routing instance.
+    weight
+        Penalty of one unit of score left unvisited.
+    """
+    model = pywrapcp.RoutingModel(manager)
+    dist = inst.dist.astype(int).tolist()
+    arc = model.RegisterTransitMatrix(dist)
+    model.SetArcCostEvaluatorOfAllVehicles(arc)
+    _add_time(model, manager, inst)
+    _add_load(model, inst)
+    for v in range(1, inst.n):
+        if v not in inst.mandatory:
+            model.AddDisjunction([manager.NodeToIndex(v)], int(inst.score[v]) * weight)
+    return model
+
+
+def _parameters(strategy: int, solutions: int | None, seconds: float | None) -> Any:
+    """Search parameters: the strategy of :data:`STRATEGIES` and the limits."""
+    first, meta = STRATEGIES[strategy % len(STRATEGIES)]
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = first
+    params.local_search_metaheuristic = meta
+    if solutions is not None:
+        params.solution_limit = solutions
+    if seconds is not None:
+        params.time_limit.FromMilliseconds(max(1, int(1000 * seconds)))
+    return params
+
+
+def _read_routes(model: Any, manager: Any, vehicles: int, value: Callable[[Any], int]) -> Routes:
+    """The used vehicles' routes (customer nodes, depot left out) given each variable's value."""
+    out: Routes = []
+    for k in range(vehicles):
+        idx = value(model.NextVar(model.Start(k)))
+        nodes = []
+        while not model.IsEnd(idx):
+            nodes.append(manager.IndexToNode(idx))
+            idx = value(model.NextVar(idx))
+        if nodes:
+            out.append(nodes)
+    return out
+
+
+class _Collector:
+    """Called at every solution of a search: keeps each distinct route, in order of discovery."""
+
+    def __init__(self, model: Any, manager: Any, vehicles: int) -> None:
+        self.model = model
+        self.manager = manager
+        self.vehicles = vehicles
+        self.seen: dict[tuple[int, ...], None] = {}
+
+    def __call__(self) -> None:
+        """Note the routes of the solution the search has just found."""
+        for r in _read_routes(self.model, self.manager, self.vehicles, lambda var: var.Value()):
+            self.seen.setdefault(tuple(r), None)
+
+
+def _run_search(
+    model: Any, manager: Any, params: Any, initial: Routes | None, vehicles: int
+) -> Any:
+    """The search's final assignment, or None if it found no solution.
+
+    The search starts from ``initial`` when OR-Tools can restore those routes, else from its
+    first-solution strategy.
+    """
+    found = None
+    if initial:
+        rows: list[list[int]] = [[] for _ in range(vehicles)]
+        for k, r in enumerate(r for r in initial if r):
+            rows[k] = [manager.NodeToIndex(v) for v in r]
+        start = model.ReadAssignmentFromRoutes(rows, True)
+        if start is not None:
+            found = model.SolveFromAssignmentWithParameters(start, params)
+    if found is None:
+        found = model.SolveWithParameters(params)
+    return found
 
 
 def solve_ortools(
@@ -91,91 +219,21 @@ def solve_ortools(
     if seconds is None and solutions is None:
         raise ValueError("give seconds, solutions or both")
     t0 = time.perf_counter()
-    n = inst.n
-    manager = pywrapcp.RoutingIndexManager(n, inst.vehicles, 0)
-    model = pywrapcp.RoutingModel(manager)
-
-    dist = inst.dist.astype(int).tolist()
-    arc = model.RegisterTransitMatrix(dist)
-    model.SetArcCostEvaluatorOfAllVehicles(arc)
-
-    service = [int(s) for s in inst.service]
-    service[0] = 0
-    times = [[int(t) + service[i] for t in row] for i, row in enumerate(inst.travel.tolist())]
-    time_cb = model.RegisterTransitMatrix(times)
-    horizon = int(inst.shift_end)
-    max_wait = horizon
-    model.AddDimension(time_cb, max_wait, horizon, FIX_START_CUMUL_TO_ZERO, TIME_DIMENSION)
-    tdim = model.GetDimensionOrDie(TIME_DIMENSION)
-    for v in range(1, n):
-        idx = manager.NodeToIndex(v)
-        lo, hi = int(inst.tw_open[v]), int(inst.tw_close[v])
-        if lo > hi or hi < inst.shift_start or lo > horizon:
-            lo, hi = 0, horizon  # cannot be served; kept out by the solution check
-        tdim.CumulVar(idx).SetRange(max(lo, 0), min(hi, horizon))
-    for k in range(inst.vehicles):
-        tdim.CumulVar(model.Start(k)).SetRange(int(inst.shift_start), horizon)
-        tdim.CumulVar(model.End(k)).SetRange(int(inst.shift_start), horizon)
-
-    if inst.demand is not None and inst.capacity is not None:
-        dem = model.RegisterUnaryTransitVector([int(d) for d in inst.demand])
-        no_slack = 0
-        model.AddDimensionWithVehicleCapacity(
-            dem, no_slack, [int(inst.capacity)] * inst.vehicles, LOAD_STARTS_AT_ZERO,
-            LOAD_DIMENSION,
-        )  # fmt: skip
-
-    for v in range(1, n):
-        if v not in inst.mandatory:
-            model.AddDisjunction([manager.NodeToIndex(v)], int(inst.score[v]) * weight)
-
-    first, meta = STRATEGIES[strategy % len(STRATEGIES)]
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = first
-    params.local_search_metaheuristic = meta
-    if solutions is not None:
-        params.solution_limit = solutions
-    if seconds is not None:
-        params.time_limit.FromMilliseconds(max(1, int(1000 * seconds)))
+    manager = pywrapcp.RoutingIndexManager(inst.n, inst.vehicles, 0)
+    model = _build_model(manager, inst, weight)
+    params = _parameters(strategy, solutions, seconds)
     model.CloseModelWithParameters(params)
-
-    def read(value: object) -> Routes:
-        out: Routes = []
-        for k in range(inst.vehicles):
-            idx = value(model.NextVar(model.Start(k)))  # type: ignore[operator]
-            nodes = []
-            while not model.IsEnd(idx):
-                nodes.append(manager.IndexToNode(idx))
-                idx = value(model.NextVar(idx))  # type: ignore[operator]
-            if nodes:
-                out.append(nodes)
-        return out
-
-    seen: dict[tuple[int, ...], None] = {}
+    collector = _Collector(model, manager, inst.vehicles)
     if collect:
-
-        def at_solution() -> None:
-            for r in read(lambda var: var.Value()):
-                seen.setdefault(tuple(r), None)
-
-        model.AddAtSolutionCallback(at_solution)
-
-    if seconds is not None:
+        model.AddAtSolutionCallback(collector)
+    if seconds is not None:  # what is left once the model is built
         ms = int(1000 * (seconds - (time.perf_counter() - t0)))
         params.time_limit.FromMilliseconds(max(1, ms))
-    found = None
-    if initial:
-        rows: list[list[int]] = [[] for _ in range(inst.vehicles)]
-        for k, r in enumerate(r for r in initial if r):
-            rows[k] = [manager.NodeToIndex(v) for v in r]
-        start = model.ReadAssignmentFromRoutes(rows, True)
-        if start is not None:
-            found = model.SolveFromAssignmentWithParameters(start, params)
+    found = _run_search(model, manager, params, initial, inst.vehicles)
+    seen = tuple(collector.seen)
     if found is None:
-        found = model.SolveWithParameters(params)
-    if found is None:
-        return OrtoolsRun(None, tuple(seen))
-    return OrtoolsRun(read(found.Value), tuple(seen))
+        return OrtoolsRun(None, seen)
+    return OrtoolsRun(_read_routes(model, manager, inst.vehicles, found.Value), seen)
 
 
 def pack_routes(

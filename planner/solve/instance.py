@@ -157,8 +157,10 @@ def _sequences(n: int, size: int) -> np.ndarray:
 
 
 def _closure(mins: np.ndarray) -> np.ndarray:
-    """Shortest travel times through any chain of points (Floyd–Warshall): the triangle
-    inequality holds for them, and none exceeds the matrix."""
+    """Shortest travel times through any chain of points (Floyd–Warshall).
+
+    The triangle inequality holds for them, and none exceeds the matrix.
+    """
     out = mins.astype(np.int64).copy()
     for k in range(len(out)):
         np.minimum(out, out[:, k : k + 1] + out[k : k + 1, :], out=out)
@@ -166,8 +168,10 @@ def _closure(mins: np.ndarray) -> np.ndarray:
 
 
 def _near_sequences(pool: np.ndarray, mins: np.ndarray, nb: int, size: int) -> np.ndarray:
-    """Ordered trips of ``size`` distinct stops of ``pool`` where each next stop is one of the
-    ``LONG_NEIGHBOURS`` nearest to the one before (indices into ``pool``)."""
+    """Ordered trips of ``size`` distinct stops of ``pool``, each next stop near the one before.
+
+    "Near" is among the ``LONG_NEIGHBOURS`` nearest; the trips hold indices into ``pool``.
+    """
     sub = mins[np.ix_(pool + nb, pool + nb)]
     k = min(LONG_NEIGHBOURS, len(pool) - 1)
     order = np.argsort(
@@ -276,8 +280,10 @@ def pattern_table(
 def starting_patterns(
     table: PatternTable, matrix: TravelMatrix, nb: int, most_stops: int = START_STOPS
 ) -> tuple[Pattern, ...]:
-    """Singles, plus per set of nearby stops (at most ``most_stops``, and never more than are
-    all listed) its best order: the optimizer's first columns."""
+    """The optimizer's first columns: singles, and the best order of each set of nearby stops.
+
+    A set has at most ``most_stops`` stops, and never more than are all listed.
+    """
     stops = table.stops
     nstops = (stops >= 0).sum(axis=1)
     n = len(matrix.minutes) - nb

@@ -14,6 +14,7 @@ hundredths (``WEIGHT_SCALE``), so integer-model coefficients stay small (far bel
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -36,6 +37,7 @@ Key2 = tuple[int, int]
 # planes at its root cost more than they bring (about half its time on a 60-day district)
 TRAVEL_SETTINGS = "separating/maxroundsroot = 0\n"
 Key3 = tuple[int, int, int]
+NewVar = Callable[[float, str], Any]  # (ub, name) -> a variable from 0, bounded by ub if integral
 
 
 @dataclass
@@ -184,6 +186,16 @@ class _Terms:
     by_site_band_kind: dict[tuple[int, int, str], list] = field(default_factory=dict)
 
 
+@dataclass
+class _GroupTerms:
+    """Terms of one group gathered over its patterns, for the group's own rows."""
+
+    counts: list = field(default_factory=list)  # count variables of the patterns kept
+    served: dict[int, list] = field(default_factory=dict)  # site -> minute variables there
+    runs: dict[int, list] = field(default_factory=dict)  # site -> counts of patterns stopping
+    runs_fixed: dict[int, int] = field(default_factory=dict)  # site -> fixed routes stopping
+
+
 def _group(
     inst: Instance,
     h: LinearModel,
@@ -192,7 +204,7 @@ def _group(
     columns: list[Pattern],
     fixed: dict[Key2, int],
     is_fixed: bool,
-    var: Any,
+    var: NewVar,
     mpa: list[int],
     serve: bool,
 ) -> None:
@@ -200,67 +212,126 @@ def _group(
     m = h.model
     g = inst.groups[gi]
     slots = len(g.slots)
-    stations = inst.problem.teams[g.team].stations
-    served: dict[int, list] = {}
-    runs: dict[int, list] = {}  # site -> count variables of the patterns stopping there
-    runs_fixed: dict[int, int] = {}
     key = (g.team, g.week)
-    group_n = []
+    own = _GroupTerms()
     for k, p in enumerate(columns):
+        name = f"n{gi}_{k}"
         if is_fixed:
             cnt = fixed.get((gi, k), 0)
             if cnt == 0:
                 continue
-            x = m.new_var(cnt, cnt, False, f"n{gi}_{k}")
-            acc.week_fixed[key] = acc.week_fixed.get(key, 0) + cnt * p.duration
-            acc.rest_fixed[key] = acc.rest_fixed.get(key, 0) + cnt
-            for s in p.stops:
-                acc.site_visits_fixed[s] = acc.site_visits_fixed.get(s, 0) + cnt
-                runs_fixed[s] = runs_fixed.get(s, 0) + cnt
+            x = m.new_var(cnt, cnt, False, name)
+            _note_fixed_count(acc, own, key, p, cnt)
         else:
-            x = var(slots, f"n{gi}_{k}")
-            acc.week.setdefault(key, []).append(p.duration * x)
-            acc.rest.setdefault(key, []).append(x)
-            for s in p.stops:
-                acc.site_visits.setdefault(s, []).append(x)
-                runs.setdefault(s, []).append(x)
+            x = var(slots, name)
+            _note_free_count(acc, own, key, p, x)
         h.n[(gi, k)] = x
-        group_n.append(x)
+        own.counts.append(x)
         acc.travel.append(p.travel * x)
         for c in {inst.sites[s].commune for s in p.stops}:
             acc.commune_visits.setdefault(c, []).append(x)
-        parts = []
-        for s in p.stops:
-            fv = var(slots * p.capacity, f"f{gi}_{k}_{s}")
-            h.f[(gi, k, s)] = fv
-            parts.append(fv)
-            served.setdefault(s, []).append(fv)
-        m.add(mb.LinearExpr.sum(parts) <= p.capacity * x)
-    if not is_fixed and group_n:
-        h.slot_row[gi] = m.add(mb.LinearExpr.sum(group_n) <= slots)
+        _minute_vars(h, own, gi, k, p, x, var, slots)
+    if not is_fixed and own.counts:
+        h.slot_row[gi] = m.add(mb.LinearExpr.sum(own.counts) <= slots)
         if g.pinned is not None:
-            h.pin_row[gi] = m.add(-mb.LinearExpr.sum(group_n) <= -1)
-    for s, flows in served.items():
-        load = []
-        apps = []
-        for b in range(3):
-            if inst.demand[s][b] == 0:
-                continue
-            av = var(inst.demand[s][b], f"a{gi}_{s}_{b}")
-            h.a[(gi, s, b)] = av
-            apps.append(av)
-            acc.by_site_band.setdefault((s, b), []).append(av)
-            acc.by_site_band_kind.setdefault((s, b, g.kind), []).append(av)
-            load.append(mpa[b] * av)
-        if load:
-            h.load_row[(gi, s)] = m.add(
-                mb.LinearExpr.sum(load) - MINUTE_SCALE * stations * mb.LinearExpr.sum(flows) <= 0
+            h.pin_row[gi] = m.add(-mb.LinearExpr.sum(own.counts) <= -1)
+    _application_rows(inst, h, acc, gi, own, var, mpa, serve)
+
+
+def _note_fixed_count(
+    acc: _Terms, own: _GroupTerms, key: tuple[int, tuple[int, int]], p: Pattern, cnt: int
+) -> None:
+    """Add ``cnt`` fixed routes of ``p`` to the totals of the week's rows and of its stops."""
+    acc.week_fixed[key] = acc.week_fixed.get(key, 0) + cnt * p.duration
+    acc.rest_fixed[key] = acc.rest_fixed.get(key, 0) + cnt
+    for s in p.stops:
+        acc.site_visits_fixed[s] = acc.site_visits_fixed.get(s, 0) + cnt
+        own.runs_fixed[s] = own.runs_fixed.get(s, 0) + cnt
+
+
+def _note_free_count(
+    acc: _Terms, own: _GroupTerms, key: tuple[int, tuple[int, int]], p: Pattern, x: Any
+) -> None:
+    """Add the count variable ``x`` of ``p`` to the terms of the week's rows and of its stops."""
+    acc.week.setdefault(key, []).append(p.duration * x)
+    acc.rest.setdefault(key, []).append(x)
+    for s in p.stops:
+        acc.site_visits.setdefault(s, []).append(x)
+        own.runs.setdefault(s, []).append(x)
+
+
+def _minute_vars(
+    h: LinearModel,
+    own: _GroupTerms,
+    gi: int,
+    k: int,
+    p: Pattern,
+    x: Any,
+    var: NewVar,
+    slots: int,
+) -> None:
+    """Service minutes of pattern ``k`` at each stop; together within its capacity per route."""
+    parts = []
+    for s in p.stops:
+        fv = var(slots * p.capacity, f"f{gi}_{k}_{s}")
+        h.f[(gi, k, s)] = fv
+        parts.append(fv)
+        own.served.setdefault(s, []).append(fv)
+    h.model.add(mb.LinearExpr.sum(parts) <= p.capacity * x)
+
+
+def _application_vars(
+    inst: Instance, h: LinearModel, acc: _Terms, gi: int, s: int, var: NewVar
+) -> list[tuple[int, Any]]:
+    """Applications the group takes at site ``s``, one variable per band with demand.
+
+    Returns
+    -------
+    list[tuple[int, Any]]
+        ``(band, variable)`` pairs in band order.
+    """
+    kind = inst.groups[gi].kind
+    out = []
+    for b in range(3):
+        if inst.demand[s][b] == 0:
+            continue
+        av = var(inst.demand[s][b], f"a{gi}_{s}_{b}")
+        h.a[(gi, s, b)] = av
+        acc.by_site_band.setdefault((s, b), []).append(av)
+        acc.by_site_band_kind.setdefault((s, b, kind), []).append(av)
+        out.append((b, av))
+    return out
+
+
+def _application_rows(
+    inst: Instance,
+    h: LinearModel,
+    acc: _Terms,
+    gi: int,
+    own: _GroupTerms,
+    var: NewVar,
+    mpa: list[int],
+    serve: bool,
+) -> None:
+    """Applications at each site the group serves, within the service minutes spent there.
+
+    With ``serve``, every run to a site also takes at least one application there.
+    """
+    m = h.model
+    stations = inst.problem.teams[inst.groups[gi].team].stations
+    for s, flows in own.served.items():
+        apps = _application_vars(inst, h, acc, gi, s, var)
+        if not apps:
+            continue
+        load = [mpa[b] * av for b, av in apps]
+        h.load_row[(gi, s)] = m.add(
+            mb.LinearExpr.sum(load) - MINUTE_SCALE * stations * mb.LinearExpr.sum(flows) <= 0
+        )
+        if serve:
+            h.serve_row[(gi, s)] = m.add(
+                mb.LinearExpr.sum(own.runs.get(s, [])) - mb.LinearExpr.sum([av for _, av in apps])
+                <= -own.runs_fixed.get(s, 0)
             )
-            if serve:
-                h.serve_row[(gi, s)] = m.add(
-                    mb.LinearExpr.sum(runs.get(s, [])) - mb.LinearExpr.sum(apps)
-                    <= -runs_fixed.get(s, 0)
-                )
 
 
 def _demand_rows(

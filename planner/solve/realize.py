@@ -127,85 +127,132 @@ def _with_break(
         cp.apps[c][b] -= 1
 
 
+def _kept_copies(
+    inst: Instance, copies: list[_Copy], keep_all: bool
+) -> list[tuple[tuple[int, ...], _Copy]]:
+    """The copies that make a route, with the stops each keeps, in a fixed order.
+
+    Stops where nobody is expected are dropped unless ``keep_all`` (visits count for the rules
+    even there); a copy left without stops makes no route. Ordered by the sites' ids, then by
+    pattern.
+    """
+    kept = []
+    for cp in copies:
+        if keep_all:
+            stops = cp.stops
+        else:
+            stops = tuple(c for c in cp.stops if sum(cp.apps.get(c, [0, 0, 0])) > 0)
+        if stops:
+            for c in stops:
+                cp.apps.setdefault(c, [0, 0, 0])
+            kept.append((stops, cp))
+    sites = inst.sites
+    kept.sort(key=lambda sc: (tuple(sites[c].id for c in sc[0]), sc[1].pattern))
+    return kept
+
+
+def _visits(
+    inst: Instance,
+    slot: Slot,
+    team: Team,
+    stops: tuple[int, ...],
+    cp: _Copy,
+    legs: list[int],
+    arrive: int,
+    tt: Timetable | None,
+) -> tuple[list[Visit], int]:
+    """The route's visits in order, timed from ``arrive`` at the first stop or by ``tt``.
+
+    Returns
+    -------
+    tuple[list[Visit], int]
+        The visits and the end of the last reception.
+    """
+    setup = inst.problem.service.setup_minutes
+    mpa10 = [round(x * MINUTE_SCALE) for x in inst.minutes_per_app]
+    sites = inst.sites
+    visits = []
+    clock = arrive
+    for k, c in enumerate(stops):
+        if k > 0:
+            clock += legs[k]
+        start = max(clock + setup, slot.reception_start)
+        end = start + _service_minutes(cp.apps[c], mpa10, team.stations)
+        if tt is not None:
+            clock, start, end = tt.stops[k]
+        visits.append(
+            Visit(
+                team_id=team.id,
+                date=slot.date,
+                slot=slot.kind,
+                commune_code=sites[c].code,
+                service_point_id=sites[c].id if sites[c].id != sites[c].code else "",
+                order=k + 1,
+                arrive=clock,
+                start=start,
+                end=end,
+                travel_minutes=legs[k],
+                expected=BandCounts.from_seq(cp.apps[c]),
+            )
+        )
+        clock = end
+    return visits, clock
+
+
+def _route(
+    inst: Instance, slot: Slot, team: Team, base: int, stops: tuple[int, ...], cp: _Copy
+) -> Route:
+    """The dated route of one copy in ``slot``: out from ``base``, its stops, back.
+
+    The team arrives at the first stop in time to set up for the slot's reception; a break,
+    if the slot's template has one, comes from :func:`_with_break` (which may trim
+    applications of ``cp``).
+    """
+    problem = inst.problem
+    setup = problem.service.setup_minutes
+    pts = [base, *(inst.point_of_site(c) for c in stops), base]
+    legs = [inst.matrix.mins(x, y) for x, y in itertools.pairwise(pts)]
+    dist = sum(inst.matrix.dist(x, y) for x, y in itertools.pairwise(pts))
+    arrive = max(slot.duty_start + legs[0], slot.reception_start - setup)
+    depart = arrive - legs[0]
+    brk = problem.calendar.template(slot.kind).break_
+    tt = None if brk is None else _with_break(inst, slot, brk, legs, stops, cp, team)
+    if tt is not None:
+        depart = tt.depart
+    visits, clock = _visits(inst, slot, team, stops, cp, legs, arrive, tt)
+    ret = clock + legs[-1] if tt is None else tt.ret
+    if clock > slot.reception_end or ret > slot.duty_end:
+        raise RuntimeError(
+            f"internal error: route of {team.id} on {slot.date} overruns its windows"
+        )
+    return Route(
+        team_id=team.id,
+        date=slot.date,
+        slot=slot.kind,
+        depart=depart,
+        return_=ret,
+        travel_minutes=sum(legs),
+        distance_m=dist,
+        visits=tuple(visits),
+        break_start=None if tt is None else tt.break_start,
+        break_end=None if tt is None else tt.break_end,
+    )
+
+
 def realize(inst: Instance, asg: Assignment) -> tuple[Route, ...]:
     """Dated routes with clock times for every team, sorted by date and team."""
     problem = inst.problem
-    setup = problem.service.setup_minutes
-    mpa10 = [round(x * MINUTE_SCALE) for x in inst.minutes_per_app]
-    sites = inst.sites
     keep_all = problem.turnout.repeat_visit_share < 1 or problem.rules.min_visits_per_commune > 0
     routes: list[Route] = []
     for gi, g in enumerate(inst.groups):
         team = problem.teams[g.team]
         copies = _split_minutes(inst, gi, asg)
         _place_apps(inst, gi, asg, copies)
-        kept = []
-        for cp in copies:
-            if keep_all:  # visits count for the rules even where nobody is expected
-                stops = cp.stops
-            else:
-                stops = tuple(c for c in cp.stops if sum(cp.apps.get(c, [0, 0, 0])) > 0)
-            if stops:
-                for c in stops:
-                    cp.apps.setdefault(c, [0, 0, 0])
-                kept.append((stops, cp))
-        kept.sort(key=lambda sc: (tuple(sites[c].id for c in sc[0]), sc[1].pattern))
+        kept = _kept_copies(inst, copies, keep_all)
         if len(kept) > len(g.slots):
             raise RuntimeError("more routes than slots in a week; the model is inconsistent")
         base = inst.base_of_team[g.team]
         for slot, (stops, cp) in zip(g.slots, kept, strict=False):
-            pts = [base, *(inst.point_of_site(c) for c in stops), base]
-            legs = [inst.matrix.mins(x, y) for x, y in itertools.pairwise(pts)]
-            dist = sum(inst.matrix.dist(x, y) for x, y in itertools.pairwise(pts))
-            arrive = max(slot.duty_start + legs[0], slot.reception_start - setup)
-            depart = arrive - legs[0]
-            brk = problem.calendar.template(slot.kind).break_
-            tt = None if brk is None else _with_break(inst, slot, brk, legs, stops, cp, team)
-            if tt is not None:
-                depart = tt.depart
-            visits = []
-            clock = arrive
-            for k, c in enumerate(stops):
-                if k > 0:
-                    clock += legs[k]
-                start = max(clock + setup, slot.reception_start)
-                end = start + _service_minutes(cp.apps[c], mpa10, team.stations)
-                if tt is not None:
-                    clock, start, end = tt.stops[k]
-                visits.append(
-                    Visit(
-                        team_id=team.id,
-                        date=slot.date,
-                        slot=slot.kind,
-                        commune_code=sites[c].code,
-                        service_point_id=sites[c].id if sites[c].id != sites[c].code else "",
-                        order=k + 1,
-                        arrive=clock,
-                        start=start,
-                        end=end,
-                        travel_minutes=legs[k],
-                        expected=BandCounts.from_seq(cp.apps[c]),
-                    )
-                )
-                clock = end
-            ret = clock + legs[-1] if tt is None else tt.ret
-            if clock > slot.reception_end or ret > slot.duty_end:
-                raise RuntimeError(
-                    f"internal error: route of {team.id} on {slot.date} overruns its windows"
-                )
-            routes.append(
-                Route(
-                    team_id=team.id,
-                    date=slot.date,
-                    slot=slot.kind,
-                    depart=depart,
-                    return_=ret,
-                    travel_minutes=sum(legs),
-                    distance_m=dist,
-                    visits=tuple(visits),
-                    break_start=None if tt is None else tt.break_start,
-                    break_end=None if tt is None else tt.break_end,
-                )
-            )
+            routes.append(_route(inst, slot, team, base, stops, cp))
     team_order = {t.id: i for i, t in enumerate(problem.teams)}
     return tuple(sorted(routes, key=lambda r: (r.date, team_order[r.team_id])))

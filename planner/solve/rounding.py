@@ -1,5 +1,7 @@
-"""From fractional pattern counts to whole routes: rounding, minimum-visit repair, a greedy
-fallback, and reading whole counts off a solved model (no solver here)."""
+"""From fractional pattern counts to whole routes (no solver here).
+
+Rounding, minimum-visit repair, a greedy fallback, and reading whole counts off a solved model.
+"""
 
 from __future__ import annotations
 

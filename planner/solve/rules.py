@@ -1,5 +1,7 @@
-"""Campaign rules read off an :class:`~planner.solve.instance.Instance`, shared by the model
-builder, the pricing step and the rounding (no solver here)."""
+"""Campaign rules read off an :class:`~planner.solve.instance.Instance` (no solver here).
+
+The model builder, the pricing step and the rounding share them.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ EPS = 1e-6
 
 
 def reach(q: float, j: int) -> float:
-    """Share of a site's waiting applicants that ``j`` visits reach, each reaching ``q`` of
-    those still waiting."""
+    """Share of a site's waiting applicants that ``j`` visits reach.
+
+    Each visit reaches ``q`` of those still waiting.
+    """
     return 1.0 - (1.0 - q) ** j
 
 
