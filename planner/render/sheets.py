@@ -16,6 +16,7 @@ from markupsafe import Markup
 from planner.i18n import (
     band_name,
     check_lang,
+    fmt_number,
     format_date,
     format_short_date,
     label,
@@ -296,12 +297,6 @@ def sorted_routes(plan: Plan, routes: Iterable[Route] | None = None) -> list[Rou
     return sorted(chosen, key=lambda r: (r.date, order.get(r.team_id, len(order)), r.team_id))
 
 
-def _decimal(value: float, lang: str) -> str:
-    """One decimal place, with a decimal comma in Vietnamese."""
-    out = f"{value:.1f}"
-    return out.replace(".", ",") if lang == "vi" else out
-
-
 def _labels(lang: str) -> dict[str, str]:
     keys = (
         "team", "date", "members", "slot", "stations", "base", "depart", "return", "distance",
@@ -423,7 +418,9 @@ def route_sheet_html(plan: Plan, route: Route, lang: str = "vi") -> str:
         base=base_name(plan, team, lang),
         depart=format_clock(route.depart),
         return_=format_clock(route.return_),
-        distance=f"{_decimal(route.distance_m / 1000, lang)} {label('km', lang)}",
+        distance=(
+            f"{fmt_number(route.distance_m / 1000, lang, 1, grouping=False)} {label('km', lang)}"
+        ),
         travel=f"{route.travel_minutes} {minutes}",
         travel_minutes=route.travel_minutes,
         return_travel=return_leg_minutes(route),
