@@ -46,66 +46,71 @@ _VARY_HELP = (
 #: Seconds to start a local Dask cluster and load the optimizer in its workers (estimate).
 _STARTUP_SECONDS = 10
 
+# --------------------------------------------------------------------------- options
+
+_Base = Annotated[
+    Path,
+    typer.Argument(help="Base scenario file (YAML), e.g. scenarios/demo.yaml.", show_default=False),
+]
+_Vary = Annotated[list[str] | None, typer.Option("--vary", help=_VARY_HELP)]
+_Workers = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Dask worker processes of the local cluster (default: one per CPU core).",
+    ),
+]
+_Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Address of a running Dask scheduler (e.g. tcp://10.0.0.5:8786) to use instead "
+        "of a local cluster; its workers need this version of planner installed.",
+    ),
+]
+_Target = Annotated[
+    float,
+    typer.Option(
+        "--target",
+        min=0.0,
+        max=1.0,
+        help="Share of the outstanding applications to reach, for the smallest staffing.",
+    ),
+]
+_Out = Annotated[
+    Path,
+    typer.Option("--out", "-o", help="Folder for results.csv, sweep.html and the cache."),
+]
+_Cache = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache",
+        help="Folder of solved scenarios reused by later runs (default: OUT/cache).",
+    ),
+]
+
+# --------------------------------------------------------------------------- the command
+
 
 def sweep_cmd(
-    base: Annotated[
-        Path,
-        typer.Argument(
-            help="Base scenario file (YAML), e.g. scenarios/demo.yaml.", show_default=False
-        ),
-    ],
-    vary: Annotated[list[str] | None, typer.Option("--vary", help=_VARY_HELP)] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            min=1,
-            help="Dask worker processes of the local cluster (default: one per CPU core).",
-        ),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler",
-            help="Address of a running Dask scheduler (e.g. tcp://10.0.0.5:8786) to use instead "
-            "of a local cluster; its workers need this version of planner installed.",
-        ),
-    ] = None,
-    target: Annotated[
-        float,
-        typer.Option(
-            "--target",
-            min=0.0,
-            max=1.0,
-            help="Share of the outstanding applications to reach, for the smallest staffing.",
-        ),
-    ] = 0.95,
-    out_dir: Annotated[
-        Path,
-        typer.Option("--out", "-o", help="Folder for results.csv, sweep.html and the cache."),
-    ] = Path("out/sweep"),
-    cache: Annotated[
-        Path | None,
-        typer.Option(
-            "--cache",
-            help="Folder of solved scenarios reused by later runs (default: OUT/cache).",
-        ),
-    ] = None,
+    base: _Base,
+    vary: _Vary = None,
+    workers: _Workers = None,
+    scheduler: _Scheduler = None,
+    target: _Target = 0.95,
+    out_dir: _Out = Path("out/sweep"),
+    cache: _Cache = None,
     time_limit: TimeLimit = None,
     seed: Seed = None,
     lang: Lang = "vi",
     verbose: Verbose = False,
 ) -> None:
     """Solve a grid of staffing options on Dask (help text: ``SWEEP_HELP``)."""
-    from planner.whatif.grid import parse_vary
-
     setup_logging(verbose, dask=True)
     check_lang(lang)
     t0 = time.perf_counter()
-    try:
-        varies = parse_vary(vary or [])
-    except InputError as exc:
-        raise fail(str(exc), 2) from None
+    varies = _parse_vary(vary)
     cache_dir = cache if cache is not None else out_dir / "cache"
     n_workers = workers or os.cpu_count() or 1
     try:
@@ -115,23 +120,43 @@ def sweep_cmd(
                 base, varies, cache_dir, n_workers, scheduler, target, time_limit, seed, lang,
                 verbose, t0,
             )  # fmt: skip
-            with err.status(f"{label('cli.writing', lang)} {out_dir} …"):
-                from planner.whatif.sweep_report import write_sweep_outputs
-
-                write_sweep_outputs(result, out_dir, lang)
+            _write_sweep(result, out_dir, lang)
     except InputError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"cannot write or read a file: {exc}") from None
     _print_sweep(result, target, lang)
+    _print_wall(t0, out_dir, lang)
+    c = result.counts
+    if c["total"] and c["failed"] == c["total"]:
+        raise typer.Exit(1)
+
+
+def _parse_vary(vary: list[str] | None) -> dict[str, list[str]]:
+    """The settings to vary, from the ``--vary`` options (a wrong one exits with code 2)."""
+    from planner.whatif.grid import parse_vary
+
+    try:
+        return parse_vary(vary or [])
+    except InputError as exc:
+        raise fail(str(exc), 2) from None
+
+
+def _write_sweep(result: SweepResult, out_dir: Path, lang: str) -> None:
+    """Write the tables and the report of the sweep into ``out_dir``."""
+    with err.status(f"{label('cli.writing', lang)} {out_dir} …"):
+        from planner.whatif.sweep_report import write_sweep_outputs
+
+        write_sweep_outputs(result, out_dir, lang)
+
+
+def _print_wall(t0: float, out_dir: Path, lang: str) -> None:
+    """The wall-clock time since ``t0`` and where the outputs are."""
     out.print(
         f"{label('cli.wall', lang)}: {time.perf_counter() - t0:.1f} s. "
         f"{label('cli.outputs', lang)}: {out_dir}",
         highlight=False,
     )
-    c = result.counts
-    if c["total"] and c["failed"] == c["total"]:
-        raise typer.Exit(1)
 
 
 def _run_sweep(

@@ -48,14 +48,29 @@ def _as_float(value: Any) -> float | None:
     return None if math.isnan(v) else v
 
 
-def fmt_number(value: Any, lang: str, digits: int = 0) -> str:
-    """A number with thousands separators (``12.097`` in Vietnamese, ``12,097`` in English)."""
+def fmt_number(value: Any, lang: str, digits: int = 0, *, grouping: bool = True) -> str:
+    """A number as the language writes it: ``12.097,5`` in Vietnamese, ``12,097.5`` in English.
+
+    Parameters
+    ----------
+    value
+        The number; text is returned as it is, ``None`` and NaN as ``"—"``.
+    lang
+        ``"vi"`` or ``"en"``.
+    digits
+        Decimal places.
+    grouping
+        Separate the thousands (``False``: ``12097,5`` in Vietnamese).
+    """
     if isinstance(value, str):
         return value
-    v = _as_float(value)
-    if v is None:
-        return "—"
-    s = f"{v:,.{digits}f}"
+    if isinstance(value, int) and digits == 0:
+        s = f"{value:,}" if grouping else str(value)  # exact however large
+    else:
+        v = _as_float(value)
+        if v is None:
+            return "—"
+        s = f"{v:,.{digits}f}" if grouping else f"{v:.{digits}f}"
     if check_lang(lang) == 0:
         s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return s

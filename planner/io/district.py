@@ -256,6 +256,143 @@ def _count_result(district: District, title: str, report: LoadReport) -> None:
     report.count("result", "service_points", sum(len(c.service_points) for c in built))
 
 
+def _read_inputs(
+    paths: _Paths, opts: LayerOptions, report: LoadReport, where: str
+) -> tuple[gpd.GeoDataFrame, list[StatsRow] | None, pd.DataFrame | None]:
+    """Open and check the commune layer, the statistics and the registry, each on its own.
+
+    Raises
+    ------
+    planner.io.report.LoadError
+        When any of them has errors (``where`` names the scenario).
+    """
+    cpath, spath, hpath = paths.communes, paths.stats, paths.households
+    stats_spec, hh_spec = paths.stats_spec, paths.households_spec
+    communes = read_communes(cpath, opts, report)
+    stats_rows = read_stats(spath, stats_spec, report) if spath and stats_spec else None
+    registry = read_registry(hpath, hh_spec.columns, report) if hpath and hh_spec else None
+    if communes is not None and registry is not None:
+        check_codes(registry, set(communes["code"]), report)
+    report.raise_if_errors(where)
+    assert communes is not None
+    check_service_points(communes, cpath, report)
+    return communes, stats_rows, registry
+
+
+def _join_demand(
+    communes: gpd.GeoDataFrame,
+    stats_rows: list[StatsRow] | None,
+    registry: pd.DataFrame | None,
+    paths: _Paths,
+    exclude: tuple[str, ...],
+    report: LoadReport,
+    where: str,
+) -> tuple[dict[str, StatsRow], pd.DataFrame | None]:
+    """Join the statistics to the communes and place the households, without excluded ones.
+
+    Returns the statistics by commune code and the located households kept (None without a
+    registry).
+
+    Raises
+    ------
+    planner.io.report.LoadError
+        When an excluded commune is unknown, or the joining finds errors.
+    """
+    codes = [str(c) for c in communes["code"]]
+    names = [str(n) for n in communes["name"]]
+    unknown = [c for c in exclude if c not in codes]
+    if unknown:
+        report.error("exclude_unknown", codes=unknown, file=paths.communes)
+    spath, stats_spec = paths.stats, paths.stats_spec
+    stats = (
+        join_stats(stats_rows, codes, names, stats_spec, spath, report)
+        if stats_rows is not None and stats_spec is not None and spath is not None
+        else {}
+    )
+    located = locate(registry, communes, report) if registry is not None else None
+    report.raise_if_errors(where)
+    if exclude:
+        report.count("boundaries", "communes_excluded", len(exclude))
+    kept_hh = demand_counts(located, set(exclude), report) if located is not None else None
+    return stats, kept_hh
+
+
+def _planned_communes(
+    communes: gpd.GeoDataFrame,
+    exclude: tuple[str, ...],
+    cpath: Path,
+    report: LoadReport,
+    where: str,
+) -> gpd.GeoDataFrame:
+    """The communes left to plan once ``exclude`` is taken out (an error when none is left)."""
+    plan = communes[~communes["code"].isin(exclude)].reset_index(drop=True)
+    if plan.empty:
+        field = "exclude_communes" if len(communes) else "district.select"
+        report.error("no_communes_left", file=cpath, field=field)
+        report.raise_if_errors(where)
+    return plan
+
+
+def _commune_list(
+    plan: gpd.GeoDataFrame,
+    kept_hh: pd.DataFrame | None,
+    stats: dict[str, StatsRow],
+    files: DistrictFiles,
+    report: LoadReport,
+) -> list[Commune]:
+    """The planned communes with their service points and demand."""
+    demand = _place_service_points(plan, kept_hh, stats, files, report)
+    if kept_hh is not None and stats and any(r.outstanding.total for r in stats.values()):
+        report.info(
+            "stats_ignored",
+            stats=sum(r.outstanding.total for r in stats.values()),
+            registry=sum(d.outstanding.total for d in demand.values()),
+        )
+    return _build_communes(plan, demand, stats, kept_hh is not None)
+
+
+def _district(
+    files: DistrictFiles,
+    boundary: Path | None,
+    opts: LayerOptions,
+    communes: gpd.GeoDataFrame,
+    plan: gpd.GeoDataFrame,
+    built: list[Commune],
+    report: LoadReport,
+    where: str,
+) -> District:
+    """The district of the ``built`` communes: its outline, name, code and police base.
+
+    Raises
+    ------
+    planner.io.report.LoadError
+        When the name or the base is missing, or the boundary file has errors.
+    """
+    info = read_district_boundary(boundary, opts, report) if boundary is not None else None
+    outline = _outline(boundary, info, communes, report)
+    name = nfc_strip(files.name) if files.name else (info.name if info else "")
+    if not name:
+        report.error("name_missing")
+    code = code_key(files.code) if files.code else (info.code if info else "")
+    base = _police_base(files, communes, plan, info, report)
+    if base is None and not report.errors:
+        report.error("base_missing")
+    report.raise_if_errors(where)
+    assert base is not None
+    off = float(distance_m([shapely.Point(base.lon, base.lat)], [outline])[0])
+    if off > 2000:
+        report.warn("base_outside", km=km(off))
+    base_name = nfc_strip(files.base_name) if files.base_name else (info.base_name if info else "")
+    return District(
+        code=code,
+        name=name,
+        outline=outline,
+        base=base,
+        base_name=base_name or _base_name(name),
+        communes=tuple(built),
+    )
+
+
 def read_district(
     files: DistrictFiles,
     scenario_path: Path,
@@ -271,78 +408,18 @@ def read_district(
     """
     report = report if report is not None else LoadReport()
     scenario_path = Path(scenario_path)
+    where = str(scenario_path)
     paths = _paths(files, scenario_path.parent, report)
-    report.raise_if_errors(str(scenario_path))
-    cpath, spath, hpath = paths.communes, paths.stats, paths.households
-    stats_spec, hh_spec = paths.stats_spec, paths.households_spec
-
+    report.raise_if_errors(where)
     opts = _layer_options(files)
-    communes = read_communes(cpath, opts, report)
-    stats_rows = read_stats(spath, stats_spec, report) if spath and stats_spec else None
-    registry = read_registry(hpath, hh_spec.columns, report) if hpath and hh_spec else None
-    if communes is not None and registry is not None:
-        check_codes(registry, set(communes["code"]), report)
-    report.raise_if_errors(str(scenario_path))
-    assert communes is not None
-    check_service_points(communes, cpath, report)
-
-    codes = [str(c) for c in communes["code"]]
-    names = [str(n) for n in communes["name"]]
+    communes, stats_rows, registry = _read_inputs(paths, opts, report, where)
     exclude = tuple(code_key(c) for c in exclude)
-    unknown = [c for c in exclude if c not in codes]
-    if unknown:
-        report.error("exclude_unknown", codes=unknown, file=cpath)
-    stats = (
-        join_stats(stats_rows, codes, names, stats_spec, spath, report)
-        if stats_rows is not None and stats_spec is not None and spath is not None
-        else {}
-    )
-    located = locate(registry, communes, report) if registry is not None else None
-    report.raise_if_errors(str(scenario_path))
-    if exclude:
-        report.count("boundaries", "communes_excluded", len(exclude))
-    kept_hh = demand_counts(located, set(exclude), report) if located is not None else None
-
-    plan = communes[~communes["code"].isin(exclude)].reset_index(drop=True)
-    if plan.empty:
-        field = "exclude_communes" if len(communes) else "district.select"
-        report.error("no_communes_left", file=cpath, field=field)
-        report.raise_if_errors(str(scenario_path))
-    demand = _place_service_points(plan, kept_hh, stats, files, report)
-    if kept_hh is not None and stats and any(r.outstanding.total for r in stats.values()):
-        report.info(
-            "stats_ignored",
-            stats=sum(r.outstanding.total for r in stats.values()),
-            registry=sum(d.outstanding.total for d in demand.values()),
-        )
-    built = _build_communes(plan, demand, stats, kept_hh is not None)
-
-    # The district: its outline, name, code and police base.
-    bpath = paths.boundary
-    info = read_district_boundary(bpath, opts, report) if bpath is not None else None
-    outline = _outline(bpath, info, communes, report)
-    name = nfc_strip(files.name) if files.name else (info.name if info else "")
-    if not name:
-        report.error("name_missing")
-    code = code_key(files.code) if files.code else (info.code if info else "")
-    base = _police_base(files, communes, plan, info, report)
-    if base is None and not report.errors:
-        report.error("base_missing")
-    report.raise_if_errors(str(scenario_path))
-    assert base is not None
-    off = float(distance_m([shapely.Point(base.lon, base.lat)], [outline])[0])
-    if off > 2000:
-        report.warn("base_outside", km=km(off))
-    base_name = nfc_strip(files.base_name) if files.base_name else (info.base_name if info else "")
-    district = District(
-        code=code,
-        name=name,
-        outline=outline,
-        base=base,
-        base_name=base_name or _base_name(name),
-        communes=tuple(built),
-    )
-    _count_result(district, f"{district.name} ({district.code})" if code else name, report)
+    stats, kept_hh = _join_demand(communes, stats_rows, registry, paths, exclude, report, where)
+    plan = _planned_communes(communes, exclude, paths.communes, report, where)
+    built = _commune_list(plan, kept_hh, stats, files, report)
+    district = _district(files, paths.boundary, opts, communes, plan, built, report, where)
+    title = f"{district.name} ({district.code})" if district.code else district.name
+    _count_result(district, title, report)
     return district
 
 

@@ -13,8 +13,9 @@ clusters only. Household ids and names never leave this module: reports name row
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -334,6 +335,70 @@ def _check_ids(ids: pd.Series, line: np.ndarray, path: Path, report: LoadReport)
         )
 
 
+def _open_registry(
+    path: Path, columns: Mapping[str, str], report: LoadReport
+) -> tuple[pd.DataFrame, list[str], dict[str, int]] | None:
+    """The registry's rows, headers and field columns; None after reporting errors."""
+    df = _read_frame(path, report)
+    if df is None:
+        return None
+    df = df.reset_index(drop=True)
+    headers = [str(c) for c in df.columns]
+    found = _registry_columns(headers, columns, path, report)
+    if found is None:
+        return None
+    if len(df) == 0:
+        report.error("hh_empty", file=path)
+        return None
+    report.count("households", "file", str(path))
+    report.count("households", "households_read", len(df))
+    return df, headers, found
+
+
+def _read_home_visit(
+    col: Mapping[str, pd.Series],
+    headers: list[str],
+    found: Mapping[str, int],
+    rows: _Rows,
+    line: np.ndarray,
+) -> np.ndarray:
+    """The home-visit flags (False where the column is absent); other than yes/no is reported."""
+    if "home_visit" not in col:
+        return np.zeros(len(line), dtype=bool)
+    text = pd.Series(_text(col["home_visit"], lower=True))
+    yes, no = text.isin(_YES).to_numpy(), text.isin(_NO).to_numpy()
+    bad = ~(yes | no)
+    rows.add(
+        "hh_bad_value",
+        line[bad],
+        field=headers[found["home_visit"]],
+        value=col["home_visit"].to_numpy()[bad].astype(str),
+        what=Term("yes_no"),
+    )
+    return np.asarray(yes)
+
+
+def _households(
+    col: Mapping[str, pd.Series],
+    headers: list[str],
+    found: Mapping[str, int],
+    rows: _Rows,
+    line: np.ndarray,
+) -> pd.DataFrame:
+    """The checked household table (see :func:`read_registry`); row problems go to ``rows``."""
+    out = pd.DataFrame({"line": line})
+    out["commune_code"] = _codes(col["commune_code"]) if "commune_code" in col else ""
+    _read_coordinates(out, col, headers, found, rows, line, "lon" in found and "lat" in found)
+    counts = _read_counts(col, headers, found, rows, line)
+    for f in OUTSTANDING:
+        out[f] = counts.get(f, np.zeros(len(line), dtype=np.int32))
+    out["home_visit"] = _read_home_visit(col, headers, found, rows, line)
+    out["village"] = _text(col["village"]) if "village" in col else ""
+    no_place = (out["commune_code"] == "") & (out["lon"].isna() | out["lat"].isna())
+    rows.add("hh_no_place", line[no_place.to_numpy()])
+    return out
+
+
 def read_registry(
     path: Path, columns: Mapping[str, str], report: LoadReport
 ) -> pd.DataFrame | None:
@@ -361,53 +426,17 @@ def read_registry(
         bands (int). Ids are checked for duplicates and dropped.
     """
     report.stage("households")
-    df = _read_frame(path, report)
-    if df is None:
+    opened = _open_registry(path, columns, report)
+    if opened is None:
         return None
-    df = df.reset_index(drop=True)
+    df, headers, found = opened
     parquet = path.suffix.lower() in (".parquet", ".pq")
-    headers = [str(c) for c in df.columns]
-    found = _registry_columns(headers, columns, path, report)
-    if found is None:
-        return None
-    has_xy = "lon" in found and "lat" in found
-    if len(df) == 0:
-        report.error("hh_empty", file=path)
-        return None
-    report.count("households", "file", str(path))
-    report.count("households", "households_read", len(df))
     df = _drop_total_rows(df, found, path, report, parquet)
     rows = _Rows(path, report, parquet)
     line = rows.line(df.index.to_numpy(dtype=np.int64))  # total rows may have been dropped
     df = df.reset_index(drop=True)
-    out = pd.DataFrame({"line": line})
     col = {f: df.iloc[:, i] for f, i in found.items() if f in HOUSEHOLD_FIELDS}
-
-    out["commune_code"] = _codes(col["commune_code"]) if "commune_code" in col else ""
-    _read_coordinates(out, col, headers, found, rows, line, has_xy)
-    counts = _read_counts(col, headers, found, rows, line)
-    for f in OUTSTANDING:
-        out[f] = counts.get(f, np.zeros(len(df), dtype=np.int32))
-    if "home_visit" in col:
-        text = pd.Series(_text(col["home_visit"], lower=True))
-        yes, no = text.isin(_YES).to_numpy(), text.isin(_NO).to_numpy()
-        bad = ~(yes | no)
-        rows.add(
-            "hh_bad_value",
-            line[bad],
-            field=headers[found["home_visit"]],
-            value=col["home_visit"].to_numpy()[bad].astype(str),
-            what=Term("yes_no"),
-        )
-        out["home_visit"] = yes
-    else:
-        out["home_visit"] = False
-    if "village" in col:
-        out["village"] = _text(col["village"])
-    else:
-        out["village"] = ""
-    no_place = (out["commune_code"] == "") & (out["lon"].isna() | out["lat"].isna())
-    rows.add("hh_no_place", line[no_place.to_numpy()])
+    out = _households(col, headers, found, rows, line)
     if "household_id" in col:
         _check_ids(col["household_id"], line, path, report)
     rows.finish()
@@ -772,6 +801,89 @@ def _note_unplaced(
         report.warn("village_no_coords", n=len(unplaced_villages), names=unplaced_villages[:10])
 
 
+@dataclass(frozen=True)
+class _Homes:
+    """The households' figures as arrays, aligned with the registry's rows."""
+
+    xy: np.ndarray  # metres (NaN where the coordinates are not usable)
+    lonlat: np.ndarray
+    usable: np.ndarray  # coordinates that may place service points
+    bands: np.ndarray  # outstanding applications by band
+    home: np.ndarray  # needs a home visit
+    villages: np.ndarray | None  # village names, in ``villages`` mode only
+
+
+def _homes(hh: pd.DataFrame, mode: ServicePointMode) -> _Homes:
+    """The arrays of the households that :func:`aggregate` groups."""
+    usable = hh["usable_xy"].to_numpy() if "usable_xy" in hh else np.zeros(len(hh), bool)
+    lon, lat = hh["lon"].to_numpy(), hh["lat"].to_numpy()
+    xy = np.full((len(hh), 2), np.nan)
+    if usable.any():
+        crs = utm_crs(float(np.median(lon[usable])), float(np.median(lat[usable])))
+        xy[usable] = to_metres(lon[usable], lat[usable], crs)
+    return _Homes(
+        xy=xy,
+        lonlat=np.column_stack([lon, lat]),
+        usable=usable,
+        bands=hh[list(OUTSTANDING)].to_numpy(dtype=np.int64),
+        home=hh["home_visit"].to_numpy(dtype=bool),
+        villages=hh["village"].to_numpy(dtype=object) if mode == "villages" else None,
+    )
+
+
+def _by_commune(hh: pd.DataFrame) -> Iterator[tuple[str, np.ndarray]]:
+    """Each commune code with the positions of its households, by code."""
+    codes = hh["commune_code"].to_numpy(dtype=object).astype(str)
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    bounds = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1], True])
+    for a, b in itertools.pairwise(bounds):
+        yield str(sorted_codes[a]), order[a:b]
+
+
+@dataclass
+class _Unplaced:
+    """Households and villages that could not be placed where they are (for the notes)."""
+
+    no_xy: int = 0
+    no_village: int = 0
+    villages: list[str] = dataclasses.field(default_factory=list)
+
+
+def _commune_groups(
+    homes: _Homes,
+    idx: np.ndarray,
+    mode: ServicePointMode,
+    radius_m: float,
+    info: pd.DataFrame,
+    code: str,
+    unplaced: _Unplaced,
+) -> list[_Group]:
+    """The household groups of one commune: its villages, or else spatial clusters."""
+    name = str(info.at[code, "name"])
+    ok = homes.usable[idx]
+    if mode == "villages" and homes.villages is not None:
+        groups, missing_village, lost = _village_groups(
+            idx,
+            homes.villages,
+            homes.xy,
+            homes.lonlat,
+            ok,
+            homes.bands,
+            homes.home,
+            cast(pd.Series, info.loc[code]),
+        )
+        unplaced.no_village += missing_village
+        unplaced.villages.extend(f"{g} ({name})" for g in lost)
+        return groups
+    groups = _cluster_groups(
+        idx, homes.xy, homes.lonlat, ok, homes.bands, homes.home, radius_m, name
+    )
+    if mode == "clusters":
+        unplaced.no_xy += int((~ok).sum())
+    return groups
+
+
 def aggregate(
     hh: pd.DataFrame,
     communes: pd.DataFrame,
@@ -808,71 +920,36 @@ def aggregate(
     if len(hh) == 0:
         return {}
     densest_for = densest_for or set()
-    radius_m = radius_km * 1000.0
     if mode == "villages" and not hh.attrs.get("has_village", False):
         report.info("villages_fallback")
         mode = "clusters"
-    usable = hh["usable_xy"].to_numpy() if "usable_xy" in hh else np.zeros(len(hh), bool)
-    lon, lat = hh["lon"].to_numpy(), hh["lat"].to_numpy()
-    xy = np.full((len(hh), 2), np.nan)
-    if usable.any():
-        crs = utm_crs(float(np.median(lon[usable])), float(np.median(lat[usable])))
-        xy[usable] = to_metres(lon[usable], lat[usable], crs)
-    lonlat = np.column_stack([lon, lat])
-    codes = hh["commune_code"].to_numpy(dtype=object).astype(str)
-    order = np.argsort(codes, kind="stable")
-    sorted_codes = codes[order]
-    bounds = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1], True])
-    bands = hh[list(OUTSTANDING)].to_numpy(dtype=np.int64)
-    home = hh["home_visit"].to_numpy(dtype=bool)
-    villages = hh["village"].to_numpy(dtype=object) if mode == "villages" else None
+    homes = _homes(hh, mode)
     info = communes.set_index("code")
     out: dict[str, CommuneDemand] = {}
-    no_xy = no_village = 0
+    unplaced = _Unplaced()
     far_overall = 0.0
-    unplaced_villages: list[str] = []
-    for a, b in itertools.pairwise(bounds):
-        idx = order[a:b]
-        code = str(sorted_codes[a])
-        name = str(info.at[code, "name"])
-        total = bands[idx].sum(axis=0)
+    for code, idx in _by_commune(hh):
         demand = CommuneDemand(
             households=len(idx),
-            outstanding=BandCounts.from_seq(total),
-            home_visits=int(home[idx].sum()),
+            outstanding=BandCounts.from_seq(homes.bands[idx].sum(axis=0)),
+            home_visits=int(homes.home[idx].sum()),
         )
         if mode == "commune" and code not in densest_for:
             out[code] = demand
             continue
-        ok = usable[idx]
-        groups: list[_Group]
-        if mode == "villages" and villages is not None:
-            groups, missing_village, lost = _village_groups(
-                idx, villages, xy, lonlat, ok, bands, home, cast(pd.Series, info.loc[code])
-            )
-            no_village += missing_village
-            unplaced_villages.extend(f"{g} ({name})" for g in lost)
-        else:
-            groups = _cluster_groups(idx, xy, lonlat, ok, bands, home, radius_m, name)
-            if mode == "clusters":
-                no_xy += int((~ok).sum())
+        groups = _commune_groups(homes, idx, mode, radius_km * 1000.0, info, code, unplaced)
         if not groups:
             out[code] = demand
             continue
-        largest = groups[0]
         if mode == "commune":
-            out[code] = CommuneDemand(
-                demand.households, demand.outstanding, demand.home_visits, (), largest.loc
-            )
+            out[code] = dataclasses.replace(demand, densest=groups[0].loc)
             continue
-        points = _service_points(code, groups)
         far_overall = max(far_overall, max(g.far_m for g in groups))
-        out[code] = CommuneDemand(
-            demand.households, demand.outstanding, demand.home_visits, points, largest.loc
-        )
+        points = _service_points(code, groups)
+        out[code] = dataclasses.replace(demand, points=points, densest=groups[0].loc)
     if mode != "commune":
         _count_points(out, mode, radius_km, far_overall, report)
-    _note_unplaced(no_xy, no_village, unplaced_villages, report)
+    _note_unplaced(unplaced.no_xy, unplaced.no_village, unplaced.villages, report)
     return out
 
 
@@ -988,6 +1065,83 @@ def _cluster_groups(
     return groups
 
 
+def _village_labels(names: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Each household's village number (-1: none named) and each village's display name.
+
+    Names are compared without case and extra spaces; a village is shown by its most
+    frequent spelling.
+    """
+    named = names != ""
+    keys = np.array([" ".join(n.lower().split()) for n in names], dtype=object)
+    uniq = sorted(set(keys[named]))
+    labels = np.full(len(names), -1)
+    for i, k in enumerate(uniq):
+        labels[keys == k] = i
+    display = []
+    for i in range(len(uniq)):
+        spellings = pd.Series(names[labels == i]).value_counts()
+        display.append(str(spellings.index[0]))
+    return labels, display
+
+
+def _village_places(
+    idx: np.ndarray,
+    labels: np.ndarray,
+    n_villages: int,
+    xy: np.ndarray,
+    lonlat: np.ndarray,
+    ok: np.ndarray,
+) -> tuple[list[tuple[float, float] | None], list[np.ndarray | None]]:
+    """Where each village meets, as ``(lon, lat)`` and in metres (None: no coordinates).
+
+    The place is the centroid of the village's homes, moved off any home of the commune.
+    """
+    homes = xy[idx[ok]]
+    places: list[tuple[float, float] | None] = []
+    locs: list[np.ndarray | None] = []
+    for i in range(n_villages):
+        members = idx[(labels == i) & ok]
+        if len(members) == 0:
+            places.append(None)
+            locs.append(None)
+            continue
+        spot_xy, where = _clear_of_homes(
+            xy[members].mean(axis=0), lonlat[members].mean(axis=0), homes
+        )
+        places.append(where)
+        locs.append(spot_xy)
+    return places, locs
+
+
+def _adopt_orphans(
+    labels: np.ndarray,
+    locs: list[np.ndarray | None],
+    idx: np.ndarray,
+    xy: np.ndarray,
+    ok: np.ndarray,
+) -> int:
+    """Give households naming no village the nearest placed village, or else the largest.
+
+    ``labels`` is updated; returns the number of such households.
+    """
+    sizes = np.bincount(labels[labels >= 0], minlength=len(locs))
+    orphans = np.flatnonzero(labels < 0)
+    if len(orphans) == 0:
+        return 0
+    placed = [i for i, v in enumerate(locs) if v is not None]
+    if placed:
+        pts = np.array([locs[i] for i in placed])
+        with_xy = orphans[ok[orphans]]
+        if len(with_xy):
+            d = np.hypot(
+                xy[idx[with_xy]][:, None, 0] - pts[None, :, 0],
+                xy[idx[with_xy]][:, None, 1] - pts[None, :, 1],
+            )
+            labels[with_xy] = np.asarray(placed)[d.argmin(axis=1)]
+    labels[labels < 0] = int(np.argmax(sizes))
+    return len(orphans)
+
+
 def _village_groups(
     idx: np.ndarray,
     villages: np.ndarray,
@@ -1005,58 +1159,21 @@ def _village_groups(
     have no household with coordinates (placed at the commune's service point).
     """
     names = villages[idx].astype(str)
-    named = names != ""
-    if not named.any():
+    if not (names != "").any():
         return [], 0, []
-    keys = np.array([" ".join(n.lower().split()) for n in names], dtype=object)
-    uniq = sorted(set(keys[named]))
-    label = np.full(len(idx), -1)
-    for i, k in enumerate(uniq):
-        label[keys == k] = i
-    display = []
-    for i in range(len(uniq)):
-        spellings = pd.Series(names[label == i]).value_counts()
-        display.append(str(spellings.index[0]))
-    homes = xy[idx[ok]]
-    places: list[tuple[float, float] | None] = []  # where each village meets
-    locs: list[np.ndarray | None] = []  # the same in metres
-    for i in range(len(uniq)):
-        members = idx[(label == i) & ok]
-        if len(members) == 0:
-            places.append(None)
-            locs.append(None)
-            continue
-        spot_xy, where = _clear_of_homes(
-            xy[members].mean(axis=0), lonlat[members].mean(axis=0), homes
-        )
-        places.append(where)
-        locs.append(spot_xy)
-    sizes = np.bincount(label[label >= 0], minlength=len(uniq))
-    orphans = np.flatnonzero(label < 0)
-    if len(orphans):
-        placed = [i for i, v in enumerate(locs) if v is not None]
-        if placed:
-            pts = np.array([locs[i] for i in placed])
-            with_xy = orphans[ok[orphans]]
-            if len(with_xy):
-                d = np.hypot(
-                    xy[idx[with_xy]][:, None, 0] - pts[None, :, 0],
-                    xy[idx[with_xy]][:, None, 1] - pts[None, :, 1],
-                )
-                label[with_xy] = np.asarray(placed)[d.argmin(axis=1)]
-        label[label < 0] = int(np.argmax(sizes))
+    labels, display = _village_labels(names)
+    places, locs = _village_places(idx, labels, len(display), xy, lonlat, ok)
+    n_orphans = _adopt_orphans(labels, locs, idx, xy, ok)
     groups = []
     lost: list[str] = []
-    for i in range(len(uniq)):
-        members = idx[label == i]
-        loc = locs[i]
-        located = idx[(label == i) & ok]
+    for i, (place, loc) in enumerate(zip(places, locs, strict=True)):
+        members = idx[labels == i]
+        located = idx[(labels == i) & ok]
         far = (
             float(np.hypot(*(xy[located] - loc).T).max())
             if loc is not None and len(located)
             else 0.0
         )
-        place = places[i]
         if place is None:
             lost.append(display[i])
             place = (float(commune["sp_lon"]), float(commune["sp_lat"]))
@@ -1070,7 +1187,7 @@ def _village_groups(
                 far_m=far,
             )
         )
-    return _sorted(groups), len(orphans), lost
+    return _sorted(groups), n_orphans, lost
 
 
 def demand_counts(hh: pd.DataFrame, excluded: set[str], report: LoadReport) -> pd.DataFrame:

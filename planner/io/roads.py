@@ -21,6 +21,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
 from scipy.sparse.csgraph import (  # type: ignore[import-untyped]
@@ -437,6 +438,117 @@ def _joined_graph(
     return access_m, access_min, graph, U, V, Lm
 
 
+@dataclass(frozen=True)
+class _Roads:
+    """The road segments in metres with their driving minutes (segments that loop dropped)."""
+
+    xy: np.ndarray  # nodes, metres
+    u: np.ndarray
+    v: np.ndarray
+    length: np.ndarray  # metres
+    minutes: np.ndarray
+    fwd: np.ndarray
+    back: np.ndarray
+
+
+def _road_minutes(
+    seg: Segments,
+    crs: pyproj.CRS,
+    spec: TravelSpec,
+    report: LoadReport,
+    mountain: shapely.Geometry | None,
+) -> _Roads:
+    """Each segment's length and driving minutes, slower inside ``mountain``."""
+    xy = to_metres(seg.lonlat[:, 0], seg.lonlat[:, 1], crs)
+    keep = seg.u != seg.v
+    u, v = seg.u[keep], seg.v[keep]
+    kmh, fwd, back = seg.kmh[keep].astype(float), seg.forward[keep], seg.backward[keep]
+    length = np.hypot(*(xy[u] - xy[v]).T)
+    if mountain is not None and not mountain.is_empty:
+        mid = (seg.lonlat[u] + seg.lonlat[v]) / 2.0
+        hilly = shapely.contains_xy(mountain, mid[:, 0], mid[:, 1])
+        kmh = np.where(hilly, kmh * spec.mountain_factor, kmh)
+        mkm = float(length[hilly].sum()) / 1000.0
+        if mkm > 0:
+            report.count("roads", "mountain_km", round(mkm, 1))
+            report.info("roads_mountain", km=round(mkm, 1), factor=spec.mountain_factor)
+    minutes = length / 1000.0 / kmh * 60.0
+    report.count("roads", "road_km", round(float(length.sum()) / 1000.0, 1))
+    report.count("roads", "nodes", len(xy))
+    return _Roads(xy, u, v, length, minutes, fwd, back)
+
+
+def _report_network(graph: csr_matrix, n: int, edges: int, report: LoadReport) -> None:
+    """The graph's edges and how many pieces the roads (its first ``n`` nodes) fall into."""
+    report.count("roads", "edges", edges)
+    n_comp, comp = connected_components(graph[:n, :n], directed=True, connection="weak")
+    report.count("roads", "components", int(n_comp))
+    if n_comp > 1:
+        share = np.bincount(comp).max() / n
+        report.info("roads_components", n=int(n_comp), share=f"{share:.0%}")
+
+
+def _report_far(
+    places: Sequence[PlacePoint],
+    access_m: np.ndarray,
+    access_min: np.ndarray,
+    spec: TravelSpec,
+    report: LoadReport,
+) -> None:
+    """Name the places farther than ``spec.report_access_m`` from any road."""
+    far = np.flatnonzero(access_m > spec.report_access_m)
+    report.count("roads", "snapped_far", len(far))
+    for i in far[:30]:
+        report.warn(
+            "roads_far",
+            name=places[i].name,
+            km=km(float(access_m[i])),
+            minutes=math.ceil(access_min[i]),
+        )
+
+
+def _between_places(
+    mins: np.ndarray, metres: np.ndarray, crow: np.ndarray, access_kmh: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Road minutes and metres, on foot where that is shorter, and through other places."""
+    # Two close points off the road may be nearer on foot than by the road.
+    walk = crow / 1000.0 / access_kmh * 60.0
+    better = (walk < mins) & (crow <= WALK_MAX_M)
+    mins = np.where(better, walk, mins)
+    metres = np.where(better, crow, metres)
+    np.fill_diagonal(mins, 0.0)
+    np.fill_diagonal(metres, 0.0)
+    if len(mins) <= MAX_FLOYD_POINTS:
+        mins, metres = _via_places(mins, metres)
+    return mins, metres
+
+
+def _table(
+    source: str,
+    places: Sequence[PlacePoint],
+    mins: np.ndarray,
+    metres: np.ndarray,
+    crow: np.ndarray,
+    report: LoadReport,
+) -> TravelTable:
+    """The travel table: minutes rounded up; pairs no road joins get ``UNREACHABLE_MINUTES``."""
+    unreachable = ~np.isfinite(mins)
+    pairs = int(unreachable.sum())
+    report.count("roads", "unreachable_pairs", pairs)
+    if pairs:
+        _report_unreachable(unreachable, places, report)
+    minutes_out = np.where(unreachable, UNREACHABLE_MINUTES, np.ceil(np.nan_to_num(mins) - 1e-9))
+    metres_out = np.where(unreachable, crow, metres)
+    report.count("roads", "table_points", len(places))
+    report.info("travel_table", points=len(places))
+    return TravelTable(
+        source=source,
+        points=tuple(p.point for p in places),
+        minutes=tuple(tuple(int(x) for x in r) for r in minutes_out),
+        metres=tuple(tuple(round(float(x)) for x in r) for r in metres_out),
+    )
+
+
 def travel_table(
     seg: Segments,
     places: Sequence[PlacePoint],
@@ -463,76 +575,21 @@ def travel_table(
         Union of the mountain communes (WGS 84); segments inside it are slower.
     """
     crs = utm_crs(float(np.median(seg.lonlat[:, 0])), float(np.median(seg.lonlat[:, 1])))
-    xy = to_metres(seg.lonlat[:, 0], seg.lonlat[:, 1], crs)
-    keep = seg.u != seg.v
-    u, v = seg.u[keep], seg.v[keep]
-    kmh, fwd, back = seg.kmh[keep].astype(float), seg.forward[keep], seg.backward[keep]
-    length = np.hypot(*(xy[u] - xy[v]).T)
-    if mountain is not None and not mountain.is_empty:
-        mid = (seg.lonlat[u] + seg.lonlat[v]) / 2.0
-        hilly = shapely.contains_xy(mountain, mid[:, 0], mid[:, 1])
-        kmh = np.where(hilly, kmh * spec.mountain_factor, kmh)
-        mkm = float(length[hilly].sum()) / 1000.0
-        if mkm > 0:
-            report.count("roads", "mountain_km", round(mkm, 1))
-            report.info("roads_mountain", km=round(mkm, 1), factor=spec.mountain_factor)
-    minutes = length / 1000.0 / kmh * 60.0
-    n = len(xy)
-    report.count("roads", "road_km", round(float(length.sum()) / 1000.0, 1))
-    report.count("roads", "nodes", n)
-
-    k = len(places)
+    roads = _road_minutes(seg, crs, spec, report, mountain)
+    n, k = len(roads.xy), len(places)
     pxy = to_metres(
         np.array([p.point.lon for p in places]), np.array([p.point.lat for p in places]), crs
     )
     access_m, access_min, graph, U, V, Lm = _joined_graph(
-        xy, u, v, minutes, length, fwd, back, pxy, spec.access_kmh
-    )
-    pid = n + np.arange(k)
-    size = n + k
-    report.count("roads", "edges", len(U))
-    n_comp, comp = connected_components(graph[:n, :n], directed=True, connection="weak")
-    report.count("roads", "components", int(n_comp))
-    if n_comp > 1:
-        share = np.bincount(comp).max() / n
-        report.info("roads_components", n=int(n_comp), share=f"{share:.0%}")
-
-    far = np.flatnonzero(access_m > spec.report_access_m)
-    report.count("roads", "snapped_far", len(far))
-    for i in far[:30]:
-        report.warn(
-            "roads_far",
-            name=places[i].name,
-            km=km(float(access_m[i])),
-            minutes=math.ceil(access_min[i]),
-        )
-
-    mins, metres = _shortest_paths(graph, pid, U * size + V, Lm)
-    # Two close points off the road may be nearer on foot than by the road.
+        roads.xy, roads.u, roads.v, roads.minutes, roads.length, roads.fwd, roads.back, pxy,
+        spec.access_kmh,
+    )  # fmt: skip
+    _report_network(graph, n, len(U), report)
+    _report_far(places, access_m, access_min, spec, report)
+    mins, metres = _shortest_paths(graph, n + np.arange(k), U * (n + k) + V, Lm)
     crow = np.hypot(pxy[:, None, 0] - pxy[None, :, 0], pxy[:, None, 1] - pxy[None, :, 1])
-    walk = crow / 1000.0 / spec.access_kmh * 60.0
-    better = (walk < mins) & (crow <= WALK_MAX_M)
-    mins = np.where(better, walk, mins)
-    metres = np.where(better, crow, metres)
-    np.fill_diagonal(mins, 0.0)
-    np.fill_diagonal(metres, 0.0)
-    if k <= MAX_FLOYD_POINTS:
-        mins, metres = _via_places(mins, metres)
-    unreachable = ~np.isfinite(mins)
-    pairs = int(unreachable.sum())
-    report.count("roads", "unreachable_pairs", pairs)
-    if pairs:
-        _report_unreachable(unreachable, places, report)
-    minutes_out = np.where(unreachable, UNREACHABLE_MINUTES, np.ceil(np.nan_to_num(mins) - 1e-9))
-    metres_out = np.where(unreachable, crow, metres)
-    report.count("roads", "table_points", k)
-    report.info("travel_table", points=k)
-    return TravelTable(
-        source=source,
-        points=tuple(p.point for p in places),
-        minutes=tuple(tuple(int(x) for x in r) for r in minutes_out),
-        metres=tuple(tuple(round(float(x)) for x in r) for r in metres_out),
-    )
+    mins, metres = _between_places(mins, metres, crow, spec.access_kmh)
+    return _table(source, places, mins, metres, crow, report)
 
 
 def plan_places(district: District, teams: Sequence[Team]) -> list[PlacePoint]:

@@ -13,7 +13,7 @@ from functools import cache
 import holidays
 
 from planner.calendar import public_holidays
-from planner.i18n import check_lang, label, nfc
+from planner.i18n import check_lang, fmt_number, label, nfc
 from planner.model import BandCounts, Plan, Point, Route, Team, Visit
 
 #: Team colours, in team order (cycled when there are more teams). Dark, saturated hues
@@ -175,8 +175,7 @@ def holiday_name(plan: Plan, date: dt.date, lang: str) -> str | None:
 
 def format_int(value: int, lang: str) -> str:
     """A whole number with thousands grouped: ``4.201`` in Vietnamese, ``4,201`` in English."""
-    out = f"{value:,}"
-    return out.replace(",", ".") if check_lang(lang) == 0 else out
+    return fmt_number(value, lang)
 
 
 def format_share(share: float | None, lang: str) -> str:

@@ -64,6 +64,9 @@ STOP_CLASS = "planner-stop"
 BASE_CLASS = "planner-base"
 ROUTE_CLASS = "planner-route"
 
+#: A route's layer on the map, the team layer it belongs to, and the route.
+_RouteLayer = tuple[folium.FeatureGroup, folium.FeatureGroup, Route]
+
 
 def _latlon(p: Point) -> list[float]:
     return [round(p.lat, DISPLAY_DECIMALS), round(p.lon, DISPLAY_DECIMALS)]
@@ -562,7 +565,7 @@ showDay("");
 def _add_day_filter(
     m: folium.Map,
     plan: Plan,
-    route_groups: list[tuple[folium.FeatureGroup, folium.FeatureGroup, Route]],
+    route_groups: list[_RouteLayer],
     lang: str,
 ) -> None:
     by_day: dict[Any, list[Route]] = defaultdict(list)
@@ -621,6 +624,64 @@ def _use_leaflet(m: folium.Map) -> None:
     root.header.add_child(Element(_CONTROL_CSS), name="planner_css")
 
 
+def _base_map(plan: Plan, lang: str, online_tiles: bool) -> folium.Map:
+    """An empty map fitted to the district, with inlined Leaflet, page title and tiles."""
+    district = plan.problem.district
+    minx, miny, maxx, maxy = district.outline.bounds
+    m = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=11,
+        tiles=None,
+        control_scale=False,
+    )
+    _use_leaflet(m)
+    if online_tiles:
+        folium.TileLayer(
+            "OpenStreetMap",
+            name=escape(label("render.background_map", lang)),
+            overlay=True,
+            show=False,
+            control=True,
+        ).add_to(m)
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    cal = plan.problem.calendar
+    root.title = escape(
+        f"{label('app_title', lang)} — {district.name} — "
+        f"{format_short_date(cal.start, lang)} – {format_short_date(cal.end, lang)}"
+    )
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return m
+
+
+def _routes_by_team(plan: Plan) -> dict[str, list[Route]]:
+    """Each team's routes by date, in team order.
+
+    Raises
+    ------
+    KeyError
+        If a route belongs to a team that is not in the plan.
+    """
+    routes: dict[str, list[Route]] = {t.id: [] for t in plan.problem.teams}
+    for route in sorted(plan.routes, key=lambda r: (r.date, r.team_id)):
+        if route.team_id not in routes:
+            raise KeyError(f"route of unknown team {route.team_id!r}")
+        routes[route.team_id].append(route)
+    return routes
+
+
+def _add_teams(m: folium.Map, plan: Plan, colours: dict[str, str], lang: str) -> list[_RouteLayer]:
+    """One layer per team (see :func:`_add_team_layer`); returns every route's layer."""
+    routes_by_team = _routes_by_team(plan)
+    route_groups: list[_RouteLayer] = []
+    for team in plan.problem.teams:
+        group, subs = _add_team_layer(
+            m, plan, team, routes_by_team[team.id], colours[team.id], lang
+        )
+        route_groups += [(sub, group, route) for sub, route in subs]
+    return route_groups
+
+
 def build_map(
     plan: Plan, lang: str = "vi", offline: bool = True, online_tiles: bool = False
 ) -> folium.Map:
@@ -654,57 +715,22 @@ def build_map(
         If a route belongs to a team that is not in the plan.
     """
     check_lang(lang)
-    district = plan.problem.district
-    minx, miny, maxx, maxy = district.outline.bounds
-    m = folium.Map(
-        location=[(miny + maxy) / 2, (minx + maxx) / 2],
-        zoom_start=11,
-        tiles=None,
-        control_scale=False,
-    )
-    _use_leaflet(m)
-    if online_tiles:
-        folium.TileLayer(
-            "OpenStreetMap",
-            name=escape(label("render.background_map", lang)),
-            overlay=True,
-            show=False,
-            control=True,
-        ).add_to(m)
-    root = m.get_root()
-    assert isinstance(root, Figure)
-    cal = plan.problem.calendar
-    root.title = escape(
-        f"{label('app_title', lang)} — {district.name} — "
-        f"{format_short_date(cal.start, lang)} – {format_short_date(cal.end, lang)}"
-    )
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
-
+    m = _base_map(plan, lang, online_tiles)
     _add_communes(m, plan, commune_progress(plan), lang)
     if plan.history:
         _add_actuals(m, plan, lang)
     _add_outline(m, plan, lang)
     _add_district_base(m, plan, lang)
-
     colours = team_colors(plan)
-    routes_by_team: dict[str, list[Route]] = {t.id: [] for t in plan.problem.teams}
-    for route in sorted(plan.routes, key=lambda r: (r.date, r.team_id)):
-        if route.team_id not in routes_by_team:
-            raise KeyError(f"route of unknown team {route.team_id!r}")
-        routes_by_team[route.team_id].append(route)
-    route_groups = []
-    for team in plan.problem.teams:
-        group, subs = _add_team_layer(
-            m, plan, team, routes_by_team[team.id], colours[team.id], lang
-        )
-        route_groups += [(sub, group, route) for sub, route in subs]
-
+    route_groups = _add_teams(m, plan, colours, lang)
     folium.LayerControl(collapsed=False).add_to(m)
     MetricScale().add_to(m)
     _add_day_filter(m, plan, route_groups, lang)
     LeafletControl(
         "planner-map-legend", _legend_html(plan, colours, lang, online_tiles), "bottomleft"
     ).add_to(m)
+    root = m.get_root()
+    assert isinstance(root, Figure)
     root.html.add_child(folium.Element(_title_html(plan, lang)))
     return m
 

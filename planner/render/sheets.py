@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -16,13 +17,14 @@ from markupsafe import Markup
 from planner.i18n import (
     band_name,
     check_lang,
+    fmt_number,
     format_date,
     format_short_date,
     label,
     nfc,
     slot_name,
 )
-from planner.model import BANDS, Plan, Route, format_clock
+from planner.model import BANDS, Plan, Route, Team, format_clock
 from planner.render.common import (
     base_name,
     holiday_name,
@@ -296,12 +298,6 @@ def sorted_routes(plan: Plan, routes: Iterable[Route] | None = None) -> list[Rou
     return sorted(chosen, key=lambda r: (r.date, order.get(r.team_id, len(order)), r.team_id))
 
 
-def _decimal(value: float, lang: str) -> str:
-    """One decimal place, with a decimal comma in Vietnamese."""
-    out = f"{value:.1f}"
-    return out.replace(".", ",") if lang == "vi" else out
-
-
 def _labels(lang: str) -> dict[str, str]:
     keys = (
         "team", "date", "members", "slot", "stations", "base", "depart", "return", "distance",
@@ -342,6 +338,77 @@ def _break_row(route: Route, stops: list[dict], lang: str, ncols: int) -> tuple[
     return row, True
 
 
+#: Columns of the stop table: order, stop, arrival, reception, travel, one per band, total.
+_STOP_COLUMNS = 5 + len(BANDS) + 1
+
+
+def _stop_rows(plan: Plan, route: Route) -> list[dict[str, Any]]:
+    """The route's stops in visiting order, as the stop table shows them."""
+    district = plan.problem.district
+    stops = []
+    for v in sorted(route.visits, key=lambda v: v.order):
+        c = district.commune(v.commune_code)
+        stops.append(
+            {
+                "order": v.order,
+                "commune": c.name,
+                "service_point": visit_place(plan, v)[1],
+                "contact": c.police_contact,
+                "arrive": format_clock(v.arrive),
+                "start": format_clock(v.start),
+                "end": format_clock(v.end),
+                "travel": v.travel_minutes,
+                "expected": v.expected.as_tuple(),
+                "total": v.expected.total,
+                "break_before": False,
+            }
+        )
+    return stops
+
+
+def _equipment(team: Team, lang: str) -> list[str]:
+    """The equipment checklist of a team with ``team.stations`` capture stations."""
+    n = team.stations
+    return [
+        label("render.eq_capture", lang, n=n),
+        label("render.eq_backdrop", lang, n=n),
+        label("render.eq_power", lang, n=n),
+        label("render.eq_network", lang),
+        label("render.eq_printer", lang),
+        label("render.eq_forms", lang),
+    ]
+
+
+def _sheet_footer(plan: Plan, route: Route, team: Team, lang: str) -> str:
+    """The footer line: plan, district, team and date."""
+    return (
+        f"{label('plan_footer', lang)} «{plan.scenario}» · {plan.problem.district.name} · "
+        f"{team.name} · {format_short_date(route.date, lang)}"
+    )
+
+
+def _header_fields(plan: Plan, route: Route, team: Team, lang: str) -> dict[str, Any]:
+    """The sheet's header values: team, date, slot, base, times and distances."""
+    return {
+        "team_name": team.name,
+        "members": ", ".join(team.members) if team.members else label("members_none", lang),
+        "stations": team.stations,
+        "date": format_date(route.date, lang),
+        "date_short": format_short_date(route.date, lang),
+        "holiday": holiday_name(plan, route.date, lang),
+        "slot": slot_name(route.slot, lang),
+        "base": base_name(plan, team, lang),
+        "depart": format_clock(route.depart),
+        "return_": format_clock(route.return_),
+        "distance": (
+            f"{fmt_number(route.distance_m / 1000, lang, 1, grouping=False)} {label('km', lang)}"
+        ),
+        "travel": f"{route.travel_minutes} {label('minutes', lang)}",
+        "travel_minutes": route.travel_minutes,
+        "return_travel": return_leg_minutes(route),
+    }
+
+
 def route_sheet_html(plan: Plan, route: Route, lang: str = "vi") -> str:
     """A printable A4 sheet for one team's route on one date.
 
@@ -367,75 +434,29 @@ def route_sheet_html(plan: Plan, route: Route, lang: str = "vi") -> str:
         If the route's team or a visited commune is not in the plan's problem.
     """
     check_lang(lang)
-    district = plan.problem.district
     team = team_of(plan, route.team_id)
-    minutes = label("minutes", lang)
-    stops = []
-    for v in sorted(route.visits, key=lambda v: v.order):
-        c = district.commune(v.commune_code)
-        stops.append(
-            {
-                "order": v.order,
-                "commune": c.name,
-                "service_point": visit_place(plan, v)[1],
-                "contact": c.police_contact,
-                "arrive": format_clock(v.arrive),
-                "start": format_clock(v.start),
-                "end": format_clock(v.end),
-                "travel": v.travel_minutes,
-                "expected": v.expected.as_tuple(),
-                "total": v.expected.total,
-                "break_before": False,
-            }
-        )
-    break_row, break_last = _break_row(route, stops, lang, 5 + len(BANDS) + 1)
-    totals = route.expected
-    bands = [band_name(b, lang) for b in BANDS]
-    n = team.stations
-    equipment = [
-        label("render.eq_capture", lang, n=n),
-        label("render.eq_backdrop", lang, n=n),
-        label("render.eq_power", lang, n=n),
-        label("render.eq_network", lang),
-        label("render.eq_printer", lang),
-        label("render.eq_forms", lang),
-    ]
-    footer = (
-        f"{label('plan_footer', lang)} «{plan.scenario}» · {district.name} · {team.name} · "
-        f"{format_short_date(route.date, lang)}"
-    )
+    stops = _stop_rows(plan, route)
+    break_row, break_last = _break_row(route, stops, lang, _STOP_COLUMNS)
+    footer = _sheet_footer(plan, route, team, lang)
     page = _SHEET.render(
         lang=lang,
         css=sheet_css(lang),
         route_map=route_map_svg(plan, route, lang),
         colour=team_colors(plan).get(team.id, "#1f4e9c"),
-        equipment=equipment,
+        equipment=_equipment(team, lang),
         L=_labels(lang),
         title=label("sheet_title", lang),
-        district=district.name,
-        team_name=team.name,
-        members=", ".join(team.members) if team.members else label("members_none", lang),
-        stations=team.stations,
-        date=format_date(route.date, lang),
-        date_short=format_short_date(route.date, lang),
-        holiday=holiday_name(plan, route.date, lang),
-        slot=slot_name(route.slot, lang),
-        base=base_name(plan, team, lang),
-        depart=format_clock(route.depart),
-        return_=format_clock(route.return_),
-        distance=f"{_decimal(route.distance_m / 1000, lang)} {label('km', lang)}",
-        travel=f"{route.travel_minutes} {minutes}",
-        travel_minutes=route.travel_minutes,
-        return_travel=return_leg_minutes(route),
-        bands=bands,
-        ncols=5 + len(bands) + 1,
+        district=plan.problem.district.name,
+        **_header_fields(plan, route, team, lang),
+        bands=[band_name(b, lang) for b in BANDS],
+        ncols=_STOP_COLUMNS,
         footer=footer,
         footer_css=css_string(footer),
         stops=stops,
         break_row=break_row,
         break_last=break_last,
-        totals=totals.as_tuple(),
-        total=totals.total,
+        totals=route.expected.as_tuple(),
+        total=route.expected.total,
         scenario=plan.scenario,
     )
     return nfc(page)

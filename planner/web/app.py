@@ -27,9 +27,10 @@ from starlette.responses import (
     RedirectResponse,
     Response,
 )
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+from starlette.types import HTTPExceptionHandler, Lifespan
 
 from planner.i18n import LANGS, fmt_number, format_date, label
 from planner.web.actuals_pages import ActualsPages
@@ -210,55 +211,11 @@ class SessionMiddleware(BaseHTTPMiddleware):
 # ---------------------------------------------------------------------- the app
 
 
-def create_app(
-    data: Path,
-    password: str | None = None,
-    max_upload_mb: float = 100.0,
-    demo: Path | None = None,
-    lang: str = "vi",
-    host: str | None = None,
-    port: int | None = None,
-) -> Starlette:
-    """Build the web app over the campaigns in ``data``.
-
-    Parameters
-    ----------
-    data
-        Folder of the campaigns (created if needed); one sub-folder per campaign.
-    password
-        When given, every page and download needs the login.
-    max_upload_mb
-        Largest request (an upload) accepted, in MiB.
-    demo
-        The demo scenario (default: the one ``planner demo`` plans).
-    lang
-        Language of the outputs a run writes when the page does not say.
-    host, port
-        The address served. On ``127.0.0.1``, ``localhost`` or ``::1`` only requests whose
-        ``Host`` header names this computer (with ``port``, when it has one) are answered; on
-        any other address (which needs the password), or when ``host`` is not given, any.
-    """
-    web = Web(data, password, max_upload_mb, demo, RunQueue(lang=lang), host, port)
-    store = web.store
-    auth, campaigns = AuthPages(web), CampaignPages(web)
-    runs, actuals = RunPages(web), ActualsPages(web)
-
-    async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        if not hasattr(request.state, "session"):
-            return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
-        return error_page(web, request, exc.status_code, Exception(exc.detail))
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        runs = [run for cid, _ in store.campaigns() for run in _run_dirs(store, cid)]
-        recover(runs)
-        store.cleanup_staging()
-        web.runs.start()
-        yield
-        await run_in_threadpool(web.runs.shutdown)
-
-    routes = [
+def _routes(
+    auth: AuthPages, campaigns: CampaignPages, runs: RunPages, actuals: ActualsPages
+) -> list[BaseRoute]:
+    """The app's URL table: every page of the page classes, and the static files."""
+    return [
         Route("/healthz", auth.healthz),
         Route("/lang/{lang}", auth.set_lang),
         Route("/login", auth.login_get, methods=["GET"]),
@@ -297,11 +254,70 @@ def create_app(
         Route("/c/{cid}/compare/{a}/{b}/report.html", runs.compare_report),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
+
+
+def _http_error_handler(web: Web) -> HTTPExceptionHandler:
+    """The handler of HTTP errors: the error page, or plain text before a session exists."""
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if not hasattr(request.state, "session"):
+            return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
+        return error_page(web, request, exc.status_code, Exception(exc.detail))
+
+    return http_error
+
+
+def _lifespan(web: Web) -> Lifespan[Starlette]:
+    """Start-up and shut-down: recover interrupted runs, clean staging, run the queue."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store = web.store
+        runs = [run for cid, _ in store.campaigns() for run in _run_dirs(store, cid)]
+        recover(runs)
+        store.cleanup_staging()
+        web.runs.start()
+        yield
+        await run_in_threadpool(web.runs.shutdown)
+
+    return lifespan
+
+
+def create_app(
+    data: Path,
+    password: str | None = None,
+    max_upload_mb: float = 100.0,
+    demo: Path | None = None,
+    lang: str = "vi",
+    host: str | None = None,
+    port: int | None = None,
+) -> Starlette:
+    """Build the web app over the campaigns in ``data``.
+
+    Parameters
+    ----------
+    data
+        Folder of the campaigns (created if needed); one sub-folder per campaign.
+    password
+        When given, every page and download needs the login.
+    max_upload_mb
+        Largest request (an upload) accepted, in MiB.
+    demo
+        The demo scenario (default: the one ``planner demo`` plans).
+    lang
+        Language of the outputs a run writes when the page does not say.
+    host, port
+        The address served. On ``127.0.0.1``, ``localhost`` or ``::1`` only requests whose
+        ``Host`` header names this computer (with ``port``, when it has one) are answered; on
+        any other address (which needs the password), or when ``host`` is not given, any.
+    """
+    web = Web(data, password, max_upload_mb, demo, RunQueue(lang=lang), host, port)
     app = Starlette(
-        routes=routes,
+        routes=_routes(AuthPages(web), CampaignPages(web), RunPages(web), ActualsPages(web)),
         middleware=[Middleware(SessionMiddleware, web=web)],
-        exception_handlers={HTTPException: http_error},
-        lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error_handler(web)},
+        lifespan=_lifespan(web),
     )
     app.state.web = web
     return app

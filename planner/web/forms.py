@@ -11,7 +11,7 @@ import calendar as pycal
 import copy
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,19 +95,21 @@ def _base(text: str) -> Any:
     return text
 
 
-def apply_form(data: Mapping[str, Any], form: Mapping[str, Any]) -> dict[str, Any]:
-    """The scenario mapping ``data`` updated with a posted form (``data`` is not changed).
+#: Columns of the teams table, posted as ``team_<column>`` lists.
+TEAM_COLUMNS = ("id", "name", "members", "stations", "base", "cap", "rest", "off", "area")
 
-    ``form`` maps each field name to its value, and ``team_<field>`` to the list of values of
-    the teams table, row by row; rows without an id are left out.
-    """
-    d: dict[str, Any] = copy.deepcopy(dict(data))
+
+def _field_getter(form: Mapping[str, Any]) -> Callable[[str], str]:
+    """A reader of the form's fields: the value as trimmed text, ``""`` when absent."""
 
     def get(key: str) -> str:
         return str(form.get(key, "")).strip()
 
-    d["name"] = get("name")
-    c = d.setdefault("campaign", {})
+    return get
+
+
+def _apply_campaign(c: dict[str, Any], get: Callable[[str], str]) -> None:
+    """Set the ``campaign`` section: dates, days off, and the worked slots with their clocks."""
     c["start"], c["end"] = get("start"), get("end")
     if get("deadline"):
         c["deadline"] = get("deadline")
@@ -118,6 +120,10 @@ def apply_form(data: Mapping[str, Any], form: Mapping[str, Any]) -> dict[str, An
         flag = f"work_{kind}s" if kind != "holiday" else "work_holidays"
         c[flag] = get(flag) in ("on", "1", "true", "yes")
         c[kind] = {clock: get(f"{kind}_{clock}") for clock in CLOCKS}
+
+
+def _apply_settings(d: dict[str, Any], get: Callable[[str], str]) -> None:
+    """Set the ``service``, ``turnout``, ``solver`` and ``rules`` sections."""
     service = d.setdefault("service", {})
     service["minutes_per_application"] = {b: get(f"svc_{b}") for b in BANDS}
     service["setup_minutes"] = get("setup_minutes")
@@ -132,18 +138,49 @@ def apply_form(data: Mapping[str, Any], form: Mapping[str, Any]) -> dict[str, An
         solver["effort"] = get("effort")
     rules = d.setdefault("rules", {})
     rules["min_visits_per_commune"] = get("min_visits")
+    rules["pins"] = _pins(get("pins"))
+
+
+def _pins(text: str) -> list[dict[str, str]]:
+    """Pinned visits, one ``team, date, commune`` a line; blank lines are skipped."""
     pins = []
-    for line in get("pins").splitlines():
+    for line in text.splitlines():
         parts = [p.strip() for p in line.split(",")]
         if any(parts):
             parts += [""] * (3 - len(parts))
             pins.append({"team": parts[0], "date": parts[1], "commune": ",".join(parts[2:])})
-    rules["pins"] = pins
+    return pins
 
-    old = {str(t.get("id")): t for t in d.get("teams", [])}
+
+def _team(old: dict[str, Any], tid: str, cell: Callable[[str], str]) -> dict[str, Any]:
+    """One team of the scenario from its row (``cell``), over its earlier fields ``old``."""
+    team: dict[str, Any] = copy.deepcopy(old)
+    team.pop("leave", None)  # shown and saved as single days off
+    team.update(
+        id=tid,
+        name=cell("name"),
+        members=[m.strip() for m in re.split(r"[;\n]", cell("members")) if m.strip()],
+        stations=cell("stations") or 1,
+        rest_days_per_week=cell("rest") or 0,
+        unavailable_dates=_words(cell("off")),
+        area=_words(cell("area")),
+    )
+    for key, f, value in (
+        ("base", "base", _base(cell("base"))),
+        ("weekly_hour_cap", "cap", cell("cap")),
+    ):
+        if cell(f):
+            team[key] = value
+        else:
+            team.pop(key, None)
+    return team
+
+
+def _teams(old_teams: list[Any], form: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The teams table of the form, row by row; rows without an id are left out."""
+    old = {str(t.get("id")): t for t in old_teams}
     rows: dict[str, list[str]] = {
-        f: [str(v) for v in form.get(f"team_{f}", [])]
-        for f in ("id", "name", "members", "stations", "base", "cap", "rest", "off", "area")
+        f: [str(v) for v in form.get(f"team_{f}", [])] for f in TEAM_COLUMNS
     }
     teams = []
     for i, tid in enumerate(rows["id"]):
@@ -154,27 +191,22 @@ def apply_form(data: Mapping[str, Any], form: Mapping[str, Any]) -> dict[str, An
         def cell(f: str, i: int = i) -> str:
             return rows[f][i].strip() if i < len(rows[f]) else ""
 
-        team = copy.deepcopy(old.get(tid, {}))
-        team.pop("leave", None)  # shown and saved as single days off
-        team.update(
-            id=tid,
-            name=cell("name"),
-            members=[m.strip() for m in re.split(r"[;\n]", cell("members")) if m.strip()],
-            stations=cell("stations") or 1,
-            rest_days_per_week=cell("rest") or 0,
-            unavailable_dates=_words(cell("off")),
-            area=_words(cell("area")),
-        )
-        for key, f, value in (
-            ("base", "base", _base(cell("base"))),
-            ("weekly_hour_cap", "cap", cell("cap")),
-        ):
-            if cell(f):
-                team[key] = value
-            else:
-                team.pop(key, None)
-        teams.append(team)
-    d["teams"] = teams
+        teams.append(_team(old.get(tid, {}), tid, cell))
+    return teams
+
+
+def apply_form(data: Mapping[str, Any], form: Mapping[str, Any]) -> dict[str, Any]:
+    """The scenario mapping ``data`` updated with a posted form (``data`` is not changed).
+
+    ``form`` maps each field name to its value, and ``team_<field>`` to the list of values of
+    the teams table, row by row; rows without an id are left out.
+    """
+    d: dict[str, Any] = copy.deepcopy(dict(data))
+    get = _field_getter(form)
+    d["name"] = get("name")
+    _apply_campaign(d.setdefault("campaign", {}), get)
+    _apply_settings(d, get)
+    d["teams"] = _teams(d.get("teams", []), form)
     return d
 
 
