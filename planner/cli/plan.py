@@ -28,6 +28,7 @@ from planner.cli.common import (
 )
 from planner.errors import InputError
 from planner.i18n import band_name, label
+from planner.i18n.formats import fmt_number, fmt_share
 from planner.model import Plan
 
 
@@ -37,10 +38,10 @@ def print_summary(plan: Plan, out_dir: Path | None, lang: str) -> None:
     t = Table(title=f"{label('summary_title', lang)}: {plan.scenario}", show_header=True)
     t.add_column(label("kpi", lang))
     t.add_column(label("value", lang), justify="right")
-    t.add_row(label("applications_outstanding", lang), f"{k.applications_outstanding:,}")
+    t.add_row(label("applications_outstanding", lang), fmt_number(k.applications_outstanding, lang))
     t.add_row(
         label("applications_planned", lang),
-        f"{k.applications_planned:,} ({k.share_planned:.1%})",
+        f"{fmt_number(k.applications_planned, lang)} ({fmt_share(k.share_planned, lang)})",
     )
     for band, planned, total in zip(
         ("age_0_6", "age_6_14", "age_14_plus"),
@@ -48,27 +49,30 @@ def print_summary(plan: Plan, out_dir: Path | None, lang: str) -> None:
         k.outstanding_by_band.as_tuple(),
         strict=True,
     ):
-        t.add_row(f"  {band_name(band, lang)}", f"{planned:,} / {total:,}")
+        t.add_row(
+            f"  {band_name(band, lang)}", f"{fmt_number(planned, lang)} / {fmt_number(total, lang)}"
+        )
     if k.upper_bound is not None and k.gap is not None:
         t.add_row(
             label("priority_value", lang),
             label(
                 "planned_of_at_most",
                 lang,
-                x=f"{k.weighted_planned:,.0f}",
-                y=f"{k.upper_bound:,.0f}",
-                gap=f"{k.gap:.1%}",
+                x=fmt_number(k.weighted_planned, lang),
+                y=fmt_number(k.upper_bound, lang),
+                gap=fmt_share(k.gap, lang),
             ),
         )
     t.add_row(label("routes", lang), f"{len(plan.routes)} · {label('visits', lang)}: {k.visits}")
     never = ", ".join(k.communes_never_visited) or label("none", lang)
     t.add_row(label("communes_never_visited", lang), f"{len(k.communes_never_visited)}: {never}")
-    t.add_row(label("team_hours", lang), f"{k.team_hours:,.1f}")
+    t.add_row(label("team_hours", lang), fmt_number(k.team_hours, lang, 1))
     t.add_row(
         label("travel_time", lang),
-        f"{k.travel_minutes:,} {label('minutes', lang)} ({k.distance_km:,.0f} km)",
+        f"{fmt_number(k.travel_minutes, lang)} {label('minutes', lang)} "
+        f"({fmt_number(k.distance_km, lang)} km)",
     )
-    t.add_row(label("solve_seconds", lang), f"{k.solve_seconds:.1f}")
+    t.add_row(label("solve_seconds", lang), fmt_number(k.solve_seconds, lang, 1))
     out.print(t)
     for w in plan.warnings:
         out.print(f"[yellow]{label('warnings', lang)}:[/] {w}", highlight=False)

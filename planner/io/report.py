@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from planner.errors import InputError
 from planner.i18n import all_labels, check_lang, label
+from planner.i18n.formats import fmt_number
 
 Level = Literal["info", "warning", "error"]
 log = logging.getLogger("planner.io")
@@ -173,13 +174,9 @@ def fmt(value: Any, lang: str) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
-        text = f"{value:,}"
-        return text.replace(",", ".") if lang == "vi" else text
+        return fmt_number(value, lang)
     if isinstance(value, float):
-        text = f"{value:,.1f}"
-        if lang == "vi":
-            text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
-        return text
+        return fmt_number(value, lang, 1)
     if isinstance(value, list | tuple):
         return ", ".join(fmt(v, lang) for v in value)
     return str(value)
