@@ -141,7 +141,51 @@ def _combined_files(
     return files
 
 
-def write_sheets(  # noqa: C901 (one loop interleaves drawing, writing and merging)
+class _CombinedPdfs:
+    """The per-day and per-team PDFs being completed as sheets come in.
+
+    A sheet's PDF is kept only until the last combined PDF that holds it is merged.
+    """
+
+    def __init__(self, files: list[tuple[Path, list[SheetKey], str]]) -> None:
+        self.files = files
+        self.missing = [len(keys) for _path, keys, _title in files]
+        self.needed_by: dict[SheetKey, list[int]] = defaultdict(list)
+        for i, (_path, keys, _title) in enumerate(files):
+            for key in keys:
+                self.needed_by[key].append(i)
+        self.uses = {key: len(jobs) for key, jobs in self.needed_by.items()}
+        self.pdfs: dict[SheetKey, bytes] = {}
+        self.merged: set[int] = set()
+
+    def add(self, key: SheetKey, pdf: bytes) -> list[int]:
+        """Take one sheet's PDF; the combined PDFs it completes."""
+        if key in self.needed_by:
+            self.pdfs[key] = pdf
+        complete = []
+        for i in self.needed_by.get(key, []):
+            self.missing[i] -= 1
+            if self.missing[i] == 0:
+                complete.append(i)
+        return complete
+
+    def job(self, i: int) -> tuple[list[bytes], str]:
+        """The parts and title of combined PDF ``i``, marked as merged."""
+        keys = self.files[i][1]
+        parts = [self.pdfs[key] for key in keys]
+        for key in keys:
+            self.uses[key] -= 1
+            if self.uses[key] == 0:
+                del self.pdfs[key]
+        self.merged.add(i)
+        return parts, self.files[i][2]
+
+    def left(self) -> list[int]:
+        """The combined PDFs not merged yet."""
+        return [i for i in range(len(self.files)) if i not in self.merged]
+
+
+def write_sheets(
     plan: Plan,
     sheets_dir: Path,
     lang: str = "vi",
@@ -185,51 +229,27 @@ def write_sheets(  # noqa: C901 (one loop interleaves drawing, writing and mergi
     """
     sheets_dir = Path(sheets_dir)
     chosen = sorted_routes(plan, routes)
-    combined = _combined_files(plan, chosen, sheets_dir, lang)
-    missing = [len(keys) for _path, keys, _title in combined]
-    needed_by: dict[SheetKey, list[int]] = defaultdict(list)
-    for i, (_path, keys, _title) in enumerate(combined):
-        for key in keys:
-            needed_by[key].append(i)
-    uses = {key: len(jobs) for key, jobs in needed_by.items()}
-    pdfs: dict[SheetKey, bytes] = {}
-    merged: set[int] = set()
+    combined = _CombinedPdfs(_combined_files(plan, chosen, sheets_dir, lang))
     written: list[Path] = []
-    total = len(chosen)
-
-    def parts(i: int) -> list[bytes]:
-        # A sheet's PDF is kept only until the last combined PDF that holds it is merged.
-        out = [pdfs[key] for key in combined[i][1]]
-        for key in combined[i][1]:
-            uses[key] -= 1
-            if uses[key] == 0:
-                del pdfs[key]
-        return out
-
     with SheetDrawer(plan, chosen, lang, workers) as drawer:
         drawn = drawer.sheets()
         if meanwhile is not None:
             meanwhile()
         for done, (route, html, pdf) in enumerate(drawn, start=1):
-            atomic_write(sheets_dir / sheet_filename(route), html)
-            atomic_write(sheets_dir / sheet_pdf_filename(route), pdf)
-            written += [sheets_dir / sheet_filename(route), sheets_dir / sheet_pdf_filename(route)]
-            key = (route.date, route.team_id)
-            if key in needed_by:
-                pdfs[key] = pdf
-            for i in needed_by.get(key, []):
-                missing[i] -= 1
-                if missing[i] == 0 and done < total:
+            for path, data in ((sheet_filename(route), html), (sheet_pdf_filename(route), pdf)):
+                atomic_write(sheets_dir / path, data)
+                written.append(sheets_dir / path)
+            for i in combined.add((route.date, route.team_id), pdf):
+                if done < len(chosen):
                     # A day whose sheets are all in is merged here while the workers draw on.
-                    atomic_write(combined[i][0], merge_pdfs(parts(i), combined[i][2]))
-                    merged.add(i)
+                    atomic_write(combined.files[i][0], merge_pdfs(*combined.job(i)))
             if progress is not None:
-                progress(f"{route.date.isoformat()} {route.team_id}", done, total)
-        last = [i for i in range(len(combined)) if i not in merged]
-        jobs = [(parts(i), combined[i][2]) for i in last]
+                progress(f"{route.date.isoformat()} {route.team_id}", done, len(chosen))
+        last = combined.left()
+        jobs = [combined.job(i) for i in last]
         for i, data in zip(last, drawer.merged(jobs), strict=True):
-            atomic_write(combined[i][0], data)
-    written += [path for path, _keys, _title in combined]
+            atomic_write(combined.files[i][0], data)
+    written += [path for path, _keys, _title in combined.files]
     if index:
         atomic_write(sheets_dir / "index.html", sheets_index_html(plan, lang=lang))
         written.append(sheets_dir / "index.html")
