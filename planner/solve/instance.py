@@ -188,6 +188,47 @@ def _near_sequences(pool: np.ndarray, mins: np.ndarray, nb: int, size: int) -> n
     return seq
 
 
+class _Trips:
+    """Times and lengths of ordered round trips from one base in one kind of slot."""
+
+    def __init__(
+        self, problem: Problem, matrix: TravelMatrix, nb: int, base: int, kind: SlotKind
+    ) -> None:
+        self.t = problem.calendar.template(kind)
+        self.setup = problem.service.setup_minutes
+        self.size = problem.solver.max_stops_per_slot
+        self.mins = np.asarray(matrix.minutes, dtype=np.int64)
+        self.metres = np.asarray(matrix.metres, dtype=np.int64)
+        self.nb, self.base = nb, base
+
+    def __call__(self, seq: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Stops, capacity, duration, travel and distance of the feasible trips of ``seq``.
+
+        ``seq`` holds matrix indices, one trip of ``k`` stops a row; the stops come back as
+        site indices padded with -1 to the most stops a trip may have.
+        """
+        t, setup, mins, metres, base = self.t, self.setup, self.mins, self.metres, self.base
+        k = seq.shape[1]
+        out = mins[base, seq[:, 0]]
+        back = mins[seq[:, -1], base]
+        inner = np.zeros(len(seq), dtype=np.int64)
+        dist = metres[base, seq[:, 0]] + metres[seq[:, -1], base]
+        for i in range(k - 1):
+            inner += mins[seq[:, i], seq[:, i + 1]]
+            dist += metres[seq[:, i], seq[:, i + 1]]
+        first_start = np.maximum(t.reception_start, t.duty_start + out + setup)
+        last_end = np.minimum(t.reception_end, t.duty_end - back)
+        capacity = last_end - first_start - inner - setup * (k - 1)
+        depart = first_start - setup - out
+        duration = last_end + back - depart
+        if t.break_ is not None:  # the part of the break the base cannot host (see breaks)
+            capacity = capacity - break_loss(t.break_, depart, last_end + back)
+        ok = capacity > 0
+        padded = np.full((int(ok.sum()), self.size), -1, dtype=np.int64)
+        padded[:, :k] = seq[ok] - self.nb
+        return padded, capacity[ok], duration[ok], (out + inner + back)[ok], dist[ok]
+
+
 def pattern_table(
     problem: Problem,
     matrix: TravelMatrix,
@@ -204,44 +245,21 @@ def pattern_table(
     """
     t = problem.calendar.template(kind)
     setup = problem.service.setup_minutes
-    mins = np.asarray(matrix.minutes, dtype=np.int64)
-    metres = np.asarray(matrix.metres, dtype=np.int64)
+    trips = _Trips(problem, matrix, nb, base, kind)
+    mins, size = trips.mins, trips.size
     n = len(mins) - nb
     pool = np.arange(n) if allowed is None else np.flatnonzero(allowed)
-    size = problem.solver.max_stops_per_slot
     rows = []
     priced: list[tuple[np.ndarray, ...]] | None = []
     listed = 0
-
-    def trips(seq: np.ndarray, k: int) -> tuple[np.ndarray, ...]:
-        """Stops, capacity, duration, travel and distance of the feasible trips of ``seq``."""
-        out = mins[base, seq[:, 0]]
-        back = mins[seq[:, -1], base]
-        inner = np.zeros(len(seq), dtype=np.int64)
-        dist = metres[base, seq[:, 0]] + metres[seq[:, -1], base]
-        for i in range(k - 1):
-            inner += mins[seq[:, i], seq[:, i + 1]]
-            dist += metres[seq[:, i], seq[:, i + 1]]
-        first_start = np.maximum(t.reception_start, t.duty_start + out + setup)
-        last_end = np.minimum(t.reception_end, t.duty_end - back)
-        capacity = last_end - first_start - inner - setup * (k - 1)
-        depart = first_start - setup - out
-        duration = last_end + back - depart
-        if t.break_ is not None:  # the part of the break the base cannot host (see breaks)
-            capacity = capacity - break_loss(t.break_, depart, last_end + back)
-        ok = capacity > 0
-        padded = np.full((int(ok.sum()), size), -1, dtype=np.int64)
-        padded[:, :k] = seq[ok] - nb
-        return padded, capacity[ok], duration[ok], (out + inner + back)[ok], dist[ok]
-
     for k in range(1, size + 1):
         if len(pool) ** k <= MAX_ENUMERATED and listed == k - 1:
-            rows.append(trips(pool[_sequences(len(pool), k)] + nb, k))
+            rows.append(trips(pool[_sequences(len(pool), k)] + nb))
             listed = k
             continue
-        rows.append(trips(pool[_near_sequences(pool, mins, nb, k)] + nb, k))
+        rows.append(trips(pool[_near_sequences(pool, mins, nb, k)] + nb))
         if priced is not None and len(pool) ** k <= MAX_PRICED:
-            priced.append(trips(pool[_sequences(len(pool), k)] + nb, k)[:3])
+            priced.append(trips(pool[_sequences(len(pool), k)] + nb)[:3])
         else:
             priced = None
     single = np.full(n, -1, dtype=np.int64)
