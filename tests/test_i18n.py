@@ -118,3 +118,39 @@ def test_one_nfc_and_one_escape() -> None:
         "Xã &lt;Đông&gt; &amp; &#x27;A&#x27; &quot;B&quot;"
     )
     assert escape("`${x}`\\") == "&#96;&#36;{x}&#96;&#92;"
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "digits", "grouping", "text"),
+    [
+        (12097, "vi", 0, True, "12.097"),
+        (12097, "en", 0, True, "12,097"),
+        (1234.56, "vi", 1, True, "1.234,6"),
+        (1234.56, "en", 1, True, "1,234.6"),
+        (1234.56, "vi", 1, False, "1234,6"),
+        (2**60 + 1, "en", 0, True, f"{2**60 + 1:,}"),
+        (None, "vi", 0, True, "—"),
+        (float("nan"), "en", 1, True, "—"),
+    ],
+)
+def test_numbers_written_the_way_the_language_writes_them(
+    value: object, lang: str, digits: int, grouping: bool, text: str
+) -> None:
+    """One formatter: dot thousands and decimal comma in Vietnamese, the reverse in English."""
+    from planner.i18n.formats import fmt_number
+
+    assert fmt_number(value, lang, digits, grouping=grouping) == text
+
+
+def test_terminal_summary_numbers_in_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
+    """The summary printed at the end of a run writes numbers the Vietnamese way."""
+    from planner.cli.plan import print_summary
+    from planner.solve import solve
+    from tests.conftest import load_instance
+
+    plan = solve(load_instance("busy_commune"))
+    print_summary(plan, None, "vi")
+    printed = capsys.readouterr().out
+    k = plan.kpis
+    assert f"{k.applications_outstanding:,}".replace(",", ".") in printed
+    assert f"{k.team_hours:.1f}".replace(".", ",") in printed
