@@ -16,6 +16,7 @@ copy the pages of finished sheets.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import multiprocessing
 import os
@@ -78,17 +79,13 @@ def merge_pdfs(parts: Sequence[bytes], title: str) -> bytes:
     a page.
     """
     merged = pikepdf.new()
-    sources = []
-    for part in parts:
-        source = pikepdf.open(io.BytesIO(part))
-        sources.append(source)  # a source stays open until the merged file is written
-        merged.pages.extend(source.pages)
-    merged.docinfo["/Title"] = title
-    merged.docinfo["/Producer"] = "planner"
-    buffer = io.BytesIO()
-    merged.save(buffer, deterministic_id=True)
-    for source in sources:
-        source.close()
+    with contextlib.ExitStack() as sources:  # each source stays open until the merge is saved
+        for part in parts:
+            merged.pages.extend(sources.enter_context(pikepdf.open(io.BytesIO(part))).pages)
+        merged.docinfo["/Title"] = title
+        merged.docinfo["/Producer"] = "planner"
+        buffer = io.BytesIO()
+        merged.save(buffer, deterministic_id=True)
     return buffer.getvalue()
 
 

@@ -250,7 +250,7 @@ def pattern_table(
     n = len(mins) - nb
     pool = np.arange(n) if allowed is None else np.flatnonzero(allowed)
     rows = []
-    priced: list[tuple[np.ndarray, ...]] | None = []
+    priced: list[tuple[np.ndarray, ...]] = []  # every unlisted trip, when few enough
     listed = 0
     for k in range(1, size + 1):
         if len(pool) ** k <= MAX_ENUMERATED and listed == k - 1:
@@ -258,10 +258,8 @@ def pattern_table(
             listed = k
             continue
         rows.append(trips(pool[_near_sequences(pool, mins, nb, k)] + nb))
-        if priced is not None and len(pool) ** k <= MAX_PRICED:
+        if len(pool) ** size <= MAX_PRICED:
             priced.append(trips(pool[_sequences(len(pool), k)] + nb)[:3])
-        else:
-            priced = None
     single = np.full(n, -1, dtype=np.int64)
     round_trip = np.zeros(n, dtype=np.int64)
     if listed < size:  # a bound on the capacity of any trip through each site
