@@ -364,6 +364,15 @@ def test_map_has_day_selector_and_metric_scale(tiny_plan: Plan) -> None:
     assert "All days" in en and "Tất cả các ngày" not in en
 
 
+def test_map_legend_gap_written_the_way_the_language_writes_it(tiny_plan: Plan) -> None:
+    """The legend's distance to the bound: decimal comma in Vietnamese, point in English."""
+    plan = tiny_plan.model_copy(
+        update={"kpis": tiny_plan.kpis.model_copy(update={"upper_bound": 1000.0, "gap": 0.125})}
+    )
+    assert "12,5%" in map_html(plan)
+    assert "12.5%" in map_html(plan, lang="en")
+
+
 def test_map_draws_visits_at_their_service_point(tiny_plan: Plan) -> None:
     """A visit to one of a commune's several service points is drawn and named there."""
     district = tiny_plan.problem.district

@@ -35,6 +35,7 @@ from planner.i18n import (
     label,
     slot_name,
 )
+from planner.i18n.formats import fmt_share
 from planner.model import BANDS, District, Plan, Point, Route, Team, Visit, format_clock
 from planner.render.common import (
     CommuneProgress,
@@ -511,7 +512,7 @@ def _legend_html(plan: Plan, colours: dict[str, str], lang: str, online_tiles: b
             lang,
             x=format_int(round(k.weighted_planned), lang),
             y=format_int(round(k.upper_bound), lang),
-            gap=f"{k.gap:.1%}",
+            gap=fmt_share(k.gap, lang),
         )
         bound = (
             f"<div style='margin-bottom:6px'><b>{escape(label('priority_value', lang))}</b>: "
