@@ -308,7 +308,17 @@ def _labels(lang: str) -> dict[str, str]:
         "campaign", "stops", "expected", "no_routes",
     )  # fmt: skip
     out = {k: label(k, lang) for k in keys}
-    for k in ("equipment", "map_base", "map_stop", "pdf", "day_pdf", "team_pdfs", "stop_header"):
+    for k in (
+        "equipment",
+        "map_base",
+        "map_stop",
+        "pdf",
+        "day_pdf",
+        "team_pdfs",
+        "stop_header",
+        "page",
+        "of",
+    ):
         out[k] = label(f"render.{k}", lang)
     out["routes"] = label("routes", lang)
     out["contact"] = label("police_contact", lang)
@@ -595,7 +605,11 @@ def route_sheet_html(plan: Plan, route: Route, lang: str = "vi") -> str:
     KeyError
         If the route's team or a visited commune is not in the plan's problem.
     """
-    v = sheet_values(plan, route, lang)
+    return sheet_html(sheet_values(plan, route, lang))
+
+
+def sheet_html(v: SheetValues) -> str:
+    """The HTML route sheet (as :func:`route_sheet_html`) of the sheet values ``v``."""
     page = _SHEET.render(
         lang=v.lang,
         css=sheet_css(v.lang),
