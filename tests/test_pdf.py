@@ -35,6 +35,7 @@ from planner.model import (
 )
 from planner.outputs import write_plan_outputs, write_sheets
 from planner.render import day_pdf_filename, sheet_pdf_filename, team_pdf_filename
+from planner.render.sheetpdf import route_sheet_pdf
 from tests.conftest import REPO
 
 POPPLER = all(shutil.which(t) for t in ("pdftotext", "pdffonts", "pdftoppm"))
@@ -247,6 +248,58 @@ def test_english_sheets(long_plan: Plan, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["2026-08-24_A.html", "2026-08-24_A.pdf", "day_2026-08-24.pdf"]
     )
+
+
+def _layout_lines(pdf: Path) -> list[str]:
+    """The lines of every page as pdftotext lays them out, runs of white space as one."""
+    res = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
+                         capture_output=True, check=True)  # fmt: skip
+    text = unicodedata.normalize("NFC", res.stdout.decode("utf-8"))
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def _line_of(lines: list[str], text: str) -> int:
+    return next(i for i, line in enumerate(lines) if text in line)
+
+
+@needs_poppler
+@pytest.mark.parametrize(("start", "end", "before"), [(540, 570, 2), (600, 645, 3)])
+def test_break_line_return_leg_and_totals(
+    long_plan: Plan, tmp_path: Path, start: int, end: int, before: int
+) -> None:
+    """The break line comes before the first stop reached after it (or after the last stop),
+    then the return leg and the totals row with the route's sums."""
+    route = next(r for r in long_plan.routes if r.date == SAT and r.team_id == "A")
+    route = route.model_copy(update={"break_start": start, "break_end": end})
+    pdf = tmp_path / "sheet.pdf"
+    pdf.write_bytes(route_sheet_pdf(long_plan, route))
+    lines = _layout_lines(pdf)
+    stops = ["Phường Quỳnh Dị", "Xã Hưng Yên Bắc", "Thị trấn Yên Thành"]
+    rows = [_line_of(lines, name) for name in stops]
+    pause = _line_of(lines, "Nghỉ giữa ca (nghỉ trưa)")
+    when = f"{start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d}"
+    assert f"{when} {end - start} phút" in lines[pause]
+    assert rows == sorted(rows)
+    assert [row < pause for row in rows] == [i < before for i in range(3)]
+    back = _line_of(lines, "Về điểm xuất phát")
+    assert pause < back and rows[-1] < back
+    assert lines[back].startswith("Về điểm xuất phát — Công an") and "11:30 20" in lines[back]
+    totals = _line_of(lines, "Cộng")
+    assert totals > back
+    assert lines[totals] == "Cộng 50 18 6 3 27"  # travel, then each band and the total
+
+
+@needs_poppler
+def test_english_sheet_numbers_its_pages_in_english(long_plan: Plan, tmp_path: Path) -> None:
+    """A two-page English sheet says "Page X of Y" on each page, never "Trang"."""
+    route = next(r for r in long_plan.routes if r.date == SUN)
+    pdf = tmp_path / "sheet.pdf"
+    pdf.write_bytes(route_sheet_pdf(long_plan, route, lang="en"))
+    texts = page_texts(pdf)
+    assert len(texts) == 2
+    assert "Page 1 of 2" in texts[0] and "Page 2 of 2" in texts[1]
+    assert not any("Trang" in t for t in texts)
+    assert "Team leader's notes" in texts[1] and "Return to base" in texts[1]
 
 
 def test_same_plan_same_pdf(long_plan: Plan, tmp_path: Path) -> None:

@@ -1,13 +1,16 @@
 """Route sheets drawn on a pool of processes are the same files as sheets drawn in one process.
 
-The parallel path forks workers that inherit the parent's font set-up and parsed stylesheet,
-writes the other outputs while they draw, and merges each day's PDF as soon as its sheets are
-in; none of that may change a byte of what is written.
+The parallel path forks workers that inherit the parent's font set-up, writes the other
+outputs while they draw, and merges each day's PDF as soon as its sheets are in; none of that
+may change a byte of what is written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,8 +19,9 @@ import planner.render.batch as batch
 from planner.model import Plan
 from planner.outputs import write_plan_outputs, write_sheets
 from planner.render.batch import SheetDrawer
-from planner.render.pdf import SheetPdf
-from planner.render.sheets import route_sheet_html, sheet_css, sorted_routes
+from planner.render.sheetpdf import route_sheet_pdf, sheet_pdf
+from planner.render.sheets import route_sheet_html, sheet_html, sheet_values, sorted_routes
+from tests.conftest import REPO
 
 #: Files whose bytes may differ between two runs for reasons unrelated to the drawing:
 #: folium's random element ids and the spreadsheets' creation time.
@@ -111,13 +115,27 @@ def test_some_days_redrawn_on_a_pool_write_the_pdfs_they_complete(
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_shared_stylesheet_lays_out_the_same_pdf(plan6: Plan, lang: str) -> None:
-    """A sheet laid out with the parsed shared stylesheet is byte for byte the plain one."""
-    css = sheet_css(lang)
-    pdf = SheetPdf()
-    for route in sorted_routes(plan6)[:3]:
-        html = route_sheet_html(plan6, route, lang=lang)
-        assert f"<style>{css}</style>" in html  # the stylesheet really is taken out
-        plain = pdf.write([pdf.render(html)])
-        shared = pdf.write([pdf.render(html, shared_css=css)])
-        assert plain == shared
+def test_shared_set_up_draws_the_same_pdf(plan6: Plan, lang: str, tmp_path: Path) -> None:
+    """A sheet drawn with the fonts and styles set up once and used for other sheets is byte
+    for byte the sheet drawn in a fresh process, and its HTML is the plain one."""
+    routes = sorted_routes(plan6)[:3]
+    first = [route_sheet_pdf(plan6, r, lang) for r in routes]
+    again = [route_sheet_pdf(plan6, r, lang) for r in reversed(routes)][::-1]
+    assert first == again
+    for route, pdf in zip(routes, first, strict=True):
+        values = sheet_values(plan6, route, lang)
+        assert sheet_html(values) == route_sheet_html(plan6, route, lang=lang)
+        assert sheet_pdf(values) == pdf
+    plan_file = tmp_path / "plan.pkl"
+    plan_file.write_bytes(pickle.dumps(plan6))
+    script = (
+        "import pickle, sys\n"
+        "from planner.render.sheetpdf import route_sheet_pdf\n"
+        "from planner.render.sheets import sorted_routes\n"
+        f"plan = pickle.loads(open({str(plan_file)!r}, 'rb').read())\n"
+        f"sys.stdout.buffer.write(route_sheet_pdf(plan, sorted_routes(plan)[2], {lang!r}))\n"
+    )
+    fresh = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, check=True, cwd=REPO
+    )
+    assert fresh.stdout == first[2]

@@ -105,7 +105,7 @@ OnlineTiles = Annotated[
 # --------------------------------------------------------------------------- logging
 
 #: Libraries whose log lines are for developers; a normal run shows only their errors.
-THIRD_PARTY_LOGGERS = ("weasyprint", "fontTools", "distributed", "matplotlib", "PIL")
+THIRD_PARTY_LOGGERS = ("reportlab", "fontTools", "distributed", "matplotlib", "PIL")
 
 
 def quiet_third_party(verbose: bool) -> None:

@@ -1,11 +1,11 @@
 """Draw many route sheets at once, on every available core.
 
-Laying out a sheet as PDF is CPU work of about a tenth of a second; a province plan has
-thousands. The sheets are independent, so they are drawn by a
-:class:`concurrent.futures.ProcessPoolExecutor`. What every sheet shares (the fonts and the
-parsed stylesheet of :func:`~planner.render.pdf.sheet_pdf`, the imported PDF library) is set up
-once in this process before the workers are forked, so they start ready to draw; each keeps
-the plan and the district drawing of :mod:`planner.render.routemap` between sheets. Results
+Drawing a sheet (its values, its HTML and its PDF) is CPU work of about 20 ms; a province
+plan has thousands. The sheets are independent, so they are drawn by a
+:class:`concurrent.futures.ProcessPoolExecutor`. What every sheet shares (the imported PDF
+library and the fonts registered by :func:`~planner.render.pdf.pdf_fonts`) is set up once in
+this process before the workers are forked, so they start ready to draw; each keeps the plan
+and the district drawing of :mod:`planner.render.routemap` between sheets. Results
 come back in the order of the routes asked for, whatever the number of workers, so the files
 written are the same on one core or many.
 
@@ -26,7 +26,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 import pikepdf
 
 from planner.model import Plan, Route
-from planner.render.sheets import route_sheet_html, sheet_css
+from planner.render.sheets import sheet_html, sheet_values
 
 #: Below this many sheets a pool costs more than it saves.
 MIN_PARALLEL_SHEETS = 4
@@ -41,22 +41,23 @@ def available_cores() -> int:
 
 
 class _Worker:
-    """What one process keeps between sheets: the plan, its routes and the PDF renderer."""
+    """What one process keeps between sheets: the plan, its routes and the PDF drawing."""
 
     plan: Plan
     routes: Sequence[Route]
     lang: str
 
     def __init__(self, plan: Plan, routes: Sequence[Route], lang: str) -> None:
-        from planner.render.pdf import sheet_pdf
+        from planner.render.pdf import pdf_fonts
+        from planner.render.sheetpdf import sheet_pdf
 
         self.plan, self.routes, self.lang = plan, routes, lang
-        self.pdf = sheet_pdf()
-        self.css = sheet_css(lang)
+        self.sheet_pdf = sheet_pdf
+        pdf_fonts()
 
     def draw(self, index: int) -> tuple[str, bytes]:
-        html = route_sheet_html(self.plan, self.routes[index], lang=self.lang)
-        return html, self.pdf.write([self.pdf.render(html, shared_css=self.css)])
+        values = sheet_values(self.plan, self.routes[index], lang=self.lang)
+        return sheet_html(values), self.sheet_pdf(values)
 
 
 _WORKER: _Worker | None = None
@@ -133,9 +134,10 @@ class SheetDrawer:
     def __enter__(self) -> SheetDrawer:
         if self.workers > 1:
             if _forks():
-                from planner.render.pdf import sheet_pdf
+                import planner.render.sheetpdf  # noqa: F401 - imported once, inherited
+                from planner.render.pdf import pdf_fonts
 
-                sheet_pdf()  # set up once here; every forked worker inherits it
+                pdf_fonts()  # set up once here; every forked worker inherits it
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=_context(),

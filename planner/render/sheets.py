@@ -1,15 +1,17 @@
 """Printable A4 route sheets (one per team and date) and their index page.
 
 Pages are complete HTML documents with inline CSS, rendered from jinja2 templates kept in
-this module (autoescaped). Values are formatted in Python; templates only lay them out.
+this module (autoescaped). Values are formatted in Python (:func:`sheet_values`, which the PDF
+sheet of :mod:`planner.render.sheetpdf` lays out too); templates only lay them out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from types import MappingProxyType
 
 import jinja2
 from markupsafe import Markup
@@ -33,7 +35,7 @@ from planner.render.common import (
     team_of,
     visit_place,
 )
-from planner.render.routemap import route_map_svg
+from planner.render.routemap import RouteMap, map_svg, route_map
 
 _CSS = """
 @page { size: A4; margin: 11mm 12mm 14mm;
@@ -306,7 +308,17 @@ def _labels(lang: str) -> dict[str, str]:
         "campaign", "stops", "expected", "no_routes",
     )  # fmt: skip
     out = {k: label(k, lang) for k in keys}
-    for k in ("equipment", "map_base", "map_stop", "pdf", "day_pdf", "team_pdfs", "stop_header"):
+    for k in (
+        "equipment",
+        "map_base",
+        "map_stop",
+        "pdf",
+        "day_pdf",
+        "team_pdfs",
+        "stop_header",
+        "page",
+        "of",
+    ):
         out[k] = label(f"render.{k}", lang)
     out["routes"] = label("routes", lang)
     out["contact"] = label("police_contact", lang)
@@ -316,97 +328,257 @@ def _labels(lang: str) -> dict[str, str]:
     return out
 
 
-def _break_row(route: Route, stops: list[dict], lang: str, ncols: int) -> tuple[Markup, bool]:
-    """The stop-list line of the route's break, and whether it comes after the last stop.
+@dataclass(frozen=True)
+class SheetStop:
+    """One stop of the stop table, as printed (times as ``"HH:MM"``, counts per band)."""
+
+    order: int
+    commune: str
+    service_point: str | None
+    contact: str | None
+    arrive: str
+    start: str
+    end: str
+    travel: int
+    expected: tuple[int, ...]
+    total: int
+    #: The break line comes just before this stop.
+    break_before: bool
+
+
+@dataclass(frozen=True)
+class SheetBreak:
+    """The stop-table line of the route's break (lunch)."""
+
+    label: str
+    #: ``"HH:MM–HH:MM"``.
+    when: str
+    #: Its length, ``"45 phút"``.
+    minutes: str
+    #: The line comes after the last stop (no stop is reached after the break).
+    after_last: bool
+
+
+@dataclass(frozen=True)
+class SheetHeader:
+    """The sheet's header values: team, date, slot, base, times and distances, as printed."""
+
+    team_name: str
+    members: str
+    stations: int
+    date: str
+    date_short: str
+    holiday: str | None
+    slot: str
+    base: str
+    depart: str
+    return_: str
+    distance: str
+    travel: str
+    travel_minutes: int
+    return_travel: int
+
+
+@dataclass(frozen=True)
+class SheetValues:
+    """Everything a route sheet shows, formatted in its language, in NFC.
+
+    The HTML sheet (:func:`route_sheet_html`) and the PDF sheet
+    (:func:`planner.render.sheetpdf.route_sheet_pdf`) both lay out these values.
+
+    Attributes
+    ----------
+    lang : str
+        ``"vi"`` or ``"en"``.
+    labels : mapping of str to str
+        The sheet's labels by key (``labels["team"]``).
+    title, district : str
+        The sheet's title (as written, not upper-cased) and the district's name.
+    header : SheetHeader
+    route_map : RouteMap
+        The map's drawing.
+    colour : str
+        The team's colour.
+    equipment : tuple of str
+        The equipment checklist.
+    bands : tuple of str
+        The age bands' column headers.
+    stops : tuple of SheetStop
+        In visiting order.
+    break_ : SheetBreak or None
+        The break line, if the route has a break.
+    totals : tuple of int
+        Expected applications of the route per band, and ``total`` over all bands.
+    footer : str
+        The footer line: plan, district, team and date.
+    scenario : str
+        The plan's scenario name.
+    """
+
+    lang: str
+    labels: Mapping[str, str]
+    title: str
+    district: str
+    header: SheetHeader
+    route_map: RouteMap
+    colour: str
+    equipment: tuple[str, ...]
+    bands: tuple[str, ...]
+    stops: tuple[SheetStop, ...]
+    break_: SheetBreak | None
+    totals: tuple[int, ...]
+    total: int
+    footer: str
+    scenario: str
+
+    @property
+    def page_title(self) -> str:
+        """The document's title: sheet title, team and date."""
+        return f"{self.title} — {self.header.team_name} — {self.header.date_short}"
+
+
+def _text(value: str | None) -> str | None:
+    return None if value is None else nfc(value)
+
+
+def _route_break(route: Route, lang: str) -> tuple[SheetBreak | None, int]:
+    """The break line, and the index of the stop it goes before (``len(stops)``: after all).
 
     The line goes before the first stop the team reaches after the break (so a break taken
-    during a stop's service follows that stop); ``stops[i]["break_before"]`` is set.
+    during a stop's service follows that stop).
     """
     if route.break_start is None or route.break_end is None:
-        return Markup(""), False
-    when = f"{format_clock(route.break_start)}–{format_clock(route.break_end)}"
-    minutes = f"{route.break_end - route.break_start} {label('minutes', lang)}"
-    row = Markup(
-        '<tbody class="stop break"><tr><td></td><td><strong>{}</strong></td>'
-        '<td class="time"></td><td class="time">{}</td><td colspan="{}">{}</td></tr></tbody>'
-    ).format(label("render.break_line", lang), when, ncols - 4, minutes)
+        return None, -1
     visits = sorted(route.visits, key=lambda v: v.order)
     after = sum(1 for v in visits if v.arrive < route.break_end)
-    if after < len(stops):
-        stops[after]["break_before"] = True
-        return row, False
-    return row, True
+    return SheetBreak(
+        label=label("render.break_line", lang),
+        when=f"{format_clock(route.break_start)}–{format_clock(route.break_end)}",
+        minutes=f"{route.break_end - route.break_start} {label('minutes', lang)}",
+        after_last=after >= len(visits),
+    ), after
+
+
+def _break_row(item: SheetBreak | None, ncols: int) -> Markup:
+    """The HTML of the break line (empty without a break)."""
+    if item is None:
+        return Markup("")
+    return Markup(
+        '<tbody class="stop break"><tr><td></td><td><strong>{}</strong></td>'
+        '<td class="time"></td><td class="time">{}</td><td colspan="{}">{}</td></tr></tbody>'
+    ).format(item.label, item.when, ncols - 4, item.minutes)
 
 
 #: Columns of the stop table: order, stop, arrival, reception, travel, one per band, total.
 _STOP_COLUMNS = 5 + len(BANDS) + 1
 
 
-def _stop_rows(plan: Plan, route: Route) -> list[dict[str, Any]]:
+def _stop_rows(plan: Plan, route: Route, break_before: int) -> tuple[SheetStop, ...]:
     """The route's stops in visiting order, as the stop table shows them."""
     district = plan.problem.district
     stops = []
-    for v in sorted(route.visits, key=lambda v: v.order):
+    for i, v in enumerate(sorted(route.visits, key=lambda v: v.order)):
         c = district.commune(v.commune_code)
         stops.append(
-            {
-                "order": v.order,
-                "commune": c.name,
-                "service_point": visit_place(plan, v)[1],
-                "contact": c.police_contact,
-                "arrive": format_clock(v.arrive),
-                "start": format_clock(v.start),
-                "end": format_clock(v.end),
-                "travel": v.travel_minutes,
-                "expected": v.expected.as_tuple(),
-                "total": v.expected.total,
-                "break_before": False,
-            }
+            SheetStop(
+                order=v.order,
+                commune=nfc(c.name),
+                service_point=_text(visit_place(plan, v)[1]),
+                contact=_text(c.police_contact),
+                arrive=format_clock(v.arrive),
+                start=format_clock(v.start),
+                end=format_clock(v.end),
+                travel=v.travel_minutes,
+                expected=v.expected.as_tuple(),
+                total=v.expected.total,
+                break_before=i == break_before,
+            )
         )
-    return stops
+    return tuple(stops)
 
 
-def _equipment(team: Team, lang: str) -> list[str]:
+def _equipment(team: Team, lang: str) -> tuple[str, ...]:
     """The equipment checklist of a team with ``team.stations`` capture stations."""
     n = team.stations
-    return [
+    return (
         label("render.eq_capture", lang, n=n),
         label("render.eq_backdrop", lang, n=n),
         label("render.eq_power", lang, n=n),
         label("render.eq_network", lang),
         label("render.eq_printer", lang),
         label("render.eq_forms", lang),
-    ]
+    )
 
 
 def _sheet_footer(plan: Plan, route: Route, team: Team, lang: str) -> str:
     """The footer line: plan, district, team and date."""
-    return (
+    return nfc(
         f"{label('plan_footer', lang)} «{plan.scenario}» · {plan.problem.district.name} · "
         f"{team.name} · {format_short_date(route.date, lang)}"
     )
 
 
-def _header_fields(plan: Plan, route: Route, team: Team, lang: str) -> dict[str, Any]:
+def _header_fields(plan: Plan, route: Route, team: Team, lang: str) -> SheetHeader:
     """The sheet's header values: team, date, slot, base, times and distances."""
-    return {
-        "team_name": team.name,
-        "members": ", ".join(team.members) if team.members else label("members_none", lang),
-        "stations": team.stations,
-        "date": format_date(route.date, lang),
-        "date_short": format_short_date(route.date, lang),
-        "holiday": holiday_name(plan, route.date, lang),
-        "slot": slot_name(route.slot, lang),
-        "base": base_name(plan, team, lang),
-        "depart": format_clock(route.depart),
-        "return_": format_clock(route.return_),
-        "distance": (
+    return SheetHeader(
+        team_name=nfc(team.name),
+        members=nfc(", ".join(team.members)) if team.members else label("members_none", lang),
+        stations=team.stations,
+        date=format_date(route.date, lang),
+        date_short=format_short_date(route.date, lang),
+        holiday=_text(holiday_name(plan, route.date, lang)),
+        slot=slot_name(route.slot, lang),
+        base=nfc(base_name(plan, team, lang)),
+        depart=format_clock(route.depart),
+        return_=format_clock(route.return_),
+        distance=(
             f"{fmt_number(route.distance_m / 1000, lang, 1, grouping=False)} {label('km', lang)}"
         ),
-        "travel": f"{route.travel_minutes} {label('minutes', lang)}",
-        "travel_minutes": route.travel_minutes,
-        "return_travel": return_leg_minutes(route),
-    }
+        travel=f"{route.travel_minutes} {label('minutes', lang)}",
+        travel_minutes=route.travel_minutes,
+        return_travel=return_leg_minutes(route),
+    )
+
+
+def sheet_values(plan: Plan, route: Route, lang: str = "vi") -> SheetValues:
+    """The values of one team's route sheet on one date, formatted in ``lang``.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan the route belongs to (for the district, team and commune details).
+    route : Route
+        The route to print.
+    lang : str, default "vi"
+        ``"vi"`` or ``"en"``.
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is not supported.
+    KeyError
+        If the route's team or a visited commune is not in the plan's problem.
+    """
+    check_lang(lang)
+    team = team_of(plan, route.team_id)
+    item, before = _route_break(route, lang)
+    return SheetValues(
+        lang=lang,
+        labels=MappingProxyType(_labels(lang)),
+        title=label("sheet_title", lang),
+        district=nfc(plan.problem.district.name),
+        header=_header_fields(plan, route, team, lang),
+        route_map=route_map(plan, route, lang),
+        colour=team_colors(plan).get(team.id, "#1f4e9c"),
+        equipment=_equipment(team, lang),
+        bands=tuple(band_name(b, lang) for b in BANDS),
+        stops=_stop_rows(plan, route, before),
+        break_=item,
+        totals=route.expected.as_tuple(),
+        total=route.expected.total,
+        footer=_sheet_footer(plan, route, team, lang),
+        scenario=nfc(plan.scenario),
+    )
 
 
 def route_sheet_html(plan: Plan, route: Route, lang: str = "vi") -> str:
@@ -433,31 +605,31 @@ def route_sheet_html(plan: Plan, route: Route, lang: str = "vi") -> str:
     KeyError
         If the route's team or a visited commune is not in the plan's problem.
     """
-    check_lang(lang)
-    team = team_of(plan, route.team_id)
-    stops = _stop_rows(plan, route)
-    break_row, break_last = _break_row(route, stops, lang, _STOP_COLUMNS)
-    footer = _sheet_footer(plan, route, team, lang)
+    return sheet_html(sheet_values(plan, route, lang))
+
+
+def sheet_html(v: SheetValues) -> str:
+    """The HTML route sheet (as :func:`route_sheet_html`) of the sheet values ``v``."""
     page = _SHEET.render(
-        lang=lang,
-        css=sheet_css(lang),
-        route_map=route_map_svg(plan, route, lang),
-        colour=team_colors(plan).get(team.id, "#1f4e9c"),
-        equipment=_equipment(team, lang),
-        L=_labels(lang),
-        title=label("sheet_title", lang),
-        district=plan.problem.district.name,
-        **_header_fields(plan, route, team, lang),
-        bands=[band_name(b, lang) for b in BANDS],
+        lang=v.lang,
+        css=sheet_css(v.lang),
+        route_map=map_svg(v.route_map),
+        colour=v.colour,
+        equipment=v.equipment,
+        L=v.labels,
+        title=v.title,
+        district=v.district,
+        **asdict(v.header),
+        bands=v.bands,
         ncols=_STOP_COLUMNS,
-        footer=footer,
-        footer_css=css_string(footer),
-        stops=stops,
-        break_row=break_row,
-        break_last=break_last,
-        totals=route.expected.as_tuple(),
-        total=route.expected.total,
-        scenario=plan.scenario,
+        footer=v.footer,
+        footer_css=css_string(v.footer),
+        stops=v.stops,
+        break_row=_break_row(v.break_, _STOP_COLUMNS),
+        break_last=v.break_ is not None and v.break_.after_last,
+        totals=v.totals,
+        total=v.total,
+        scenario=v.scenario,
     )
     return nfc(page)
 
