@@ -411,13 +411,6 @@ def fix_groups(h: LinearModel, fixed: dict[Key2, int], groups: frozenset[int]) -
             x.upper_bound = cnt
 
 
-def set_count_bounds(h: LinearModel, key: Key2, lower: float, upper: float) -> None:
-    """Bound one route count of ``h`` to ``[lower, upper]``, in place (used by the dive)."""
-    x = h.n[key]
-    x.lower_bound = lower
-    x.upper_bound = upper
-
-
 # --------------------------------------------------------------------------- solving
 
 
@@ -551,7 +544,6 @@ __all__ = [
     "Values",
     "build",
     "fix_groups",
-    "set_count_bounds",
     "solve_lp",
     "solve_polish",
 ]
