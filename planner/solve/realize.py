@@ -11,7 +11,7 @@ from planner.model import BandCounts, Break, Route, Team, Visit
 from planner.solve.breaks import Timetable, timetable
 from planner.solve.instance import Instance
 from planner.solve.master import Assignment
-from planner.solve.rules import MINUTE_SCALE
+from planner.solve.rules import EPS, MINUTE_SCALE
 
 
 @dataclass
@@ -239,6 +239,43 @@ def _route(
     )
 
 
+def reach_in_date_order(inst: Instance, routes: list[Route]) -> list[Route]:
+    """``routes`` (in date order) with each visit capped by the reach of the visits so far.
+
+    The model caps a site's applications by the repeat-visit reach of all its visits in the
+    campaign, whatever their dates; here the ``k``-th visit of a site by date takes at most
+    ``⌊d·reach(k)⌋`` less what the visits before it took, so that no sheet counts on a visit
+    still to come. A visit that would keep nobody keeps its counts (it stays a visit).
+    """
+    turnout = inst.problem.turnout
+    index = {
+        (site.code, site.id if site.id != site.code else ""): i for i, site in enumerate(inst.sites)
+    }
+    taken = [[0, 0, 0] for _ in inst.sites]
+    seen = [0] * len(inst.sites)
+    out = []
+    for r in routes:
+        visits = []
+        for v in r.visits:
+            si = index[(v.commune_code, v.service_point_id)]
+            seen[si] += 1
+            reach = turnout.reachable(seen[si])
+            want = v.expected.as_tuple()
+            got = [
+                max(0, min(x, math.floor(d * reach + EPS) - t))
+                for x, d, t in zip(want, inst.demand[si], taken[si], strict=True)
+            ]
+            if sum(got) == 0:
+                got = list(want)
+            for b in range(3):
+                taken[si][b] += got[b]
+            counts = BandCounts.from_seq(got)
+            visits.append(v if counts == v.expected else v.model_copy(update={"expected": counts}))
+        changed = any(a is not b for a, b in zip(visits, r.visits, strict=True))
+        out.append(r.model_copy(update={"visits": tuple(visits)}) if changed else r)
+    return out
+
+
 def realize(inst: Instance, asg: Assignment) -> tuple[Route, ...]:
     """Dated routes with clock times for every team, sorted by date and team."""
     problem = inst.problem
@@ -255,4 +292,5 @@ def realize(inst: Instance, asg: Assignment) -> tuple[Route, ...]:
         for slot, (stops, cp) in zip(g.slots, kept, strict=False):
             routes.append(_route(inst, slot, team, base, stops, cp))
     team_order = {t.id: i for i, t in enumerate(problem.teams)}
-    return tuple(sorted(routes, key=lambda r: (r.date, team_order[r.team_id])))
+    routes.sort(key=lambda r: (r.date, team_order[r.team_id]))
+    return tuple(reach_in_date_order(inst, routes))

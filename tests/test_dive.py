@@ -1,0 +1,86 @@
+"""The dive: whole route counts from the LP that respect every slot and weekly rule."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from planner.solve import Budget
+from planner.solve.budget import Guard
+from planner.solve.dive import dive
+from planner.solve.instance import build_instance
+from planner.solve.ortools_adapter import build, solve_lp
+from tests.conftest import load_instance
+
+
+def _pool(name: str) -> tuple:
+    problem = load_instance(name)
+    inst = build_instance(problem)
+    weights = problem.solver.weights.as_tuple()
+    pool = [list(inst.group_patterns(gi)) for gi in range(len(inst.groups))]
+    return inst, weights, pool
+
+
+def test_dive_gives_whole_counts_within_the_slots_and_hours() -> None:
+    """BusyCommune: more demand than slots, so the LP is fractional; the dive's counts are whole."""
+    inst, weights, pool = _pool("busy_commune")
+    counts = dive(inst, weights, pool, Budget.of("normal"), Guard(60))
+    assert counts and all(isinstance(v, int) and v > 0 for v in counts.values())
+    for gi, g in enumerate(inst.groups):
+        assert sum(v for (gj, _k), v in counts.items() if gj == gi) <= len(g.slots)
+    for team, t in enumerate(inst.problem.teams):
+        if t.weekly_hour_cap is None:
+            continue
+        weeks = {g.week for g in inst.groups if g.team == team}
+        for week in weeks:
+            minutes = sum(
+                v * pool[gi][k].duration
+                for (gi, k), v in counts.items()
+                if (inst.groups[gi].team, inst.groups[gi].week) == (team, week)
+            )
+            assert minutes <= t.weekly_hour_cap * 60
+
+
+def test_dive_keeps_close_to_the_relaxation() -> None:
+    """The whole counts, with their best service split, lose little against the LP."""
+    inst, weights, pool = _pool("busy_commune")
+    lp = solve_lp(build(inst, weights, pool), 1e6, Guard(60), want_duals=False)
+    counts = dive(inst, weights, pool, Budget.of("normal"), Guard(60))
+    assert counts is not None
+    fixed = build(inst, weights, pool, counts, frozenset(range(len(inst.groups))))
+    whole = solve_lp(fixed, 1e6, Guard(60), want_duals=False)
+    assert whole.status == "optimal"
+    assert whole.objective <= lp.objective + 1e-6
+    assert whole.objective >= 0.9 * lp.objective
+
+
+def test_dive_is_reproducible_and_can_be_switched_off() -> None:
+    inst, weights, pool = _pool("busy_commune")
+    budget = Budget.of("quick")
+    first = dive(inst, weights, pool, budget, Guard(60))
+    assert first == dive(inst, weights, pool, budget, Guard(60))
+    assert first is not None
+    assert dive(inst, weights, pool, replace(budget, dive_lps=0), Guard(60)) is None
+
+
+def test_no_sheet_counts_on_a_visit_still_to_come() -> None:
+    """By each date, a site's visits so far expect no more than their repeat-visit reach."""
+    from collections import defaultdict
+
+    from planner.solve import solve
+    from tests.test_ops import busy_district_problem
+
+    problem = busy_district_problem()
+    plan = solve(problem)
+    demand = {c.code: c.outstanding.as_tuple() for c in problem.district.communes}
+    seen: dict[str, int] = defaultdict(int)
+    taken: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for route in plan.routes:  # in date order
+        for v in route.visits:
+            seen[v.commune_code] += 1
+            reach = problem.turnout.reachable(seen[v.commune_code])
+            for b, x in enumerate(v.expected.as_tuple()):
+                taken[v.commune_code][b] += x
+                assert taken[v.commune_code][b] <= math.floor(
+                    demand[v.commune_code][b] * reach + 1e-6
+                ), (route.date, v.commune_code, b)
