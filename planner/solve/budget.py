@@ -40,6 +40,9 @@ class Budget:
         The floor of ``lp_work`` for small models.
     rounding_batches
         Batches of team-weeks rounded one after another, with an LP re-solve in between.
+    dive_lps
+        LP solves of the dive (:mod:`planner.solve.dive`) that turns the relaxation into whole
+        route counts one batch of decisions at a time; 0 skips it.
     mip_nodes
         SCIP branch-and-bound nodes for the applications phase of the polish.
     travel_nodes
@@ -54,6 +57,7 @@ class Budget:
     lp_work: float = 4.0
     lp_work_min: float = 20.0
     rounding_batches: int = 6
+    dive_lps: int = 150
     mip_nodes: int = 300
     travel_nodes: int = 0
     time_limit: float = 600.0
@@ -73,7 +77,8 @@ class Budget:
         """One line for users: what the effort means in numbers."""
         return (
             f"{self.effort}: up to {self.cg_rounds} column generation rounds, "
-            f"{self.rounding_batches} rounding batches, {self.mip_nodes:,} + "
+            f"{self.rounding_batches} rounding batches, {self.dive_lps} diving LPs, "
+            f"{self.mip_nodes:,} + "
             f"{self.travel_nodes:,} branch-and-bound nodes per part; "
             f"time limit {self.time_limit:g} s as a guard"
         )
@@ -86,6 +91,7 @@ PRESETS: dict[Effort, Budget] = {
         lp_work=2.0,
         lp_work_min=10.0,
         rounding_batches=2,
+        dive_lps=50,
         mip_nodes=30,
         travel_nodes=0,
     ),
@@ -96,6 +102,7 @@ PRESETS: dict[Effort, Budget] = {
         lp_work=8.0,
         lp_work_min=40.0,
         rounding_batches=6,
+        dive_lps=400,
         mip_nodes=2000,
         travel_nodes=300,
     ),

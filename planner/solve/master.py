@@ -12,9 +12,12 @@ the :class:`~planner.solve.budget.Budget`, so the same input and seed give the s
    bound no plan can exceed, whether or not column generation finished (see
    :mod:`planner.solve.pricing`). Taking every reachable applicant is a bound too.
 3. **Rounding**: route counts are rounded a batch of groups at a time, re-solving the LP in
-   between; visits missing for the minimum-visit rule are repaired.
-4. **SCIP** polishes on the patterns the LPs used plus every single-stop pattern, warm-started
-   from the rounded plan: most applications first, then least travel, each under a node limit.
+   between; visits missing for the minimum-visit rule are repaired. Then a **dive**
+   (:mod:`planner.solve.dive`) on the LP of a pool of patterns (those the LPs used, the trips
+   joining their stops, every single-stop pattern) raises the largest fractions a batch at a
+   time, for at most ``dive_lps`` LP solves; the better of the two plans goes on.
+4. **SCIP** polishes on the same pool, warm-started from that plan: most applications first,
+   then least travel, each under a node limit.
 
 When an LP cannot be solved within its limits, the plan falls back to a greedy one
 (:func:`planner.solve.rounding.greedy`) and the bound to taking everyone; a note says so.
@@ -31,6 +34,7 @@ import numpy as np
 
 from planner.errors import InputError
 from planner.solve.budget import Budget, Guard
+from planner.solve.dive import dive
 from planner.solve.instance import Instance, Pattern, starting_patterns
 from planner.solve.ortools_adapter import LpResult, build, fix_groups, solve_lp, solve_polish
 from planner.solve.pricing import DualCheckError, checked_duals, price
@@ -249,13 +253,25 @@ def _service_split(st: _Search, counts: Counts) -> tuple[Counts, Minutes, Apps] 
     return None
 
 
-def _polish(
-    st: _Search, support: dict[int, set[int]], counts: Counts, seed: int
-) -> tuple[Counts, Minutes, Apps] | None:
-    """Step 4: SCIP on the LP support plus single-stop patterns, warm-started."""
+@dataclass(frozen=True)
+class _Pool:
+    """The patterns the dive and the polish choose from, per group, and where they come from.
+
+    ``keep[gi][j]`` is the index in ``st.columns[gi]`` of ``patterns[gi][j]``.
+    """
+
+    keep: tuple[tuple[int, ...], ...]
+    patterns: list[list[Pattern]]
+
+    def to_columns(self, counts: Counts) -> Counts:
+        """Counts keyed by pool index, keyed by column index instead."""
+        return {(gi, self.keep[gi][j]): v for (gi, j), v in counts.items()}
+
+
+def _pool(st: _Search, support: dict[int, set[int]], counts: Counts) -> _Pool:
+    """The LP support and ``counts``, the trips joining their stops, and every single stop."""
     inst = st.inst
-    keep: list[list[int]] = []
-    restricted: list[list[Pattern]] = []
+    keep: list[tuple[int, ...]] = []
     for gi, g in enumerate(inst.groups):
         used = set(support.get(gi, set())) | {k for (gj, k) in counts if gj == gi}
         n_before = len(st.columns[gi])
@@ -267,10 +283,27 @@ def _polish(
             | set(range(n_before, len(st.columns[gi])))
             | {k for k, p in enumerate(st.columns[gi]) if len(p.stops) == 1 and g.pinned is None}
         )
-        keep.append(ks)
-        restricted.append([st.columns[gi][k] for k in ks])
-    h = build(inst, st.weights, restricted, integer=True)
-    back = {(gi, j): (gi, k) for gi, ks in enumerate(keep) for j, k in enumerate(ks)}
+        keep.append(tuple(ks))
+    patterns = [[st.columns[gi][k] for k in ks] for gi, ks in enumerate(keep)]
+    return _Pool(tuple(keep), patterns)
+
+
+def _dive(st: _Search, pool: _Pool) -> tuple[Counts, Minutes, Apps] | None:
+    """Step 3b: whole counts by diving on the pool's LP, with their best service split."""
+    st.tell("rounding routes: diving", 0.55)
+    counts = dive(st.inst, st.weights, pool.patterns, st.budget, st.guard)
+    if counts is None:
+        return None
+    return _service_split(st, pool.to_columns(counts))
+
+
+def _polish(
+    st: _Search, pool: _Pool, counts: Counts, seed: int
+) -> tuple[Counts, Minutes, Apps] | None:
+    """Step 4: SCIP on the pool, warm-started from ``counts`` (column indices)."""
+    inst = st.inst
+    h = build(inst, st.weights, pool.patterns, integer=True)
+    back = {(gi, j): (gi, k) for gi, ks in enumerate(pool.keep) for j, k in enumerate(ks)}
     hints = {key: counts.get(back[key], 0) for key in h.n}
     st.tell(f"improving the plan (MIP): {h.variables} variables", 0.6)
     res = solve_polish(h, hints, st.budget.mip_nodes, st.budget.travel_nodes, seed, st.guard)
@@ -324,6 +357,33 @@ def everyone_bound(inst: Instance, weights: tuple[float, float, float]) -> float
     return float(sum(w[b] * math.floor(share * d[b] + EPS) for d in inst.demand for b in range(3)))
 
 
+def _improve(
+    st: _Search,
+    support: dict[int, set[int]],
+    plan: tuple[Counts, Minutes, Apps],
+    status: str,
+    seed: int,
+) -> tuple[tuple[Counts, Minutes, Apps], int, str]:
+    """Steps 3b-4: the dive, then SCIP from the better plan; the best plan, value and status."""
+    inst, weights = st.inst, st.weights
+    best = weigh(weights, plan[2])
+    pool = _pool(st, support, plan[0])
+    dived = _dive(st, pool)
+    if dived is not None and (
+        weigh(weights, dived[2]) > best or min_visits_short(inst, st.columns, plan[0])
+    ):
+        plan, best = dived, weigh(weights, dived[2])
+        log.info("dived plan %.0f", best)
+    if st.guard.expired():
+        return plan, best, status
+    polished = _polish(st, pool, plan[0], seed)
+    if polished is not None and (
+        weigh(weights, polished[2]) >= best or min_visits_short(inst, st.columns, plan[0])
+    ):
+        plan, best, status = polished, weigh(weights, polished[2]), "POLISHED"
+    return plan, best, status
+
+
 def solve_assignment(
     inst: Instance,
     budget: Budget,
@@ -348,13 +408,7 @@ def solve_assignment(
     best = weigh(weights, plan[2])
     log.info("rounded plan %.0f", best)
     if st.lp is not None and not guard.expired():
-        polished = _polish(st, support, plan[0], seed)
-        if polished is not None and (
-            weigh(weights, polished[2]) >= best or min_visits_short(inst, st.columns, plan[0])
-        ):
-            plan = polished
-            best = weigh(weights, plan[2])
-            status = "POLISHED"
+        plan, best, status = _improve(st, support, plan, status, seed)
     short = min_visits_short(inst, st.columns, plan[0])
     if short:
         names = ", ".join(inst.problem.district.communes[c].name for c in short)

@@ -411,6 +411,13 @@ def fix_groups(h: LinearModel, fixed: dict[Key2, int], groups: frozenset[int]) -
             x.upper_bound = cnt
 
 
+def set_count_bounds(h: LinearModel, key: Key2, lower: float, upper: float) -> None:
+    """Bound one route count of ``h`` to ``[lower, upper]``, in place (used by the dive)."""
+    x = h.n[key]
+    x.lower_bound = lower
+    x.upper_bound = upper
+
+
 # --------------------------------------------------------------------------- solving
 
 
@@ -544,6 +551,7 @@ __all__ = [
     "Values",
     "build",
     "fix_groups",
+    "set_count_bounds",
     "solve_lp",
     "solve_polish",
 ]
