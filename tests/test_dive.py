@@ -84,3 +84,32 @@ def test_no_sheet_counts_on_a_visit_still_to_come() -> None:
                 assert taken[v.commune_code][b] <= math.floor(
                     demand[v.commune_code][b] * reach + 1e-6
                 ), (route.date, v.commune_code, b)
+
+
+def test_the_service_split_keeps_each_date_within_the_reach_so_far() -> None:
+    """With the counts fixed, a site's applications up to each team-week stay within the
+    repeat-visit reach of its visits so far, so the dated routes have nothing to lower."""
+    from planner.solve.master import solve_assignment
+    from planner.solve.rules import reach
+    from tests.test_ops import busy_district_problem
+
+    problem = busy_district_problem()
+    inst = build_instance(problem)
+    asg = solve_assignment(inst, Budget.of("quick"), Guard(60), problem.solver.weights.as_tuple())
+    q = problem.turnout.repeat_visit_share
+    order = sorted(range(len(inst.groups)), key=lambda gi: (inst.groups[gi].slots[0].date, gi))
+    visits = [0] * inst.n_sites
+    taken = [[0, 0, 0] for _ in range(inst.n_sites)]
+    repeated = 0
+    for gi in order:
+        for (gj, k), n in asg.counts.items():
+            if gj == gi:
+                for s in asg.columns[gi][k].stops:
+                    visits[s] += n
+        for (gj, s), got in asg.apps.items():
+            if gj == gi:
+                repeated += visits[s] > 1
+                for b in range(3):
+                    taken[s][b] += got[b]
+                    assert taken[s][b] <= math.floor(inst.demand[s][b] * reach(q, visits[s]) + 1e-6)
+    assert repeated  # the plan visits some commune again, so the rule is exercised

@@ -48,6 +48,11 @@ class Budget:
     travel_nodes
         SCIP nodes for the travel phase (fewest minutes on the road, applications kept); 0
         skips that phase.
+    team_passes
+        Passes over the teams of the team-by-team search (:mod:`planner.solve.teams`), which
+        runs when the polished plan is more than 2% below its bound; 0 skips it.
+    team_nodes
+        SCIP nodes for re-planning one team's routes in that search.
     time_limit
         Wall-clock guard in seconds for the whole solve.
     """
@@ -60,6 +65,8 @@ class Budget:
     dive_lps: int = 150
     mip_nodes: int = 300
     travel_nodes: int = 0
+    team_passes: int = 2
+    team_nodes: int = 50
     time_limit: float = 600.0
 
     @classmethod
@@ -79,7 +86,8 @@ class Budget:
             f"{self.effort}: up to {self.cg_rounds} column generation rounds, "
             f"{self.rounding_batches} rounding batches, {self.dive_lps} diving LPs, "
             f"{self.mip_nodes:,} + "
-            f"{self.travel_nodes:,} branch-and-bound nodes per part; "
+            f"{self.travel_nodes:,} branch-and-bound nodes per part, "
+            f"{self.team_passes} team-by-team passes of {self.team_nodes:,} nodes; "
             f"time limit {self.time_limit:g} s as a guard"
         )
 
@@ -94,6 +102,8 @@ PRESETS: dict[Effort, Budget] = {
         dive_lps=50,
         mip_nodes=30,
         travel_nodes=0,
+        team_passes=1,
+        team_nodes=5,
     ),
     "normal": Budget(),
     "thorough": Budget(
@@ -105,6 +115,8 @@ PRESETS: dict[Effort, Budget] = {
         dive_lps=400,
         mip_nodes=2000,
         travel_nodes=300,
+        team_passes=3,
+        team_nodes=500,
     ),
 }
 

@@ -18,6 +18,10 @@ the :class:`~planner.solve.budget.Budget`, so the same input and seed give the s
    time, for at most ``dive_lps`` LP solves; the better of the two plans goes on.
 4. **SCIP** polishes on the same pool, warm-started from that plan: most applications first,
    then least travel, each under a node limit.
+5. **Team by team** (:mod:`planner.solve.teams`): when the plan is still more than 2% below
+   its bound, SCIP re-plans one team's routes at a time on the pool, the others kept. When
+   some trips were too many to list (many small sites, such as village service points), this
+   replaces step 4, whose nodes are then spent at the root of a far larger model.
 
 When an LP cannot be solved within its limits, the plan falls back to a greedy one
 (:func:`planner.solve.rounding.greedy`) and the bound to taking everyone; a note says so.
@@ -51,6 +55,7 @@ from planner.solve.rounding import (
 )
 from planner.solve.rules import EPS, MINUTE_SCALE, WEIGHT_SCALE, group_rows, reachable_communes
 from planner.solve.rules import weighted as weigh
+from planner.solve.teams import TEAM_SEARCH_GAP, team_search
 
 log = logging.getLogger(__name__)
 
@@ -310,12 +315,8 @@ def _polish(
     values = res.travel_phase or res.value_phase
     if values is None:
         return None
-    c2, m2, a2 = extract(values)
-    return (
-        {back[k]: v for k, v in c2.items()},
-        {(*back[(gi, j)], si): v for (gi, j, si), v in m2.items()},
-        a2,
-    )
+    # the whole programme caps a site by the reach of all its visits; the split by date order
+    return _service_split(st, {back[k]: v for k, v in extract(values)[0].items()})
 
 
 JOINED_PER_GROUP = 40  # polish: multi-stop trips joining a group's stops, at most
@@ -376,12 +377,53 @@ def _improve(
         log.info("dived plan %.0f", best)
     if st.guard.expired():
         return plan, best, status
-    polished = _polish(st, pool, plan[0], seed)
-    if polished is not None and (
-        weigh(weights, polished[2]) >= best or min_visits_short(inst, st.columns, plan[0])
+    bound = min(st.bound, everyone_bound(inst, weights))
+    by_team = st.budget.team_passes > 0 and len({g.team for g in inst.groups}) > 1
+    # with trips too many to list (many small sites) SCIP on the whole pool spends its nodes
+    # at the root; team by team goes further in the same work
+    listed = all(inst.group_table(gi).complete for gi in range(len(inst.groups)))
+    if not (by_team and not listed and best < (1 - TEAM_SEARCH_GAP) * bound):
+        polished = _polish(st, pool, plan[0], seed)
+        if polished is not None and (
+            weigh(weights, polished[2]) >= best or min_visits_short(inst, st.columns, plan[0])
+        ):
+            plan, best, status = polished, weigh(weights, polished[2]), "POLISHED"
+    if (
+        by_team
+        and best < (1 - TEAM_SEARCH_GAP) * bound
+        and not min_visits_short(inst, st.columns, plan[0])
+        and not st.guard.expired()
     ):
-        plan, best, status = polished, weigh(weights, polished[2]), "POLISHED"
+        searched = _team_search(st, pool, plan, best, seed)
+        if searched is not None:
+            plan, best, status = searched[0], searched[1], "TEAM_SEARCH"
     return plan, best, status
+
+
+def _team_search(
+    st: _Search, pool: _Pool, plan: tuple[Counts, Minutes, Apps], best: int, seed: int
+) -> tuple[tuple[Counts, Minutes, Apps], int] | None:
+    """Step 5: re-plan one team at a time on the pool (counts keyed by pool index there)."""
+    where = {(gi, k): (gi, j) for gi, ks in enumerate(pool.keep) for j, k in enumerate(ks)}
+    start = {where[key]: v for key, v in plan[0].items() if key in where}
+    if len(start) != len(plan[0]):
+        return None  # a route outside the pool: nothing to start from
+
+    def evaluate(counts: Counts) -> tuple[tuple[Counts, Minutes, Apps], int] | None:
+        split = _service_split(st, pool.to_columns(counts))
+        return None if split is None else (split, weigh(st.weights, split[2]))
+
+    return team_search(
+        st.inst,
+        st.weights,
+        pool.patterns,
+        (start, best),
+        evaluate,
+        st.budget,
+        st.guard,
+        seed,
+        st.tell,
+    )
 
 
 def solve_assignment(

@@ -132,11 +132,16 @@ def build(
     fixed_groups: frozenset[int] = frozenset(),
     integer: bool = False,
     serve: bool = True,
+    whole_service: bool = True,
 ) -> LinearModel:
     """The model over ``columns``; groups in ``fixed_groups`` have counts fixed to ``fixed``.
 
     In LP form (``integer=False``) no variable has an upper bound, so every bound is a row with
-    a dual value (used for pricing). In integer form (for SCIP) all coefficients are integral.
+    a dual value (used for pricing). In integer form (for SCIP) all coefficients are integral;
+    with ``whole_service`` False only the route counts (and the visits they add up to) are
+    integer, and the minutes and applications are left continuous: SCIP then searches far
+    fewer integer variables, and the plan's whole numbers come from :func:`solve_lp` on the
+    counts it found.
     With ``serve``, every visit of a site takes at least one application (a visit that serves
     nobody is not a visit).
     """
@@ -152,9 +157,21 @@ def build(
             return m.new_int_var(0, ub, name)
         return m.new_num_var(0, math.inf, name)
 
+    def service_var(ub: float, name: str) -> Any:
+        if integer and whole_service:
+            return m.new_int_var(0, ub, name)
+        if integer:
+            return m.new_num_var(0, ub, name)
+        return m.new_num_var(0, math.inf, name)
+
     for gi in range(len(inst.groups)):
-        _group(inst, h, acc, gi, columns[gi], fixed, gi in fixed_groups, var, mpa, serve)
-    _demand_rows(inst, h, acc, integer, len(fixed_groups) == len(inst.groups), var)
+        _group(
+            inst, h, acc, gi, columns[gi], fixed, gi in fixed_groups, (var, service_var), mpa, serve
+        )
+    all_fixed = len(fixed_groups) == len(inst.groups)
+    _demand_rows(inst, h, acc, integer, all_fixed, var)
+    if all_fixed:
+        _date_order_rows(inst, h, columns, fixed)
     _team_week_rows(inst, h, acc)
     min_visits = inst.problem.rules.min_visits_per_commune
     if min_visits and len(fixed_groups) < len(inst.groups):
@@ -204,11 +221,15 @@ def _group(
     columns: list[Pattern],
     fixed: dict[Key2, int],
     is_fixed: bool,
-    var: NewVar,
+    new_vars: tuple[NewVar, NewVar],
     mpa: list[int],
     serve: bool,
 ) -> None:
-    """Variables and rows of one group: pattern counts, minutes per stop, applications."""
+    """Variables and rows of one group: pattern counts, minutes per stop, applications.
+
+    ``new_vars`` makes the count variables and the service (minutes, applications) variables.
+    """
+    var, service_var = new_vars
     m = h.model
     g = inst.groups[gi]
     slots = len(g.slots)
@@ -230,12 +251,12 @@ def _group(
         acc.travel.append(p.travel * x)
         for c in {inst.sites[s].commune for s in p.stops}:
             acc.commune_visits.setdefault(c, []).append(x)
-        _minute_vars(h, own, gi, k, p, x, var, slots)
+        _minute_vars(h, own, gi, k, p, x, service_var, slots)
     if not is_fixed and own.counts:
         h.slot_row[gi] = m.add(mb.LinearExpr.sum(own.counts) <= slots)
         if g.pinned is not None:
             h.pin_row[gi] = m.add(-mb.LinearExpr.sum(own.counts) <= -1)
-    _application_rows(inst, h, acc, gi, own, var, mpa, serve)
+    _application_rows(inst, h, acc, gi, own, service_var, mpa, serve)
 
 
 def _note_fixed_count(
@@ -383,6 +404,44 @@ def _demand_rows(
             j += 1
 
 
+def _date_order_rows(
+    inst: Instance, h: LinearModel, columns: list[list[Pattern]], fixed: dict[Key2, int]
+) -> None:
+    """With every count fixed: what a site gives up to each date, within its visits so far.
+
+    The groups are taken in the order of their first dates; up to and including each one, a
+    site's applications stay within the repeat-visit reach of its visits so far, so that the
+    dated routes never count on a visit still to come (see
+    :func:`planner.solve.realize.reach_in_date_order`).
+    """
+    q = inst.problem.turnout.repeat_visit_share
+    if q >= 1:
+        return
+    visits: dict[int, dict[int, int]] = {}
+    for (gi, k), cnt in fixed.items():
+        for s in columns[gi][k].stops:
+            visits.setdefault(gi, {}).setdefault(s, 0)
+            visits[gi][s] += cnt
+    apps: dict[tuple[int, int], list[Any]] = {}
+    for (gi, s, b), av in h.a.items():
+        apps.setdefault((gi, s), []).append((b, av))
+    order = sorted(range(len(inst.groups)), key=lambda gi: (inst.groups[gi].slots[0].date, gi))
+    so_far: dict[int, int] = {}
+    terms: dict[tuple[int, int], list[Any]] = {}
+    last = {s: gi for gi in order for s in visits.get(gi, {})}
+    for gi in order:
+        for s, n in sorted(visits.get(gi, {}).items()):
+            so_far[s] = so_far.get(s, 0) + n
+            for b, av in apps.get((gi, s), []):
+                terms.setdefault((s, b), []).append(av)
+            if last[s] == gi:
+                continue  # the whole campaign's reach is a row of its own
+            for b in range(3):
+                if terms.get((s, b)):
+                    cap = math.floor(inst.demand[s][b] * reach(q, so_far[s]) + EPS)
+                    h.model.add(mb.LinearExpr.sum(terms[(s, b)]) <= cap)
+
+
 def _team_week_rows(inst: Instance, h: LinearModel, acc: _Terms) -> None:
     """Weekly hour caps and rest days of each team."""
     m = h.model
@@ -494,6 +553,41 @@ def solve_lp(
     return LpResult("failed")
 
 
+#: SCIP restarting its root after fixings: on a team's share of the village demo the three
+#: restarts took 11 of 26 s and found nothing better
+NO_RESTARTS = "presolving/maxrestarts = 0\n"
+
+
+def _scip(
+    h: LinearModel, nodes: int, seed: int, guard: Guard, share: float, settings: str = ""
+) -> mb.Solver | None:
+    """SCIP on ``h`` under a node limit (single-threaded, fixed seed); None without a plan."""
+    solver = mb.Solver("scip")
+    solver.set_solver_specific_parameters(
+        f"limits/nodes = {max(1, nodes)}\nrandomization/randomseedshift = {seed}\n" + settings
+    )
+    allowed = guard.limit(share)
+    solver.set_time_limit_in_seconds(allowed)
+    started = guard.now()
+    status = solver.solve(h.model)
+    guard.check(started, allowed)
+    return solver if status in (mb.SolveStatus.OPTIMAL, mb.SolveStatus.FEASIBLE) else None
+
+
+def solve_mip(
+    h: LinearModel, hints: dict[Key2, int], nodes: int, seed: int, guard: Guard, share: float
+) -> Values | None:
+    """SCIP on an integer model from the route counts ``hints``, under a node limit.
+
+    Returns the values of the best plan found, or None when SCIP found none; ``share`` of the
+    guard's time left is the wall-clock guard of the call.
+    """
+    for key, var in h.n.items():
+        h.model.add_hint(var, hints.get(key, 0))
+    solver = _scip(h, nodes, seed, guard, share, NO_RESTARTS)
+    return _values(solver, h) if solver is not None else None
+
+
 def solve_polish(
     h: LinearModel,
     hints: dict[Key2, int],
@@ -515,17 +609,7 @@ def solve_polish(
         h.model.add_hint(var, hints.get(key, 0))
 
     def mip(nodes: int, share: float, travel: bool = False) -> mb.Solver | None:
-        solver = mb.Solver("scip")
-        solver.set_solver_specific_parameters(
-            f"limits/nodes = {max(1, nodes)}\nrandomization/randomseedshift = {seed}\n"
-            + (TRAVEL_SETTINGS if travel else "")
-        )
-        allowed = guard.limit(share)
-        solver.set_time_limit_in_seconds(allowed)
-        started = guard.now()
-        status = solver.solve(h.model)
-        guard.check(started, allowed)
-        return solver if status in (mb.SolveStatus.OPTIMAL, mb.SolveStatus.FEASIBLE) else None
+        return _scip(h, nodes, seed, guard, share, TRAVEL_SETTINGS if travel else "")
 
     first = mip(value_nodes, 0.8 if travel_nodes > 0 else 1.0)
     if first is None:
@@ -553,5 +637,6 @@ __all__ = [
     "fix_groups",
     "set_count_bounds",
     "solve_lp",
+    "solve_mip",
     "solve_polish",
 ]
