@@ -47,6 +47,7 @@ from planner.solve.rounding import (
     Counts,
     Minutes,
     WeekRoom,
+    cap_by_date,
     extract,
     greedy,
     min_visits_short,
@@ -315,8 +316,20 @@ def _polish(
     values = res.travel_phase or res.value_phase
     if values is None:
         return None
-    # the whole programme caps a site by the reach of all its visits; the split by date order
-    return _service_split(st, {back[k]: v for k, v in extract(values)[0].items()})
+    c2, m2, a2 = extract(values)
+    counts = {back[k]: v for k, v in c2.items()}
+    # the whole programme caps a site by the reach of all its visits, whatever their dates:
+    # SCIP's own plan capped in date order, or the split of its counts, whichever takes more
+    # (the split's LP may be fractional, and rounding it down loses a little at many sites)
+    own = cap_by_date(
+        inst, st.columns, (counts, {(*back[(gi, j)], si): v for (gi, j, si), v in m2.items()}, a2)
+    )
+    split = _service_split(st, counts)
+    if own[2].keys() != a2.keys():  # a visit would serve nobody
+        return split
+    if split is None or weigh(st.weights, own[2]) >= weigh(st.weights, split[2]):
+        return own
+    return split
 
 
 JOINED_PER_GROUP = 40  # polish: multi-stop trips joining a group's stops, at most

@@ -192,6 +192,47 @@ def extract(values: Values) -> tuple[Counts, Minutes, Apps]:
     return counts, minutes, {k: (v[0], v[1], v[2]) for k, v in apps.items()}
 
 
+def cap_by_date(
+    inst: Instance, columns: list[list[Pattern]], plan: tuple[Counts, Minutes, Apps]
+) -> tuple[Counts, Minutes, Apps]:
+    """``plan`` with each site, up to each team-week in date order, within the reach so far.
+
+    The same rule as the service split's date-order rows (and the dated routes' cap): what a
+    team-week takes at a site is lowered, band by band, to what the site's visits up to it
+    reach less what the earlier team-weeks took. A plan that keeps the rule is unchanged.
+    """
+    counts, minutes, apps = plan
+    q = inst.problem.turnout.repeat_visit_share
+    if q >= 1:
+        return plan
+    visits: dict[tuple[int, int], int] = {}
+    for (gi, k), n in counts.items():
+        for s in columns[gi][k].stops:
+            visits[(gi, s)] = visits.get((gi, s), 0) + n
+    order = sorted(range(len(inst.groups)), key=lambda gi: (inst.groups[gi].slots[0].date, gi))
+    sites_of: dict[int, list[int]] = {}
+    for gi, s in sorted(visits):
+        sites_of.setdefault(gi, []).append(s)
+    seen = [0] * inst.n_sites
+    taken = [[0, 0, 0] for _ in range(inst.n_sites)]
+    out: Apps = {}
+    for gi in order:
+        for s in sites_of.get(gi, []):
+            seen[s] += visits[(gi, s)]
+            got = apps.get((gi, s))
+            if got is None:
+                continue
+            share = reach(q, seen[s])
+            kept = [
+                max(0, min(got[b], math.floor(inst.demand[s][b] * share + EPS) - taken[s][b]))
+                for b in range(3)
+            ]
+            for b in range(3):
+                taken[s][b] += kept[b]
+            out[(gi, s)] = (kept[0], kept[1], kept[2])
+    return counts, minutes, {k: v for k, v in out.items() if any(v)}
+
+
 def greedy(
     inst: Instance, weights: tuple[float, float, float], columns: list[list[Pattern]]
 ) -> tuple[Counts, Minutes, Apps]:
