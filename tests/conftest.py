@@ -163,3 +163,20 @@ def load_instance(name: str, **solver: object) -> Problem:
     from planner.scenario import load_scenario
 
     return load_scenario(DATA / name / "scenario.yaml", dict(solver) or None)
+
+
+def assert_within_slots_and_hours(inst: object, pool: list, counts: dict) -> None:
+    """Route counts (keyed ``(group, pattern)``) within each group's slots and weekly hours."""
+    groups = inst.groups  # type: ignore[attr-defined]
+    for gi, g in enumerate(groups):
+        assert sum(v for (gj, _k), v in counts.items() if gj == gi) <= len(g.slots)
+    for team, t in enumerate(inst.problem.teams):  # type: ignore[attr-defined]
+        if t.weekly_hour_cap is None:
+            continue
+        for week in {g.week for g in groups if g.team == team}:
+            minutes = sum(
+                v * pool[gi][k].duration
+                for (gi, k), v in counts.items()
+                if (groups[gi].team, groups[gi].week) == (team, week)
+            )
+            assert minutes <= t.weekly_hour_cap * 60

@@ -10,7 +10,7 @@ from planner.solve.budget import Guard
 from planner.solve.dive import dive
 from planner.solve.instance import build_instance
 from planner.solve.ortools_adapter import build, solve_lp
-from tests.conftest import load_instance
+from tests.conftest import assert_within_slots_and_hours, load_instance
 
 
 def _pool(name: str) -> tuple:
@@ -26,19 +26,7 @@ def test_dive_gives_whole_counts_within_the_slots_and_hours() -> None:
     inst, weights, pool = _pool("busy_commune")
     counts = dive(inst, weights, pool, Budget.of("normal"), Guard(60))
     assert counts and all(isinstance(v, int) and v > 0 for v in counts.values())
-    for gi, g in enumerate(inst.groups):
-        assert sum(v for (gj, _k), v in counts.items() if gj == gi) <= len(g.slots)
-    for team, t in enumerate(inst.problem.teams):
-        if t.weekly_hour_cap is None:
-            continue
-        weeks = {g.week for g in inst.groups if g.team == team}
-        for week in weeks:
-            minutes = sum(
-                v * pool[gi][k].duration
-                for (gi, k), v in counts.items()
-                if (inst.groups[gi].team, inst.groups[gi].week) == (team, week)
-            )
-            assert minutes <= t.weekly_hour_cap * 60
+    assert_within_slots_and_hours(inst, pool, counts)
 
 
 def test_dive_keeps_close_to_the_relaxation() -> None:
@@ -90,14 +78,14 @@ def test_the_service_split_keeps_each_date_within_the_reach_so_far() -> None:
     """With the counts fixed, a site's applications up to each team-week stay within the
     repeat-visit reach of its visits so far, so the dated routes have nothing to lower."""
     from planner.solve.master import solve_assignment
-    from planner.solve.rules import reach
+    from planner.solve.rules import groups_by_date, reach
     from tests.test_ops import busy_district_problem
 
     problem = busy_district_problem()
     inst = build_instance(problem)
     asg = solve_assignment(inst, Budget.of("quick"), Guard(60), problem.solver.weights.as_tuple())
     q = problem.turnout.repeat_visit_share
-    order = sorted(range(len(inst.groups)), key=lambda gi: (inst.groups[gi].slots[0].date, gi))
+    order = groups_by_date(inst)
     visits = [0] * inst.n_sites
     taken = [[0, 0, 0] for _ in range(inst.n_sites)]
     repeated = 0
@@ -113,3 +101,31 @@ def test_the_service_split_keeps_each_date_within_the_reach_so_far() -> None:
                     taken[s][b] += got[b]
                     assert taken[s][b] <= math.floor(inst.demand[s][b] * reach(q, visits[s]) + 1e-6)
     assert repeated  # the plan visits some commune again, so the rule is exercised
+
+
+def test_capping_by_date_lowers_a_first_visit_that_counts_on_later_ones() -> None:
+    """A plan taking a site's whole reach at its first team-week is cut to one visit's reach."""
+    from planner.solve.master import solve_assignment
+    from planner.solve.rounding import cap_by_date
+    from planner.solve.rules import group_site_visits, groups_by_date, reach
+    from tests.test_ops import busy_district_problem
+
+    problem = busy_district_problem()
+    inst = build_instance(problem)
+    asg = solve_assignment(inst, Budget.of("quick"), Guard(60), problem.solver.weights.as_tuple())
+    columns = [list(c) for c in asg.columns]
+    plan = (asg.counts, asg.minutes, asg.apps)
+    assert cap_by_date(inst, columns, plan)[2] == asg.apps  # the plan keeps the rule already
+    visits = group_site_visits(columns, asg.counts)
+    first: dict[int, int] = {}
+    for gi in groups_by_date(inst):
+        for s in visits.get(gi, {}):
+            first.setdefault(s, gi)
+    s = next(s for s in range(inst.n_sites) if sum(n.get(s, 0) for n in visits.values()) > 1)
+    gi = first[s]
+    eager = dict(asg.apps)
+    eager[(gi, s)] = inst.demand[s]  # everyone at the first team-week
+    capped = cap_by_date(inst, columns, (asg.counts, asg.minutes, eager))[2]
+    q = problem.turnout.repeat_visit_share
+    for b in range(3):
+        assert capped[(gi, s)][b] == math.floor(inst.demand[s][b] * reach(q, visits[gi][s]) + 1e-6)

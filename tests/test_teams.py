@@ -11,6 +11,7 @@ from planner.solve.ortools_adapter import build, solve_lp
 from planner.solve.rounding import Counts, extract, greedy
 from planner.solve.rules import weighted
 from planner.solve.teams import team_search
+from tests.conftest import assert_within_slots_and_hours
 from tests.test_ops import busy_district_problem
 
 
@@ -52,17 +53,8 @@ def test_each_team_is_replanned_within_its_slots_and_hours() -> None:
     (counts, _minutes, apps), value = found
     assert value > start
     assert value == weighted(inst.problem.solver.weights.as_tuple(), apps)
-    for gi, g in enumerate(inst.groups):
-        assert sum(v for (gj, _k), v in counts.items() if gj == gi) <= len(g.slots)
-    for team, t in enumerate(inst.problem.teams):
-        assert t.weekly_hour_cap is not None
-        for week in {g.week for g in inst.groups if g.team == team}:
-            minutes = sum(
-                v * pool[gi][k].duration
-                for (gi, k), v in counts.items()
-                if (inst.groups[gi].team, inst.groups[gi].week) == (team, week)
-            )
-            assert minutes <= t.weekly_hour_cap * 60
+    assert all(t.weekly_hour_cap is not None for t in inst.problem.teams)
+    assert_within_slots_and_hours(inst, pool, counts)
 
 
 def test_team_search_is_reproducible_and_can_be_switched_off() -> None:

@@ -273,6 +273,13 @@ class _Pool:
         """Counts keyed by pool index, keyed by column index instead."""
         return {(gi, self.keep[gi][j]): v for (gi, j), v in counts.items()}
 
+    def from_columns(self, counts: Counts) -> Counts | None:
+        """Counts keyed by column index, keyed by pool index; None if one is not in the pool."""
+        where = {(gi, k): (gi, j) for gi, ks in enumerate(self.keep) for j, k in enumerate(ks)}
+        if any(key not in where for key in counts):
+            return None
+        return {where[key]: v for key, v in counts.items()}
+
 
 def _pool(st: _Search, support: dict[int, set[int]], counts: Counts) -> _Pool:
     """The LP support and ``counts``, the trips joining their stops, and every single stop."""
@@ -392,10 +399,11 @@ def _improve(
         return plan, best, status
     bound = min(st.bound, everyone_bound(inst, weights))
     by_team = st.budget.team_passes > 0 and len({g.team for g in inst.groups}) > 1
+    listed = all(inst.group_table(gi).complete for gi in range(len(inst.groups)))
     # with trips too many to list (many small sites) SCIP on the whole pool spends its nodes
     # at the root; team by team goes further in the same work
-    listed = all(inst.group_table(gi).complete for gi in range(len(inst.groups)))
-    if not (by_team and not listed and best < (1 - TEAM_SEARCH_GAP) * bound):
+    skip_polish = by_team and not listed and best < (1 - TEAM_SEARCH_GAP) * bound
+    if not skip_polish:
         polished = _polish(st, pool, plan[0], seed)
         if polished is not None and (
             weigh(weights, polished[2]) >= best or min_visits_short(inst, st.columns, plan[0])
@@ -417,9 +425,8 @@ def _team_search(
     st: _Search, pool: _Pool, plan: tuple[Counts, Minutes, Apps], best: int, seed: int
 ) -> tuple[tuple[Counts, Minutes, Apps], int] | None:
     """Step 5: re-plan one team at a time on the pool (counts keyed by pool index there)."""
-    where = {(gi, k): (gi, j) for gi, ks in enumerate(pool.keep) for j, k in enumerate(ks)}
-    start = {where[key]: v for key, v in plan[0].items() if key in where}
-    if len(start) != len(plan[0]):
+    start = pool.from_columns(plan[0])
+    if start is None:
         return None  # a route outside the pool: nothing to start from
 
     def evaluate(counts: Counts) -> tuple[tuple[Counts, Minutes, Apps], int] | None:

@@ -27,6 +27,8 @@ from planner.solve.rules import (
     EPS,
     MINUTE_SCALE,
     WEIGHT_SCALE,
+    group_site_visits,
+    groups_by_date,
     max_visits,
     reach,
     reachable_communes,
@@ -417,15 +419,11 @@ def _date_order_rows(
     q = inst.problem.turnout.repeat_visit_share
     if q >= 1:
         return
-    visits: dict[int, dict[int, int]] = {}
-    for (gi, k), cnt in fixed.items():
-        for s in columns[gi][k].stops:
-            visits.setdefault(gi, {}).setdefault(s, 0)
-            visits[gi][s] += cnt
+    visits = group_site_visits(columns, fixed)
     apps: dict[tuple[int, int], list[Any]] = {}
     for (gi, s, b), av in h.a.items():
         apps.setdefault((gi, s), []).append((b, av))
-    order = sorted(range(len(inst.groups)), key=lambda gi: (inst.groups[gi].slots[0].date, gi))
+    order = groups_by_date(inst)
     so_far: dict[int, int] = {}
     terms: dict[tuple[int, int], list[Any]] = {}
     last = {s: gi for gi in order for s in visits.get(gi, {})}

@@ -9,7 +9,15 @@ import math
 
 from planner.solve.instance import Instance, Pattern
 from planner.solve.ortools_adapter import Values
-from planner.solve.rules import EPS, MINUTE_SCALE, WEIGHT_SCALE, reach, reachable_communes
+from planner.solve.rules import (
+    EPS,
+    MINUTE_SCALE,
+    WEIGHT_SCALE,
+    group_site_visits,
+    groups_by_date,
+    reach,
+    reachable_communes,
+)
 
 Counts = dict[tuple[int, int], int]
 Minutes = dict[tuple[int, int, int], int]
@@ -205,20 +213,13 @@ def cap_by_date(
     q = inst.problem.turnout.repeat_visit_share
     if q >= 1:
         return plan
-    visits: dict[tuple[int, int], int] = {}
-    for (gi, k), n in counts.items():
-        for s in columns[gi][k].stops:
-            visits[(gi, s)] = visits.get((gi, s), 0) + n
-    order = sorted(range(len(inst.groups)), key=lambda gi: (inst.groups[gi].slots[0].date, gi))
-    sites_of: dict[int, list[int]] = {}
-    for gi, s in sorted(visits):
-        sites_of.setdefault(gi, []).append(s)
+    visits = group_site_visits(columns, counts)
     seen = [0] * inst.n_sites
     taken = [[0, 0, 0] for _ in range(inst.n_sites)]
     out: Apps = {}
-    for gi in order:
-        for s in sites_of.get(gi, []):
-            seen[s] += visits[(gi, s)]
+    for gi in groups_by_date(inst):
+        for s, n in sorted(visits.get(gi, {}).items()):
+            seen[s] += n
             got = apps.get((gi, s))
             if got is None:
                 continue

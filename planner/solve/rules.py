@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.solve.instance import Instance
+from planner.solve.instance import Instance, Pattern
 
 MINUTE_SCALE = 10  # minutes per application are counted in tenths of a minute
 WEIGHT_SCALE = 100  # band weights are counted in hundredths
@@ -25,6 +25,24 @@ def reach(q: float, j: int) -> float:
 def max_visits(inst: Instance) -> int:
     """Visits a site can get at most: every slot of every team."""
     return sum(len(g.slots) for g in inst.groups)
+
+
+def groups_by_date(inst: Instance) -> list[int]:
+    """The group indices in the order of their first dates (ties by index)."""
+    return sorted(range(len(inst.groups)), key=lambda gi: (inst.groups[gi].slots[0].date, gi))
+
+
+def group_site_visits(
+    columns: list[list[Pattern]] | tuple[tuple[Pattern, ...], ...],
+    counts: dict[tuple[int, int], int],
+) -> dict[int, dict[int, int]]:
+    """Visits per group and site of the route ``counts`` (keyed ``(group, column)``)."""
+    visits: dict[int, dict[int, int]] = {}
+    for (gi, k), n in sorted(counts.items()):
+        for s in columns[gi][k].stops:
+            mine = visits.setdefault(gi, {})
+            mine[s] = mine.get(s, 0) + n
+    return visits
 
 
 def reachable_communes(inst: Instance) -> set[int]:
@@ -67,6 +85,8 @@ __all__ = [
     "MINUTE_SCALE",
     "WEIGHT_SCALE",
     "group_rows",
+    "group_site_visits",
+    "groups_by_date",
     "max_visits",
     "reach",
     "reachable_communes",
