@@ -52,7 +52,7 @@ def run_engine(
     elif name == "ortools":
         routes = solve_ortools(full, 1, seconds=seconds).best
     else:
-        routes = solve_pyvrp(full, 1, seconds=seconds, seed=seed, stock=True).best
+        routes = solve_pyvrp(full, 1, seconds=seconds, seed=seed).best
     wall = time.perf_counter() - t0
     if routes is None or check_routes(full, routes):
         return None, 0, wall

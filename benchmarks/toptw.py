@@ -61,7 +61,7 @@ def peer_search(args: tuple[str, OrienteeringInstance, float, int]) -> list[list
     name, inst, seconds, k = args
     if name == "ortools":
         return solve_ortools(inst, prize_weight(inst), seconds=seconds, strategy=k).best
-    return solve_pyvrp(inst, prize_weight(inst), seconds=seconds, seed=k, stock=True).best
+    return solve_pyvrp(inst, prize_weight(inst), seconds=seconds, seed=k).best
 
 
 def run_engine(

@@ -191,7 +191,7 @@ def test_time_limit_is_honoured() -> None:
     assert res.feasible and check_routes(inst, routes_of(res)) == []
     verify(inst, res)
     names = [e.name for e in res.engines]
-    assert "pyvrp" in names and "pyvrp#1(warm)" in names and "recombine" in names
+    assert "pyvrp" in names and "pyvrp#1" in names and "recombine" in names
     assert res.pool > 0
 
 
@@ -238,6 +238,28 @@ def test_pack_routes_picks_the_best_disjoint_routes() -> None:
     assert sorted(pack_routes(columns, 2, mandatory=frozenset({2, 3})) or []) == [1, 3]
     assert sorted(pack_routes(columns[:1] + columns[2:], 2) or []) == [1, 3]  # the shorter {1,2}
     assert pack_routes(columns, 2, mandatory=frozenset({9})) is None
+
+
+def test_pack_routes_prices_a_large_pool_without_losing_the_best(monkeypatch) -> None:
+    """A pool priced by the LP first packs as well as the MIP over every column."""
+    import planner.routing.ortools_adapter as adapter
+
+    rng = np.random.default_rng(5)
+    columns = []
+    for _ in range(400):
+        nodes = rng.choice(np.arange(1, 41), size=int(rng.integers(2, 6)), replace=False)
+        columns.append(
+            (tuple(int(v) for v in nodes), int(rng.integers(5, 40)), int(rng.integers(10, 99)))
+        )
+    full = pack_routes(columns, 4) or []
+    monkeypatch.setattr(adapter, "PACK_COLUMNS", 60)
+    priced = pack_routes(columns, 4, hint=[0]) or []
+    assert len({v for c in priced for v in columns[c][0]}) == sum(
+        len(columns[c][0]) for c in priced
+    )
+    value = [(s, -d) for _, s, d in columns]
+    total = lambda chosen: (sum(value[c][0] for c in chosen), sum(value[c][1] for c in chosen))  # noqa: E731
+    assert len(priced) <= 4 and total(priced) == total(full)
 
 
 def test_improve_inserts_and_keeps_feasibility() -> None:

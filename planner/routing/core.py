@@ -22,14 +22,16 @@ API
 - Both: the work limits decide unless the clock runs out first (a guard).
 - ``workers=W`` runs ``W`` searches side by side, one per process.
 
-Method: :data:`ROUNDS` rounds. In each round, ``workers`` runs of PyVRP's iterated local
-search (:mod:`planner.routing.pyvrp_adapter`; seeds ``seed``, ``seed + 1``, ...) search the
-prize-collecting form of the problem (optional clients whose prize is the score times a weight
-larger than any total distance), the first round from scratch, later rounds from the best
-solution so far. Every distinct feasible route a search meets goes into a route pool (the
-shortest route for each set of nodes). A set-packing model over the pool (SCIP, in
-:mod:`planner.routing.ortools_adapter`: each node at most once, at most ``vehicles`` routes,
-score first, distance second) recombines routes of different searches and iterations, and a
+Method: :data:`ROUNDS` rounds (one by default). In each round, ``workers`` runs of PyVRP's
+iterated local search with its default parameters (:mod:`planner.routing.pyvrp_adapter`;
+seeds ``seed``, ``seed + 1``, ...) search the prize-collecting form of the problem (optional
+clients whose prize is the score times a weight larger than any total distance), the first
+round from scratch; in later rounds the first search starts from the best solution so far and
+each other one from its own best. Every distinct feasible route a search meets goes into a
+route pool (the shortest route for each set of nodes). A set-packing model over the pool
+(:func:`planner.routing.ortools_adapter.pack_routes`: each node at most once, at most
+``vehicles`` routes, score first, distance second; GLOP's reduced costs pick the columns SCIP
+sees) recombines routes of different searches and iterations, and a
 local improvement in pure Python (:func:`improve`) polishes the result. If PyVRP finds nothing
 feasible, OR-Tools' routing library (a disjunction per node, a time dimension, guided local
 search) takes a turn. Every candidate is re-checked by :func:`check_routes` from the instance
@@ -49,7 +51,7 @@ import numpy as np
 
 Routes = list[list[int]]  # customer nodes of each used vehicle, in order, depot left out
 
-ROUNDS = 2  # rounds of searches; each round after the first starts from the best so far
+ROUNDS = 1  # rounds of searches; each round after the first starts from the best so far
 POLISH_MOVES = 20_000  # most improving moves of one polish (each move strictly improves)
 PACK_NODES = 2_000  # SCIP branch-and-bound nodes of one recombination (work-limited mode)
 OR_SOLUTIONS_PER_ITERATION = 0.2  # OR-Tools solutions per PyVRP iteration (fallback engine)
@@ -836,22 +838,27 @@ def _search_round(
     iterations: int | None,
     best: _Best,
     pool: _Pool,
+    own: list[Routes | None],
 ) -> None:
     """Round ``k``'s searches side by side: their routes go into ``pool``, their best to ``best``.
 
     Search ``w`` runs with seed ``seed + w``; the first runs in this process, the others in
-    child processes. They start from the best routes so far, if any; when a later round has
-    none, the last search is OR-Tools' instead of PyVRP's.
+    child processes. The first starts from the best routes so far (the recombined and polished
+    ones), each other search from its own best of the last round, so that the searches stay
+    apart; when a later round has nothing feasible, the last search is OR-Tools' instead of
+    PyVRP's. ``own[w]`` becomes search ``w``'s best.
     """
     stop = clock.round_stop(k)
     start = best.routes
     tag = "" if start is None else "(warm)"
+    starts = [start if w == 0 or own[w] is None else own[w] for w in range(workers)]
     engines = ["pyvrp"] * workers
     if k > 0 and start is None:
         engines[-1] = "ortools"  # PyVRP found nothing feasible: the other engine tries
     until = stop if clock.timed else clock.end
     tasks = [
-        _Task(engines[w], seed + w, start, clock.left(until), iterations) for w in range(workers)
+        _Task(engines[w], seed + w, starts[w], clock.left(until), iterations)
+        for w in range(workers)
     ]
     kids = [_Child(inst, t) for t in tasks[1:]]
     found: list[_Found | None] = [_run(inst, tasks[0])]
@@ -865,6 +872,8 @@ def _search_round(
         for r in got.routes:
             pool.add(r)
         best.offer(label, got.best, got.seconds)
+        if got.best is not None and not check_routes(inst, got.best):
+            own[w] = got.best
 
 
 def _recombine_and_polish(
@@ -898,8 +907,9 @@ def _search(
     clock = _Clock.start(seconds, iterations)
     best = _Best(inst)
     pool = _Pool(inst)
+    own: list[Routes | None] = [None] * workers
     for k in range(ROUNDS):
-        _search_round(inst, clock, k, seed + k * workers, workers, iterations, best, pool)
+        _search_round(inst, clock, k, seed + k * workers, workers, iterations, best, pool, own)
         if best.routes is not None or len(pool):
             _recombine_and_polish(inst, clock, best, pool)
     if best.routes is None:  # last resort: OR-Tools from scratch

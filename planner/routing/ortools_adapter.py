@@ -236,6 +236,10 @@ def solve_ortools(
     return OrtoolsRun(_read_routes(model, manager, inst.vehicles, found.Value), seen)
 
 
+PACK_COLUMNS = 2_000  # most columns of one packing MIP (those the LP prices best)
+PACK_MARGIN = 2  # score units of reduced cost a column may lose in the first, narrow MIP
+
+
 def pack_routes(
     columns: Sequence[tuple[Sequence[int], int, int]],
     vehicles: int,
@@ -245,7 +249,14 @@ def pack_routes(
     seconds: float | None = None,
     nodes: int | None = None,
 ) -> list[int] | None:
-    """The best set of at most ``vehicles`` node-disjoint routes of a pool, by SCIP.
+    """The best set of at most ``vehicles`` node-disjoint routes of a pool, by GLOP and SCIP.
+
+    A pool of more than :data:`PACK_COLUMNS` routes is priced first: GLOP solves the linear
+    relaxation, and only the columns whose reduced cost is close to zero go to SCIP. A first
+    MIP keeps those within :data:`PACK_MARGIN` units of score; a second keeps every column
+    that could still beat the first MIP's answer (reduced cost above the gap between the LP
+    bound and that answer, which is exact), at most :data:`PACK_COLUMNS` of them, best priced
+    first. The hinted choice is always kept.
 
     Parameters
     ----------
@@ -258,10 +269,10 @@ def pack_routes(
     hint
         Indices of a known good choice (a starting solution for SCIP).
     seconds
-        Optional wall-clock limit.
+        Optional wall-clock limit of the whole packing.
     nodes
-        Optional limit on SCIP's branch-and-bound nodes; without ``seconds`` the answer
-        depends on the inputs only (SCIP runs in one thread).
+        Optional limit on SCIP's branch-and-bound nodes of each MIP; without ``seconds`` the
+        answer depends on the inputs only (GLOP and SCIP run in one thread).
 
     Returns
     -------
@@ -269,32 +280,99 @@ def pack_routes(
         Indices of the chosen columns (highest score, then least distance among what the search
         found), or None if no choice covers the mandatory nodes.
     """
-    covers: dict[int, list[int]] = {}
-    for c, (route, _, _) in enumerate(columns):
-        for v in route:
-            covers.setdefault(v, []).append(c)
-    if not mandatory <= covers.keys():
+    if not mandatory <= {v for route, _, _ in columns for v in route}:
         return None
+    end = None if seconds is None else time.perf_counter() + seconds
+    # One unit of score outweighs the distance of any ``vehicles`` routes of the pool.
+    weight = sum(sorted((d for _, _, d in columns), reverse=True)[:vehicles]) + 1
+    value = [s * weight - d for _, s, d in columns]
+    every = list(range(len(columns)))
+    if len(columns) <= PACK_COLUMNS:
+        return _pack_mip(columns, every, value, vehicles, mandatory, hint, end, nodes)
+    priced = _pack_lp(columns, value, vehicles, mandatory, end)
+    if priced is None:  # the LP did not solve in time: the best priced columns are unknown
+        return _pack_mip(
+            columns, every[:PACK_COLUMNS], value, vehicles, mandatory, hint, end, nodes
+        )
+    bound, cost = priced
+    order = sorted(every, key=lambda c: (-cost[c], c))
+    best = list(hint)
+    for stage in range(2):
+        margin = float(PACK_MARGIN * weight)
+        if stage == 1:  # every column that could beat the best choice so far
+            if not best:
+                break
+            margin = bound - _total(value, best)
+        keep = [c for c in order if cost[c] >= -margin][:PACK_COLUMNS]
+        keep = sorted(set(keep) | set(best))
+        got = _pack_mip(columns, keep, value, vehicles, mandatory, best, end, nodes)
+        if got is not None and (not best or _total(value, got) > _total(value, best)):
+            best = got
+    return best or None
+
+
+def _total(value: Sequence[int], chosen: Sequence[int]) -> int:
+    return sum(value[c] for c in chosen)
+
+
+def _pack_rows(
+    solver: Any, columns: Sequence[tuple[Sequence[int], int, int]], keep: Sequence[int],
+    x: dict[int, Any], vehicles: int, mandatory: frozenset[int],
+) -> None:  # fmt: skip
+    """The packing rows over the kept columns: each node at most (mandatory: exactly) once."""
+    rows: dict[int, Any] = {}
+    for c in keep:
+        for v in columns[c][0]:
+            row = rows.get(v)
+            if row is None:
+                row = rows[v] = solver.Constraint(1 if v in mandatory else 0, 1)
+            row.SetCoefficient(x[c], 1)
+    fleet = solver.Constraint(0, vehicles)
+    for c in keep:
+        fleet.SetCoefficient(x[c], 1)
+
+
+def _pack_lp(
+    columns: Sequence[tuple[Sequence[int], int, int]], value: Sequence[int], vehicles: int,
+    mandatory: frozenset[int], end: float | None,
+) -> tuple[float, list[float]] | None:  # fmt: skip
+    """The LP bound of the packing and each column's reduced cost (GLOP), or None."""
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    x = {c: solver.NumVar(0.0, 1.0, "") for c in range(len(columns))}
+    _pack_rows(solver, columns, list(x), x, vehicles, mandatory)
+    objective = solver.Objective()
+    for c, var in x.items():
+        objective.SetCoefficient(var, value[c])
+    objective.SetMaximization()
+    if end is not None:
+        solver.SetTimeLimit(max(10, int(1000 * (end - time.perf_counter()))))
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    return objective.Value(), [x[c].reduced_cost() for c in range(len(columns))]
+
+
+def _pack_mip(
+    columns: Sequence[tuple[Sequence[int], int, int]], keep: Sequence[int],
+    value: Sequence[int], vehicles: int, mandatory: frozenset[int], hint: Sequence[int],
+    end: float | None, nodes: int | None,
+) -> list[int] | None:  # fmt: skip
+    """The best packing of the kept columns (SCIP), or None if it finds none."""
     solver = pywraplp.Solver.CreateSolver("SCIP")
     if solver is None:  # pragma: no cover - OR-Tools wheels ship SCIP
         raise RuntimeError("OR-Tools was built without SCIP")
-    x = [solver.BoolVar(f"route{c}") for c in range(len(columns))]
-    for v, cs in covers.items():
-        row = solver.Sum([x[c] for c in cs])
-        solver.Add(row == 1 if v in mandatory else row <= 1)
-    solver.Add(solver.Sum(x) <= vehicles)
-    # One unit of score outweighs the distance of any ``vehicles`` routes of the pool.
-    longest = sorted((d for _, _, d in columns), reverse=True)[:vehicles]
-    weight = sum(longest) + 1
-    solver.Maximize(solver.Sum([x[c] * (s * weight - d) for c, (_, s, d) in enumerate(columns)]))
+    x = {c: solver.BoolVar("") for c in keep}
+    _pack_rows(solver, columns, keep, x, vehicles, mandatory)
+    objective = solver.Objective()
+    for c, var in x.items():
+        objective.SetCoefficient(var, value[c])
+    objective.SetMaximization()
     if hint:
         chosen = set(hint)
-        solver.SetHint(x, [1.0 if c in chosen else 0.0 for c in range(len(columns))])
-    if seconds is not None:
-        solver.SetTimeLimit(max(10, int(1000 * seconds)))
+        solver.SetHint(list(x.values()), [1.0 if c in chosen else 0.0 for c in x])
+    if end is not None:
+        solver.SetTimeLimit(max(10, int(1000 * (end - time.perf_counter()))))
     if nodes is not None:
         solver.SetSolverSpecificParametersAsString(f"limits/nodes = {nodes}\n")
-    status = solver.Solve()
-    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+    if solver.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return None
-    return [c for c in range(len(columns)) if x[c].solution_value() > 0.5]
+    return [c for c in keep if x[c].solution_value() > 0.5]

@@ -23,43 +23,21 @@ from pyvrp import (
     Client,
     CostEvaluator,
     Depot,
-    IteratedLocalSearch,
     IteratedLocalSearchCallbacks,
     IteratedLocalSearchParams,
     Location,
-    PenaltyManager,
-    PenaltyParams,
     ProblemData,
-    RandomNumberGenerator,
     Solution,
     SolveParams,
     VehicleType,
 )
 from pyvrp.constants import MAX_VALUE
-from pyvrp.search import (
-    OPERATORS,
-    LocalSearch,
-    NeighbourhoodParams,
-    PerturbationManager,
-    PerturbationParams,
-    compute_neighbours,
-)
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
 
 if TYPE_CHECKING:
     from planner.routing.core import OrienteeringInstance
 
 Routes = list[list[int]]
-
-# Tuned for prize collecting on 12 Cordeau TOPTW cases (10 s of CPU per run, two seeds):
-# a lower share of feasible candidates than PyVRP's default 0.65 (0.3; 0.15 and 0.65 were
-# worse), and neighbourhoods that weigh waiting time more (1.0 instead of 0.2). Other PyVRP
-# settings are its defaults (a larger maximum penalty, more frequent penalty updates, fewer
-# neighbours or a weaker perturbation were all worse).
-PRIZE_PENALTY = PenaltyParams(target_feasible=0.3)
-NEIGHBOURS = 50
-WAIT_WEIGHT = 1.0
-MAX_PERTURBATIONS = 25
 
 
 @dataclass(frozen=True)
@@ -152,10 +130,9 @@ def solve_pyvrp(
     iterations: int | None = None,
     seed: int = 0,
     initial: Routes | None = None,
-    stock: bool = False,
     collect: bool = False,
 ) -> PyvrpRun:
-    """PyVRP's iterated local search on an instance.
+    """PyVRP's iterated local search (``pyvrp.solve``, default parameters) on an instance.
 
     Parameters
     ----------
@@ -172,9 +149,6 @@ def solve_pyvrp(
         Seed of PyVRP's random number generator.
     initial
         Optional routes to start from (customer nodes, depot left out).
-    stock
-        Run ``pyvrp.solve`` with PyVRP's default parameters (the benchmarks' peer) instead of
-        the parameters tuned for prize collecting (:data:`PRIZE_PENALTY`).
     collect
         Also hand back every distinct feasible route met (:attr:`PyvrpRun.routes`).
     """
@@ -182,30 +156,11 @@ def solve_pyvrp(
     init = Solution(data, [[v - 1 for v in r] for r in initial if r]) if initial else None
     collector = _Collector() if collect else None
     callbacks = collector or IteratedLocalSearchCallbacks()
-    if stock:
-        params = SolveParams(ils=IteratedLocalSearchParams(callbacks=callbacks))
-        res = pyvrp.solve(
-            data, _stop(seconds, iterations), seed=seed, collect_stats=False,
-            params=params, initial_solution=init,
-        )  # fmt: skip
-    else:
-        prizes = bool(inst.score.any())
-        penalty = PRIZE_PENALTY if prizes else PenaltyParams()
-        rng = RandomNumberGenerator(seed=seed)
-        hood = NeighbourhoodParams(WAIT_WEIGHT if prizes else 0.2, NEIGHBOURS)
-        neighbours = compute_neighbours(data, hood)
-        perturbation = PerturbationManager(PerturbationParams(1, MAX_PERTURBATIONS))
-        ls = LocalSearch(data, rng, neighbours, perturbation)
-        for op in OPERATORS:
-            if op.supports(data):
-                ls.add_operator(op(data))
-        pm = PenaltyManager(penalty.midpoint_penalties(data), penalty)
-        if init is None:
-            init = ls(Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
-        algo = IteratedLocalSearch(
-            data, pm, ls, init, IteratedLocalSearchParams(callbacks=callbacks)
-        )
-        res = algo.run(_stop(seconds, iterations), collect_stats=False)
+    params = SolveParams(ils=IteratedLocalSearchParams(callbacks=callbacks))
+    res = pyvrp.solve(
+        data, _stop(seconds, iterations), seed=seed, collect_stats=False,
+        params=params, initial_solution=init,
+    )  # fmt: skip
     found = tuple(collector.seen) if collector is not None else ()
     best = res.best
     if not best.is_feasible():
