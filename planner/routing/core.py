@@ -51,7 +51,7 @@ import numpy as np
 
 Routes = list[list[int]]  # customer nodes of each used vehicle, in order, depot left out
 
-ROUNDS = 1  # rounds of searches; each round after the first starts from the best so far
+ROUNDS = 1  # rounds of searches and recombinations (a later round starts from their best)
 POLISH_MOVES = 20_000  # most improving moves of one polish (each move strictly improves)
 PACK_NODES = 2_000  # SCIP branch-and-bound nodes of one recombination (work-limited mode)
 OR_SOLUTIONS_PER_ITERATION = 0.2  # OR-Tools solutions per PyVRP iteration (fallback engine)
@@ -743,14 +743,16 @@ class _Best:
     key: tuple[int, int] = (-1, 0)
     runs: list[EngineRun] = field(default_factory=list)
 
-    def offer(self, name: str, routes: Routes | None, seconds: float) -> None:
+    def offer(self, name: str, routes: Routes | None, seconds: float) -> bool:
+        """Record an engine's answer; keep it if it is the best so far. Whether it is valid."""
         if routes is not None and not check_routes(self.inst, routes):
             score, travel = evaluate(self.inst, routes)
             self.runs.append(EngineRun(name, score, travel, round(seconds, 3), True))
             if (score, -travel) > self.key:
                 self.routes, self.key = [list(r) for r in routes if r], (score, -travel)
-        else:
-            self.runs.append(EngineRun(name, 0, 0, round(seconds, 3), False))
+            return True
+        self.runs.append(EngineRun(name, 0, 0, round(seconds, 3), False))
+        return False
 
 
 def _recombine(
@@ -871,8 +873,7 @@ def _search_round(
             continue
         for r in got.routes:
             pool.add(r)
-        best.offer(label, got.best, got.seconds)
-        if got.best is not None and not check_routes(inst, got.best):
+        if best.offer(label, got.best, got.seconds):
             own[w] = got.best
 
 

@@ -315,11 +315,15 @@ def _total(value: Sequence[int], chosen: Sequence[int]) -> int:
     return sum(value[c] for c in chosen)
 
 
-def _pack_rows(
-    solver: Any, columns: Sequence[tuple[Sequence[int], int, int]], keep: Sequence[int],
-    x: dict[int, Any], vehicles: int, mandatory: frozenset[int],
-) -> None:  # fmt: skip
-    """The packing rows over the kept columns: each node at most (mandatory: exactly) once."""
+def _pack_model(
+    solver: Any, columns: Sequence[tuple[Sequence[int], int, int]], x: dict[int, Any],
+    value: Sequence[int], vehicles: int, mandatory: frozenset[int],
+) -> Any:  # fmt: skip
+    """The set packing over the columns of ``x``; returns its objective (the most value).
+
+    Each node at most once (mandatory nodes exactly once), at most ``vehicles`` routes.
+    """
+    keep = list(x)
     rows: dict[int, Any] = {}
     for c in keep:
         for v in columns[c][0]:
@@ -328,8 +332,12 @@ def _pack_rows(
                 row = rows[v] = solver.Constraint(1 if v in mandatory else 0, 1)
             row.SetCoefficient(x[c], 1)
     fleet = solver.Constraint(0, vehicles)
+    objective = solver.Objective()
     for c in keep:
         fleet.SetCoefficient(x[c], 1)
+        objective.SetCoefficient(x[c], value[c])
+    objective.SetMaximization()
+    return objective
 
 
 def _pack_lp(
@@ -339,11 +347,7 @@ def _pack_lp(
     """The LP bound of the packing and each column's reduced cost (GLOP), or None."""
     solver = pywraplp.Solver.CreateSolver("GLOP")
     x = {c: solver.NumVar(0.0, 1.0, "") for c in range(len(columns))}
-    _pack_rows(solver, columns, list(x), x, vehicles, mandatory)
-    objective = solver.Objective()
-    for c, var in x.items():
-        objective.SetCoefficient(var, value[c])
-    objective.SetMaximization()
+    objective = _pack_model(solver, columns, x, value, vehicles, mandatory)
     if end is not None:
         solver.SetTimeLimit(max(10, int(1000 * (end - time.perf_counter()))))
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
@@ -361,11 +365,7 @@ def _pack_mip(
     if solver is None:  # pragma: no cover - OR-Tools wheels ship SCIP
         raise RuntimeError("OR-Tools was built without SCIP")
     x = {c: solver.BoolVar("") for c in keep}
-    _pack_rows(solver, columns, keep, x, vehicles, mandatory)
-    objective = solver.Objective()
-    for c, var in x.items():
-        objective.SetCoefficient(var, value[c])
-    objective.SetMaximization()
+    _pack_model(solver, columns, x, value, vehicles, mandatory)
     if hint:
         chosen = set(hint)
         solver.SetHint(list(x.values()), [1.0 if c in chosen else 0.0 for c in x])
