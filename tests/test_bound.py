@@ -66,24 +66,26 @@ def test_bound_is_reported_in_summary_and_cli(tmp_path: object) -> None:
     assert s["upper_bound"] >= s["weighted_planned"]
 
 
-@pytest.mark.parametrize("priced", ["exactly", "by estimate"])
-@pytest.mark.parametrize("name", ["busy", "busy_min_visits", "holiday"])
+@pytest.mark.parametrize("priced", ["exactly", "by estimate", "from shorter trips"])
+@pytest.mark.parametrize("name", ["busy", "busy_min_visits", "holiday", "far"])
 def test_bound_holds_when_long_trips_are_too_many_to_list(
     name: str, priced: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With trips of three stops left unlisted, priced exactly or by a safe over-estimate, the
-    bound stays valid."""
+    """With trips of three stops left unlisted, priced exactly or by a safe over-estimate, or
+    of four stops bounded from those of three, the bound stays valid."""
     import planner.solve.instance as instance_module
 
     problem = CASES[name]()
+    if priced == "from shorter trips":
+        solver = problem.solver.model_copy(update={"max_stops_per_slot": 4})
+        problem = problem.model_copy(update={"solver": solver})
     best = exact_optimum(problem)
     sites = len(build_instance(problem).sites)
     monkeypatch.setattr(instance_module, "MAX_ENUMERATED", sites**2)
-    if priced == "by estimate":
-        monkeypatch.setattr(instance_module, "MAX_PRICED", sites**2)
+    monkeypatch.setattr(instance_module, "MAX_PRICED", sites ** {"by estimate": 2}.get(priced, 3))
     inst = build_instance(problem)
     assert any(not t.complete and t.listed == 2 for t in inst.tables.values())
-    assert all((t.unlisted is not None) == (priced == "exactly") for t in inst.tables.values())
+    assert all((t.unlisted is not None) == (priced != "by estimate") for t in inst.tables.values())
     plan = solve(problem)
     assert plan.kpis.upper_bound is not None
     assert plan.kpis.upper_bound >= best - 1e-6
@@ -117,6 +119,93 @@ def test_unlisted_trips_priced_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
         rc = pricing.pattern_rc(
             full, d, gi, every.stops[long], every.capacity[long], every.duration[long]
         )
-        exact = pricing._unlisted_rc(inst, d, gi, table)
+        exact, found = pricing._unlisted_rc(inst, d, gi, table, 1e-6, 5)
         assert exact == pytest.approx(float(rc.max()) if len(rc) else -np.inf)
-        assert pricing._unlisted_estimate(inst, d, gi, table) >= exact - 1e-6
+        assert pricing._unlisted_estimate(inst, d, gi, table, table.listed + 1) >= exact - 1e-6
+        # the best-priced of them, in order, are offered as columns
+        want = sorted((v for v in rc.tolist() if v > 1e-6), reverse=True)[:5]
+        assert [v for v, _ in found] == pytest.approx(want)
+
+
+def test_best_unlisted_trips_become_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trips of more stops than are listed, when they price best, join the columns with the
+    same service minutes, duration, travel and distance as the full table gives them."""
+    import numpy as np
+
+    import planner.solve.instance as instance_module
+    from planner.scenario import load_scenario
+    from planner.solve import pricing
+    from planner.solve.budget import Guard
+    from planner.solve.master import _starting_columns
+    from planner.solve.ortools_adapter import solve_lp
+    from tests.conftest import REPO
+
+    problem = load_scenario(REPO / "scenarios" / "demo.yaml")  # 25 communes
+    full = build_instance(problem)
+    monkeypatch.setattr(instance_module, "MAX_ENUMERATED", len(full.sites) ** 2)
+    inst = build_instance(problem)
+    weights = problem.solver.weights.as_tuple()
+    columns = _starting_columns(inst)
+    lp = solve_lp(_build(inst, weights, columns), 100.0, Guard(600.0))
+    assert lp.duals is not None
+    d = pricing.checked_duals(inst, lp.duals, lp.objective, weights, columns)
+    _, new = pricing.price(inst, d, lp.objective)
+    long = [
+        (gi, p) for gi, pats in new.items() for p in pats if len(p.stops) > 2
+    ]  # fmt: skip
+    assert long, "no trip of three stops priced positive"
+    for gi, p in long:
+        every = full.group_table(gi)
+        (row,) = np.flatnonzero((every.stops[:, :3] == p.stops).all(axis=1))
+        assert every.pattern(int(row)) == p
+        rc = pricing.pattern_rc(inst, d, gi, every.stops[[row]], every.capacity[[row]],
+                                every.duration[[row]])  # fmt: skip
+        assert rc[0] > 0
+
+
+def test_trips_one_stop_longer_than_priced_are_bounded_from_the_shorter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Trips of four stops, too many to price, are bounded from those of three: never below
+    the best of them, and far below the per-site estimate."""
+    import numpy as np
+
+    import planner.solve.instance as instance_module
+    from planner.scenario import load_scenario
+    from planner.solve import pricing
+    from planner.solve.budget import Guard
+    from planner.solve.master import _starting_columns
+    from planner.solve.ortools_adapter import solve_lp
+    from tests.conftest import REPO
+
+    problem = load_scenario(REPO / "scenarios" / "demo.yaml", {"max_stops_per_slot": 4})
+    full = build_instance(problem)  # 25 communes: every trip of four stops is listed
+    n = len(full.sites)
+    monkeypatch.setattr(instance_module, "MAX_ENUMERATED", n**2)
+    monkeypatch.setattr(instance_module, "MAX_PRICED", n**3)
+    inst = build_instance(problem)
+    assert {(t.listed, t.priced, t.size) for t in inst.tables.values()} == {(2, 3, 4)}
+    weights = problem.solver.weights.as_tuple()
+    columns = _starting_columns(inst)
+    lp = solve_lp(_build(inst, weights, columns), 100.0, Guard(600.0))
+    assert lp.duals is not None
+    d = pricing.checked_duals(inst, lp.duals, lp.objective, weights, columns)
+    tighter = 0
+    for gi in range(len(inst.groups)):
+        every = full.group_table(gi)
+        assert every.complete
+        four = (every.stops >= 0).sum(axis=1) == 4
+        rc = pricing.pattern_rc(
+            full, d, gi, every.stops[four], every.capacity[four], every.duration[four]
+        )
+        table = inst.group_table(gi)
+        ext = pricing._Extension.of(inst, d, gi, table)
+        assert ext is not None and table.unlisted is not None
+        u = table.unlisted
+        ext.offer(u.stops, pricing.pattern_rc(inst, d, gi, u.stops, u.capacity, u.duration))
+        bound = ext.bound
+        assert bound >= float(rc.max()) - 1e-6
+        estimate = pricing._unlisted_estimate(inst, d, gi, table, 4)
+        tighter += bound < estimate - 1.0
+    assert tighter >= len(inst.groups) // 2
+    assert np.isfinite(lp.objective)

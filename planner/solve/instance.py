@@ -29,8 +29,8 @@ START_STOPS = 2  # starting columns: trips of at most this many stops (pricing a
 MIN_STOP_MINUTES = 20  # starting columns: each stop of a multi-stop pattern keeps this much
 MAX_ENUMERATED = 400_000  # ordered stop sequences listed per base and kind at most
 #: ordered sequences of the trips too many to list that are still enumerated, for pricing only
-#: (about 14 bytes a feasible trip): every trip of three stops among the ~140 village service
-#: points of a district, so that its bound is exact
+#: (about 14 bytes a feasible trip), per number of stops: every trip of three stops among the
+#: ~140 village service points of a district, so that its bound is exact
 MAX_PRICED = 3_000_000
 LONG_NEIGHBOURS = 8  # beyond that: longer trips move on to one of this many nearest sites
 
@@ -79,9 +79,14 @@ class PatternTable:
     # per site, the shortest round trip from the base through it (a trip through s travels
     # at least this long); only when incomplete
     round_trip: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    # every feasible trip of more than ``listed`` stops, when there are few enough to enumerate
-    # (MAX_PRICED): pricing then finds the exact best of them instead of an over-estimate
+    # every feasible trip of more than ``listed`` and at most ``priced`` stops, when there are
+    # few enough to enumerate (MAX_PRICED): pricing then finds the exact best of them instead
+    # of an over-estimate
     unlisted: TripArrays | None = None
+    priced: int = 0  # every trip of up to this many stops is in the table or in ``unlisted``
+    # the most a stop between two others can shorten the drive by being skipped (0 when the
+    # travel times obey the triangle inequality); bounds trips of ``priced + 1`` stops
+    detour_slack: int = 0
 
     def pattern(self, row: int) -> Pattern:
         """The pattern of one row."""
@@ -201,11 +206,10 @@ class _Trips:
         self.metres = np.asarray(matrix.metres, dtype=np.int64)
         self.nb, self.base = nb, base
 
-    def __call__(self, seq: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Stops, capacity, duration, travel and distance of the feasible trips of ``seq``.
+    def measure(self, seq: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Capacity, duration, travel and distance of every trip of ``seq`` (matrix indices).
 
-        ``seq`` holds matrix indices, one trip of ``k`` stops a row; the stops come back as
-        site indices padded with -1 to the most stops a trip may have.
+        A trip fits the slot when its capacity is positive.
         """
         t, setup, mins, metres, base = self.t, self.setup, self.mins, self.metres, self.base
         k = seq.shape[1]
@@ -223,10 +227,20 @@ class _Trips:
         duration = last_end + back - depart
         if t.break_ is not None:  # the part of the break the base cannot host (see breaks)
             capacity = capacity - break_loss(t.break_, depart, last_end + back)
+        return capacity, duration, out + inner + back, dist
+
+    def __call__(self, seq: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Stops, capacity, duration, travel and distance of the feasible trips of ``seq``.
+
+        ``seq`` holds matrix indices, one trip of ``k`` stops a row; the stops come back as
+        site indices padded with -1 to the most stops a trip may have.
+        """
+        k = seq.shape[1]
+        capacity, duration, travel, dist = self.measure(seq)
         ok = capacity > 0
         padded = np.full((int(ok.sum()), self.size), -1, dtype=np.int64)
         padded[:, :k] = seq[ok] - self.nb
-        return padded, capacity[ok], duration[ok], (out + inner + back)[ok], dist[ok]
+        return padded, capacity[ok], duration[ok], travel[ok], dist[ok]
 
 
 def pattern_table(
@@ -251,15 +265,16 @@ def pattern_table(
     pool = np.arange(n) if allowed is None else np.flatnonzero(allowed)
     rows = []
     priced: list[tuple[np.ndarray, ...]] = []  # every unlisted trip, when few enough
-    listed = 0
+    listed = every = 0
     for k in range(1, size + 1):
         if len(pool) ** k <= MAX_ENUMERATED and listed == k - 1:
             rows.append(trips(pool[_sequences(len(pool), k)] + nb))
-            listed = k
+            listed = every = k
             continue
         rows.append(trips(pool[_near_sequences(pool, mins, nb, k)] + nb))
-        if len(pool) ** size <= MAX_PRICED:
+        if len(pool) ** k <= MAX_PRICED and every == k - 1:
             priced.append(trips(pool[_sequences(len(pool), k)] + nb)[:3])
+            every = k
     single = np.full(n, -1, dtype=np.int64)
     round_trip = np.zeros(n, dtype=np.int64)
     if listed < size:  # a bound on the capacity of any trip through each site
@@ -290,7 +305,46 @@ def pattern_table(
         single_capacity=single,
         round_trip=round_trip,
         unlisted=unlisted,
+        priced=every,
+        detour_slack=_detour_slack(mins[np.ix_(pool + nb, pool + nb)]) if every < size else 0,
     )
+
+
+def _detour_slack(mins: np.ndarray) -> int:
+    """``max(0, max over p, x, n of mins[p, n] - mins[p, x] - mins[x, n])``, for x apart."""
+    worst = 0
+    for x in range(len(mins)):
+        via = mins[:, x : x + 1] + mins[x : x + 1, :]
+        gain = mins - via
+        gain[x, :] = gain[:, x] = 0
+        worst = max(worst, int(gain.max()))
+    return worst
+
+
+def trip_patterns(inst: Instance, gi: int, stops: np.ndarray) -> list[Pattern]:
+    """The patterns of group ``gi`` for trips given by their stops (site indices, -1 padded).
+
+    The patterns keep the order of the rows; trips that do not fit the group's kind of slot
+    are left out.
+    """
+    g = inst.groups[gi]
+    trips = _Trips(inst.problem, inst.matrix, inst.n_bases, inst.base_of_team[g.team], g.kind)
+    nstops = (stops >= 0).sum(axis=1)
+    found: dict[int, Pattern] = {}
+    for k in sorted(set(nstops.tolist()) - {0}):
+        idx = np.flatnonzero(nstops == k)
+        capacity, duration, travel, distance = trips.measure(
+            stops[idx][:, :k].astype(np.int64) + inst.n_bases
+        )
+        for j in np.flatnonzero(capacity > 0).tolist():
+            found[int(idx[j])] = Pattern(
+                stops=tuple(int(s) for s in stops[idx[j]][:k]),
+                capacity=int(capacity[j]),
+                duration=int(duration[j]),
+                travel=int(travel[j]),
+                distance=int(distance[j]),
+            )
+    return [found[r] for r in sorted(found)]
 
 
 def starting_patterns(
@@ -448,4 +502,5 @@ __all__ = [
     "build_instance",
     "pattern_table",
     "starting_patterns",
+    "trip_patterns",
 ]

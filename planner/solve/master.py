@@ -193,14 +193,12 @@ def _widen(st: _Search) -> bool:
     return added
 
 
-def _add_columns(st: _Search, new: dict[int, list[int]]) -> bool:
-    """Add the priced table rows as columns; False when all of them were there already."""
+def _add_columns(st: _Search, new: dict[int, list[Pattern]]) -> bool:
+    """Add the priced patterns as columns; False when all of them were there already."""
     added = False
-    for gi, rows in new.items():
-        table = st.inst.group_table(gi)
+    for gi, pats in new.items():
         have = {p.stops for p in st.columns[gi]}
-        for r in rows:
-            p = table.pattern(r)
+        for p in pats:
             if p.stops not in have:
                 st.columns[gi].append(p)
                 have.add(p.stops)
