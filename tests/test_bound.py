@@ -7,8 +7,9 @@ from ortools.linear_solver.python import model_builder as mb
 
 from planner.model import CampaignRules, Problem, SlotShares, Turnout
 from planner.solve import solve
-from planner.solve.instance import build_instance
+from planner.solve.instance import Instance, build_instance
 from planner.solve.ortools_adapter import build as _build
+from planner.solve.pricing import Duals
 from planner.solve.rules import WEIGHT_SCALE
 from planner.solve.rules import group_rows as _group_rows
 from tests.conftest import load_instance
@@ -92,26 +93,39 @@ def test_bound_holds_when_long_trips_are_too_many_to_list(
     assert best >= plan.kpis.weighted_planned - 1e-6
 
 
-def test_unlisted_trips_priced_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pricing the unlisted trips finds the best reduced cost among them, no more, and the
-    estimate it replaces is never below it."""
-    import numpy as np
-
+def _first_duals(
+    problem: Problem, monkeypatch: pytest.MonkeyPatch, listed: int, priced: int | None = None
+) -> tuple[Instance, Instance, Duals, float]:
+    """The instance listing every trip, one listing trips of up to ``listed`` stops (and
+    pricing up to ``priced``), and the checked duals and objective of its first relaxation."""
     import planner.solve.instance as instance_module
     from planner.solve import pricing
     from planner.solve.budget import Guard
     from planner.solve.master import _starting_columns
     from planner.solve.ortools_adapter import solve_lp
 
-    problem = CASES["busy"]()
     full = build_instance(problem)
-    monkeypatch.setattr(instance_module, "MAX_ENUMERATED", len(full.sites) ** 2)
+    n = len(full.sites)
+    monkeypatch.setattr(instance_module, "MAX_ENUMERATED", n**listed)
+    if priced is not None:
+        monkeypatch.setattr(instance_module, "MAX_PRICED", n**priced)
     inst = build_instance(problem)
     weights = problem.solver.weights.as_tuple()
     columns = _starting_columns(inst)
     lp = solve_lp(_build(inst, weights, columns), 100.0, Guard(600.0))
     assert lp.duals is not None
     d = pricing.checked_duals(inst, lp.duals, lp.objective, weights, columns)
+    return full, inst, d, lp.objective
+
+
+def test_unlisted_trips_priced_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pricing the unlisted trips finds the best reduced cost among them, no more, and the
+    estimate it replaces is never below it."""
+    import numpy as np
+
+    from planner.solve import pricing
+
+    full, inst, d, _ = _first_duals(CASES["busy"](), monkeypatch, 2)
     for gi in range(len(inst.groups)):
         table, every = inst.group_table(gi), full.group_table(gi)
         rows = _group_rows(full, gi)
@@ -132,24 +146,13 @@ def test_best_unlisted_trips_become_columns(monkeypatch: pytest.MonkeyPatch) -> 
     same service minutes, duration, travel and distance as the full table gives them."""
     import numpy as np
 
-    import planner.solve.instance as instance_module
     from planner.scenario import load_scenario
     from planner.solve import pricing
-    from planner.solve.budget import Guard
-    from planner.solve.master import _starting_columns
-    from planner.solve.ortools_adapter import solve_lp
     from tests.conftest import REPO
 
     problem = load_scenario(REPO / "scenarios" / "demo.yaml")  # 25 communes
-    full = build_instance(problem)
-    monkeypatch.setattr(instance_module, "MAX_ENUMERATED", len(full.sites) ** 2)
-    inst = build_instance(problem)
-    weights = problem.solver.weights.as_tuple()
-    columns = _starting_columns(inst)
-    lp = solve_lp(_build(inst, weights, columns), 100.0, Guard(600.0))
-    assert lp.duals is not None
-    d = pricing.checked_duals(inst, lp.duals, lp.objective, weights, columns)
-    _, new = pricing.price(inst, d, lp.objective)
+    full, inst, d, objective = _first_duals(problem, monkeypatch, 2)
+    _, new = pricing.price(inst, d, objective)
     long = [
         (gi, p) for gi, pats in new.items() for p in pats if len(p.stops) > 2
     ]  # fmt: skip
@@ -170,26 +173,14 @@ def test_trips_one_stop_longer_than_priced_are_bounded_from_the_shorter(
     the best of them, and far below the per-site estimate."""
     import numpy as np
 
-    import planner.solve.instance as instance_module
     from planner.scenario import load_scenario
     from planner.solve import pricing
-    from planner.solve.budget import Guard
-    from planner.solve.master import _starting_columns
-    from planner.solve.ortools_adapter import solve_lp
     from tests.conftest import REPO
 
     problem = load_scenario(REPO / "scenarios" / "demo.yaml", {"max_stops_per_slot": 4})
-    full = build_instance(problem)  # 25 communes: every trip of four stops is listed
-    n = len(full.sites)
-    monkeypatch.setattr(instance_module, "MAX_ENUMERATED", n**2)
-    monkeypatch.setattr(instance_module, "MAX_PRICED", n**3)
-    inst = build_instance(problem)
+    # 25 communes: the full instance lists every trip of four stops
+    full, inst, d, objective = _first_duals(problem, monkeypatch, 2, 3)
     assert {(t.listed, t.priced, t.size) for t in inst.tables.values()} == {(2, 3, 4)}
-    weights = problem.solver.weights.as_tuple()
-    columns = _starting_columns(inst)
-    lp = solve_lp(_build(inst, weights, columns), 100.0, Guard(600.0))
-    assert lp.duals is not None
-    d = pricing.checked_duals(inst, lp.duals, lp.objective, weights, columns)
     tighter = 0
     for gi in range(len(inst.groups)):
         every = full.group_table(gi)
@@ -208,4 +199,4 @@ def test_trips_one_stop_longer_than_priced_are_bounded_from_the_shorter(
         estimate = pricing._unlisted_estimate(inst, d, gi, table, 4)
         tighter += bound < estimate - 1.0
     assert tighter >= len(inst.groups) // 2
-    assert np.isfinite(lp.objective)
+    assert np.isfinite(objective)
