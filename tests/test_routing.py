@@ -253,6 +253,7 @@ def test_pack_routes_prices_a_large_pool_without_losing_the_best(monkeypatch) ->
         )
     full = pack_routes(columns, 4) or []
     monkeypatch.setattr(adapter, "PACK_COLUMNS", 60)
+    monkeypatch.setattr(adapter, "PACK_STEPS", (15, 30, 60))
     priced = pack_routes(columns, 4, hint=[0]) or []
     assert len({v for c in priced for v in columns[c][0]}) == sum(
         len(columns[c][0]) for c in priced
@@ -260,6 +261,33 @@ def test_pack_routes_prices_a_large_pool_without_losing_the_best(monkeypatch) ->
     value = [(s, -d) for _, s, d in columns]
     total = lambda chosen: (sum(value[c][0] for c in chosen), sum(value[c][1] for c in chosen))  # noqa: E731
     assert len(priced) <= 4 and total(priced) == total(full)
+
+
+def test_pack_routes_one_vehicle_takes_the_best_route_holding_the_mandatory_nodes() -> None:
+    """One vehicle: the best single route, among those that visit every mandatory node."""
+    columns = [((1, 2), 10, 50), ((2, 3), 12, 40), ((3,), 5, 10), ((1, 3), 12, 30), ((4,), 20, 9)]
+    assert pack_routes(columns, 1) == [4]
+    assert pack_routes(columns, 1, mandatory=frozenset({3})) == [3]  # 12 in 30 beats 12 in 40
+    assert pack_routes(columns, 1, mandatory=frozenset({1, 2})) == [0]
+    assert pack_routes(columns, 1, mandatory=frozenset({2, 4})) is None
+
+
+def test_pack_routes_never_returns_worse_than_the_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the LP or the MIPs run out of time, the packing keeps the hinted choice."""
+    import planner.routing.ortools_adapter as adapter
+
+    columns = [((k, k + 1), 10 + k % 7, 20 + k) for k in range(1, 60, 2)]
+    columns += [((k,), 3, 5) for k in range(1, 60)]
+    hint = [0, 1, 2]
+    monkeypatch.setattr(adapter, "PACK_COLUMNS", 20)
+    monkeypatch.setattr(adapter, "PACK_STEPS", (10, 20))
+    monkeypatch.setattr(adapter, "_pack_mip", lambda *args: (None, False))
+    assert pack_routes(columns, 3, hint=hint) == hint  # every MIP failed
+    monkeypatch.setattr(adapter, "_pack_lp", lambda *args: None)
+    assert pack_routes(columns, 3, hint=hint) == hint  # the LP failed too
+    monkeypatch.setattr(adapter, "_pack_mip", lambda *args: ([len(columns) - 1], False))
+    assert pack_routes(columns, 3, hint=hint) == hint  # a MIP found only a worse choice
+    assert pack_routes(columns, 3) == [len(columns) - 1]  # without a hint, what was found
 
 
 def test_improve_inserts_and_keeps_feasibility() -> None:

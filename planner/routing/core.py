@@ -22,21 +22,25 @@ API
 - Both: the work limits decide unless the clock runs out first (a guard).
 - ``workers=W`` runs ``W`` searches side by side, one per process.
 
-Method: :data:`ROUNDS` rounds (one by default). In each round, ``workers`` runs of PyVRP's
-iterated local search with its default parameters (:mod:`planner.routing.pyvrp_adapter`;
-seeds ``seed``, ``seed + 1``, ...) search the prize-collecting form of the problem (optional
-clients whose prize is the score times a weight larger than any total distance), the first
-round from scratch; in later rounds the first search starts from the best solution so far and
-each other one from its own best. Every distinct feasible route a search meets goes into a
-route pool (the shortest route for each set of nodes). A set-packing model over the pool
-(:func:`planner.routing.ortools_adapter.pack_routes`: each node at most once, at most
-``vehicles`` routes, score first, distance second; GLOP's reduced costs pick the columns SCIP
-sees) recombines routes of different searches and iterations, and a
-local improvement in pure Python (:func:`improve`) polishes the result. If PyVRP finds nothing
-feasible, OR-Tools' routing library (a disjunction per node, a time dimension, guided local
-search) takes a turn. Every candidate is re-checked by :func:`check_routes` from the instance
-alone, and the best verified one is returned. ``solve_vrptw`` shares the core with every
-customer mandatory, so the distance is the only objective.
+Method: rounds of searches, each followed by a recombination and a polish (:data:`ROUNDS`
+rounds when time-limited, :data:`WORK_ROUNDS` when work-limited). In each round, ``workers``
+runs of PyVRP's iterated local search with its default parameters
+(:mod:`planner.routing.pyvrp_adapter`; seeds ``seed``, ``seed + 1``, ...) search the
+prize-collecting form of the problem (optional clients whose prize is the score times a weight
+larger than any total distance), the first round from scratch; in later rounds the first search
+starts from the best solution so far and each other one from its own best. Every distinct
+feasible route a search meets goes into a route pool (the shortest route for each set of
+nodes). A set-packing model over the pool (:func:`planner.routing.ortools_adapter.pack_routes`:
+each node at most once, at most ``vehicles`` routes, score first, distance second; GLOP's
+reduced costs rank the columns, and SCIP packs the best ranked ones, more at each step)
+recombines routes of different searches and iterations; a time-limited recombination gets
+:data:`PACK_SHARE` of the seconds (none for a single vehicle, whose best route is simply the
+pool's best). A local improvement in pure Python (:func:`improve`) polishes the result. If
+PyVRP finds nothing feasible, OR-Tools' routing library (a disjunction per node, a time
+dimension, guided local search) takes a turn. Every candidate is re-checked by
+:func:`check_routes` from the instance alone, and the best verified one is returned.
+``solve_vrptw`` shares the core with every customer mandatory, so the distance is the only
+objective.
 """
 
 from __future__ import annotations
@@ -51,8 +55,10 @@ import numpy as np
 
 Routes = list[list[int]]  # customer nodes of each used vehicle, in order, depot left out
 
-ROUNDS = 1  # rounds of searches and recombinations (a later round starts from their best)
+ROUNDS = 2  # rounds of a time-limited search (a later round starts from the best so far)
+WORK_ROUNDS = 1  # rounds of a work-limited search (its ``iterations`` go to one round)
 POLISH_MOVES = 20_000  # most improving moves of one polish (each move strictly improves)
+PACK_SHARE = 0.08  # share of a time-limited search's seconds for each recombination
 PACK_NODES = 2_000  # SCIP branch-and-bound nodes of one recombination (work-limited mode)
 OR_SOLUTIONS_PER_ITERATION = 0.2  # OR-Tools solutions per PyVRP iteration (fallback engine)
 
@@ -791,21 +797,23 @@ class _Clock:
     t0: float
     seconds: float | None
     timed: bool
+    rounds: int = WORK_ROUNDS  # rounds of searches, each followed by a recombination
     pack: float = 0.0  # seconds of one recombination
     polish: float = 0.0  # seconds of one polish
     search: float = 0.0  # seconds of all the rounds' searches
 
     @classmethod
-    def start(cls, seconds: float | None, iterations: int | None) -> _Clock:
-        """The clock of a search starting now."""
+    def start(cls, seconds: float | None, iterations: int | None, vehicles: int) -> _Clock:
+        """The clock of a search starting now (one vehicle needs no time to recombine)."""
         t0 = time.perf_counter()
         timed = iterations is None  # the clock shares the budget out (else it only guards)
+        rounds = ROUNDS if timed else WORK_ROUNDS
         if seconds is None:
-            return cls(t0, None, timed)
-        pack = min(1.0, 0.06 * seconds)
+            return cls(t0, None, timed, rounds)
+        pack = PACK_SHARE * seconds if vehicles > 1 else 0.0
         polish = min(0.5, 0.04 * seconds)
-        search = max(0.05, seconds - ROUNDS * (pack + polish))
-        return cls(t0, seconds, timed, pack, polish, search)
+        search = max(0.05, seconds - rounds * (pack + polish))
+        return cls(t0, seconds, timed, rounds, pack, polish, search)
 
     @property
     def end(self) -> float | None:
@@ -820,7 +828,7 @@ class _Clock:
         """When the searches of round ``k`` should be done, if there is a clock."""
         if self.seconds is None:
             return None
-        return self.t0 + self.search * (k + 1) / ROUNDS + k * (self.pack + self.polish)
+        return self.t0 + self.search * (k + 1) / self.rounds + k * (self.pack + self.polish)
 
     def pack_limit(self) -> float | None:
         """Seconds the next recombination may take."""
@@ -905,11 +913,11 @@ def _search(
     workers: int,
 ) -> RoutingResult:
     """The rounds of searches, recombinations and polishes of :func:`solve_orienteering`."""
-    clock = _Clock.start(seconds, iterations)
+    clock = _Clock.start(seconds, iterations, inst.vehicles)
     best = _Best(inst)
     pool = _Pool(inst)
     own: list[Routes | None] = [None] * workers
-    for k in range(ROUNDS):
+    for k in range(clock.rounds):
         _search_round(inst, clock, k, seed + k * workers, workers, iterations, best, pool, own)
         if best.routes is not None or len(pool):
             _recombine_and_polish(inst, clock, best, pool)
@@ -959,7 +967,7 @@ def solve_orienteering(
     inst
         The instance (node 0 is the depot).
     iterations
-        Work limit: PyVRP iterations of each search (``ROUNDS * workers`` searches). With it
+        Work limit: PyVRP iterations of each search (``WORK_ROUNDS * workers`` searches). With it
         and without ``seconds`` the routes depend on the inputs, ``seed``, ``iterations`` and
         ``workers`` only.
     seconds

@@ -237,7 +237,7 @@ def solve_ortools(
 
 
 PACK_COLUMNS = 2_000  # most columns of one packing MIP (those the LP prices best)
-PACK_MARGIN = 2  # score units of reduced cost a column may lose in the first, narrow MIP
+PACK_STEPS = (250, 500, 1_000, PACK_COLUMNS)  # columns of the successive priced MIPs
 
 
 def pack_routes(
@@ -252,11 +252,12 @@ def pack_routes(
     """The best set of at most ``vehicles`` node-disjoint routes of a pool, by GLOP and SCIP.
 
     A pool of more than :data:`PACK_COLUMNS` routes is priced first: GLOP solves the linear
-    relaxation, and only the columns whose reduced cost is close to zero go to SCIP. A first
-    MIP keeps those within :data:`PACK_MARGIN` units of score; a second keeps every column
-    that could still beat the first MIP's answer (reduced cost above the gap between the LP
-    bound and that answer, which is exact), at most :data:`PACK_COLUMNS` of them, best priced
-    first. The hinted choice is always kept.
+    relaxation and gives each column its reduced cost. Then SCIP solves packings over the best
+    priced columns, :data:`PACK_STEPS` of them in turn, each started from the best choice so
+    far (which every packing keeps). The ladder stops early when a packing is proven optimal
+    and holds every column that could still beat it (reduced cost above the gap between the LP
+    bound and its value, an exact test), or when the time is up. The answer is never worse
+    than the hinted choice.
 
     Parameters
     ----------
@@ -267,7 +268,7 @@ def pack_routes(
     mandatory
         Nodes that some chosen route must visit.
     hint
-        Indices of a known good choice (a starting solution for SCIP).
+        Indices of a known good choice (a feasible starting solution for SCIP).
     seconds
         Optional wall-clock limit of the whole packing.
     nodes
@@ -287,27 +288,38 @@ def pack_routes(
     weight = sum(sorted((d for _, _, d in columns), reverse=True)[:vehicles]) + 1
     value = [s * weight - d for _, s, d in columns]
     every = list(range(len(columns)))
+    best = list(hint)
+    if vehicles == 1:  # one route: the most valuable column that holds the mandatory nodes
+        fits = [c for c in every if mandatory <= set(columns[c][0])]
+        return [max(fits, key=lambda c: (value[c], -c))] if fits else None
     if len(columns) <= PACK_COLUMNS:
-        return _pack_mip(columns, every, value, vehicles, mandatory, hint, end, nodes)
+        got, _ = _pack_mip(columns, every, value, vehicles, mandatory, best, end, nodes)
+        return _better(value, got, best)
     priced = _pack_lp(columns, value, vehicles, mandatory, end)
     if priced is None:  # the LP did not solve in time: the best priced columns are unknown
-        return _pack_mip(
-            columns, every[:PACK_COLUMNS], value, vehicles, mandatory, hint, end, nodes
-        )
+        keep = sorted(set(every[:PACK_COLUMNS]) | set(best))
+        got, _ = _pack_mip(columns, keep, value, vehicles, mandatory, best, end, nodes)
+        return _better(value, got, best)
     bound, cost = priced
     order = sorted(every, key=lambda c: (-cost[c], c))
-    best = list(hint)
-    for stage in range(2):
-        margin = float(PACK_MARGIN * weight)
-        if stage == 1:  # every column that could beat the best choice so far
-            if not best:
-                break
-            margin = bound - _total(value, best)
-        keep = [c for c in order if cost[c] >= -margin][:PACK_COLUMNS]
-        keep = sorted(set(keep) | set(best))
-        got = _pack_mip(columns, keep, value, vehicles, mandatory, best, end, nodes)
-        if got is not None and (not best or _total(value, got) > _total(value, best)):
-            best = got
+    for size in PACK_STEPS:
+        if end is not None and time.perf_counter() >= end:
+            break
+        keep = sorted(set(order[:size]) | set(best))
+        got, optimal = _pack_mip(columns, keep, value, vehicles, mandatory, best, end, nodes)
+        best = _better(value, got, best) or []
+        if optimal and best:
+            # A column left out could beat it only with a reduced cost above -(bound - value).
+            gap = bound - _total(value, best)
+            if size >= len(order) or cost[order[size]] < -gap:
+                break  # proven best over the whole pool
+    return best or None
+
+
+def _better(value: Sequence[int], got: list[int] | None, best: list[int]) -> list[int] | None:
+    """``got`` if it beats ``best`` (or ``best`` is empty), else ``best``; None if neither."""
+    if got is not None and (not best or _total(value, got) > _total(value, best)):
+        return got
     return best or None
 
 
@@ -359,8 +371,8 @@ def _pack_mip(
     columns: Sequence[tuple[Sequence[int], int, int]], keep: Sequence[int],
     value: Sequence[int], vehicles: int, mandatory: frozenset[int], hint: Sequence[int],
     end: float | None, nodes: int | None,
-) -> list[int] | None:  # fmt: skip
-    """The best packing of the kept columns (SCIP), or None if it finds none."""
+) -> tuple[list[int] | None, bool]:  # fmt: skip
+    """The best packing of the kept columns (SCIP) or None, and whether it is proven optimal."""
     solver = pywraplp.Solver.CreateSolver("SCIP")
     if solver is None:  # pragma: no cover - OR-Tools wheels ship SCIP
         raise RuntimeError("OR-Tools was built without SCIP")
@@ -373,6 +385,7 @@ def _pack_mip(
         solver.SetTimeLimit(max(10, int(1000 * (end - time.perf_counter()))))
     if nodes is not None:
         solver.SetSolverSpecificParametersAsString(f"limits/nodes = {nodes}\n")
-    if solver.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        return None
-    return [c for c in keep if x[c].solution_value() > 0.5]
+    status = solver.Solve()
+    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        return None, False
+    return [c for c in keep if x[c].solution_value() > 0.5], status == pywraplp.Solver.OPTIMAL
