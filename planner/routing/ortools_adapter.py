@@ -296,11 +296,10 @@ def pack_routes(
     if vehicles == 1:  # one route: the most valuable column that holds the mandatory nodes
         fits = [c for c in every if mandatory <= set(columns[c][0])]
         return [max(fits, key=lambda c: (value[c], -c))] if fits else None
-    if len(columns) <= PACK_COLUMNS:
-        got, _ = _pack_mip(columns, every, value, vehicles, mandatory, best, end, nodes)
-        return _better(value, got, best)
-    priced = _pack_lp(columns, value, vehicles, mandatory, end)
-    if priced is None:  # the LP did not solve in time: the best priced columns are unknown
+    priced = None
+    if len(columns) > PACK_COLUMNS:
+        priced = _pack_lp(columns, value, vehicles, mandatory, end)
+    if priced is None:  # a small pool, or the LP did not solve in time: one MIP
         keep = sorted(set(every[:PACK_COLUMNS]) | set(best))
         got, _ = _pack_mip(columns, keep, value, vehicles, mandatory, best, end, nodes)
         return _better(value, got, best)
