@@ -34,6 +34,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     res = run("demo", "--out", str(out), "--effort", "quick")
     assert res.returncode == 0, res.stderr
     assert "Tóm tắt kế hoạch" in res.stdout
+    assert "0: —" not in res.stdout  # no commune left out reads "0", not an empty list
     return out
 
 

@@ -64,8 +64,9 @@ def print_summary(plan: Plan, out_dir: Path | None, lang: str) -> None:
             ),
         )
     t.add_row(label("routes", lang), f"{len(plan.routes)} · {label('visits', lang)}: {k.visits}")
-    never = ", ".join(k.communes_never_visited) or label("none", lang)
-    t.add_row(label("communes_never_visited", lang), f"{len(k.communes_never_visited)}: {never}")
+    never = k.communes_never_visited
+    shown = f"{len(never)}: {', '.join(never)}" if never else "0"
+    t.add_row(label("communes_never_visited", lang), shown)
     t.add_row(label("team_hours", lang), fmt_number(k.team_hours, lang, 1))
     t.add_row(
         label("travel_time", lang),
