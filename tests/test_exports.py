@@ -205,17 +205,18 @@ def test_plan_offline_writes_every_export(offline_run: Path) -> None:
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
 def test_solved_plan_prints_one_page_per_route(offline_run: Path) -> None:
-    """busy_commune solved: one stop per route, so one A4 page each, named in Vietnamese."""
+    """busy_commune solved: one A4 page per route, whatever its stops, named in Vietnamese."""
     plan = read_plan(offline_run)
     sheets = offline_run / "sheets"
     for route in plan.routes:
         pdf = sheets / f"{route.date.isoformat()}_{route.team_id}.pdf"
-        assert len(PdfReader(pdf).pages) == len(route.visits) == 1
+        assert len(PdfReader(pdf).pages) == 1
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
                               text=True, check=True).stdout  # fmt: skip
         text = " ".join(unicodedata.normalize("NFC", text).split())
-        commune = plan.problem.district.commune(route.visits[0].commune_code)
-        assert commune.name in text and commune.service_point_name in text
+        for visit in route.visits:
+            commune = plan.problem.district.commune(visit.commune_code)
+            assert commune.name in text and commune.service_point_name in text
     for date in {r.date for r in plan.routes}:
         on_day = sum(1 for r in plan.routes if r.date == date)
         assert len(PdfReader(sheets / f"day_{date.isoformat()}.pdf").pages) == on_day

@@ -53,6 +53,9 @@ class Budget:
         runs when the polished plan is more than 2% below its bound; 0 skips it.
     team_nodes
         SCIP nodes for re-planning one team's routes in that search.
+    descent_passes
+        Passes over the working slots of the slot-by-slot search (:mod:`planner.solve.descent`),
+        which gives each slot in turn the trip that takes the most; 0 skips it.
     time_limit
         Wall-clock guard in seconds for the whole solve.
     """
@@ -67,6 +70,7 @@ class Budget:
     travel_nodes: int = 0
     team_passes: int = 2
     team_nodes: int = 50
+    descent_passes: int = 4
     time_limit: float = 600.0
 
     @classmethod
@@ -87,7 +91,8 @@ class Budget:
             f"{self.rounding_batches} rounding batches, {self.dive_lps} diving LPs, "
             f"{self.mip_nodes:,} + "
             f"{self.travel_nodes:,} branch-and-bound nodes per part, "
-            f"{self.team_passes} team-by-team passes of {self.team_nodes:,} nodes; "
+            f"{self.team_passes} team-by-team passes of {self.team_nodes:,} nodes, "
+            f"{self.descent_passes} slot-by-slot passes; "
             f"time limit {self.time_limit:g} s as a guard"
         )
 
@@ -104,6 +109,7 @@ PRESETS: dict[Effort, Budget] = {
         travel_nodes=0,
         team_passes=1,
         team_nodes=5,
+        descent_passes=2,
     ),
     "normal": Budget(),
     "thorough": Budget(
@@ -117,6 +123,7 @@ PRESETS: dict[Effort, Budget] = {
         travel_nodes=300,
         team_passes=3,
         team_nodes=500,
+        descent_passes=8,
     ),
 }
 

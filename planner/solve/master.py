@@ -38,6 +38,7 @@ import numpy as np
 
 from planner.errors import InputError
 from planner.solve.budget import Budget, Guard
+from planner.solve.descent import descend
 from planner.solve.dive import dive
 from planner.solve.instance import Instance, Pattern, starting_patterns
 from planner.solve.ortools_adapter import LpResult, build, fix_groups, solve_lp, solve_polish
@@ -267,6 +268,14 @@ class _Pool:
     keep: tuple[tuple[int, ...], ...]
     patterns: list[list[Pattern]]
 
+    def widened(self, columns: list[list[Pattern]], counts: Counts) -> _Pool:
+        """The pool with the columns of ``counts`` (keyed by column index) added."""
+        keep = tuple(
+            tuple(sorted(set(ks) | {k for (gj, k) in counts if gj == gi}))
+            for gi, ks in enumerate(self.keep)
+        )
+        return _Pool(keep, [[columns[gi][k] for k in ks] for gi, ks in enumerate(keep)])
+
     def to_columns(self, counts: Counts) -> Counts:
         """Counts keyed by pool index, keyed by column index instead."""
         return {(gi, self.keep[gi][j]): v for (gi, j), v in counts.items()}
@@ -395,6 +404,9 @@ def _improve(
         log.info("dived plan %.0f", best)
     if st.guard.expired():
         return plan, best, status
+    pool, descended = _descend(st, pool, plan, best)
+    if descended is not None:
+        plan, best, status = descended[0], descended[1], "DESCENT"
     bound = min(st.bound, everyone_bound(inst, weights))
     by_team = st.budget.team_passes > 0 and len({g.team for g in inst.groups}) > 1
     listed = all(inst.group_table(gi).complete for gi in range(len(inst.groups)))
@@ -416,7 +428,30 @@ def _improve(
         searched = _team_search(st, pool, plan, best, seed)
         if searched is not None:
             plan, best, status = searched[0], searched[1], "TEAM_SEARCH"
+            if not st.guard.expired():
+                pool, descended = _descend(st, pool, plan, best)
+                if descended is not None:
+                    plan, best = descended
     return plan, best, status
+
+
+def _descend(
+    st: _Search, pool: _Pool, plan: tuple[Counts, Minutes, Apps], best: int
+) -> tuple[_Pool, tuple[tuple[Counts, Minutes, Apps], int] | None]:
+    """Slot by slot from ``plan``; the pool with the trips it brought in, and a better plan."""
+    if st.budget.descent_passes <= 0 or min_visits_short(st.inst, st.columns, plan[0]):
+        return pool, None
+    st.tell("improving the plan slot by slot", 0.6)
+    counts = descend(st.inst, st.weights, st.columns, plan[0], st.budget.descent_passes)
+    if counts is None:
+        return pool, None
+    pool = pool.widened(st.columns, counts)
+    split = _service_split(st, counts)
+    if split is None or min_visits_short(st.inst, st.columns, split[0]):
+        return pool, None
+    value = weigh(st.weights, split[2])
+    log.info("slot by slot: %d (from %d)", value, best)
+    return pool, ((split, value) if value > best else None)
 
 
 def _team_search(

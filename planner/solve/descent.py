@@ -1,0 +1,333 @@
+"""Slot by slot: whole routes improved one working slot at a time (no solver here).
+
+The linear relaxation can share a slot between sites by running fractions of different trips,
+and pays no set-up or drive between them; whole routes cannot. With many small sites (village
+service points) rounding and diving on it leave plans far below the bound. This search works
+on whole routes directly: every working slot of a plan holds one trip (or none), and each slot
+in turn gets the trip of its team's table that takes the most, given what every other slot
+takes, as long as the plan as a whole takes more.
+
+A plan is valued as the service split would value it, by a fast rule: in date order, each
+visit takes, band by band in order of weight per minute, what the site's repeat-visit reach
+and the turnout of its kind of slot leave, within the trip's service minutes. The plan kept is
+then valued exactly by the caller (the split of minutes and applications is an LP).
+
+Every rule of the model is kept: weekly hour caps and rest days, pins (a pinned slot's trip
+visits its commune), the minimum visits per commune (a commune's last visits are never taken
+away), and every stop of a new trip takes someone. The search runs for at most
+``descent_passes`` passes over the slots, in date order, or until a pass changes nothing, so
+the same input gives the same plan on any machine.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.solve.instance import Instance, Pattern
+from planner.solve.rounding import Counts
+from planner.solve.rules import EPS, MINUTE_SCALE, WEIGHT_SCALE, group_rows, reach
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """One working slot: its group, team, kind and date order."""
+
+    gi: int
+    team: int
+    week: tuple[int, int]
+    kind: str
+    stations: int
+    order: int  # position in date order
+
+
+class _Rules:
+    """The numbers a plan is valued with, as arrays."""
+
+    def __init__(self, inst: Instance, weights: tuple[float, float, float]) -> None:
+        self.inst = inst
+        w = [round(x * WEIGHT_SCALE) for x in weights]
+        mpa = [round(x * MINUTE_SCALE) for x in inst.minutes_per_app]
+        self.w = np.array(w, dtype=np.int64)
+        self.mpa = np.array(mpa, dtype=np.int64)
+        self.bands = sorted(range(3), key=lambda b: (-w[b] / max(1, mpa[b]), b))
+        self.demand = np.array(inst.demand, dtype=np.int64).reshape(-1, 3)
+        turnout = inst.problem.turnout
+        self.q = turnout.repeat_visit_share
+        kinds = sorted({g.kind for g in inst.groups})
+        self.kinds: dict[str, int] = {k: i for i, k in enumerate(kinds)}
+        self.kind_cap = (
+            np.stack([np.floor(turnout.by_slot.of(k) * self.demand + EPS) for k in kinds]).astype(
+                np.int64
+            )
+            if kinds
+            else np.zeros((0, len(self.demand), 3), dtype=np.int64)
+        )
+        self._reach: list[np.ndarray] = []
+        self.commune = np.array([s.commune for s in inst.sites], dtype=np.int64)
+
+    def reach_cap(self, visits: int) -> np.ndarray:
+        """Applicants per site and band that ``visits`` visits reach, in all (S, 3)."""
+        while len(self._reach) <= visits:
+            j = len(self._reach)
+            share = 1.0 if self.q >= 1 and j > 0 else reach(self.q, j)
+            self._reach.append(np.floor(self.demand * share + EPS).astype(np.int64))
+        return self._reach[visits]
+
+
+@dataclass
+class _State:
+    """What a plan takes, per site: visits, applications by band and by kind of slot."""
+
+    visits: np.ndarray  # (S,)
+    taken: np.ndarray  # (S, 3)
+    taken_kind: np.ndarray  # (K, S, 3)
+    takes: list[list[tuple[int, np.ndarray]]]  # per slot: (site, applications by band)
+    value: int
+
+
+def _allocate(rules: _Rules, avail: np.ndarray, budget: int) -> tuple[np.ndarray, int]:
+    """One trip's applications per stop and band from ``avail`` (stops × 3) and its minutes."""
+    got = np.zeros_like(avail)
+    for b in rules.bands:
+        for i in range(len(avail)):
+            n = min(int(avail[i, b]), budget // int(rules.mpa[b]))
+            got[i, b] = n
+            budget -= n * int(rules.mpa[b])
+    return got, int((got * rules.w).sum())
+
+
+def _simulate(rules: _Rules, slots: list[_Slot], trips: list[Pattern | None]) -> _State:
+    """Value a plan visit by visit in date order (see the module docstring)."""
+    n_sites = len(rules.demand)
+    st = _State(
+        visits=np.zeros(n_sites, dtype=np.int64),
+        taken=np.zeros((n_sites, 3), dtype=np.int64),
+        taken_kind=np.zeros((len(rules.kinds), n_sites, 3), dtype=np.int64),
+        takes=[[] for _ in slots],
+        value=0,
+    )
+    for t in sorted(range(len(slots)), key=lambda t: slots[t].order):
+        trip = trips[t]
+        if trip is None:
+            continue
+        kind = rules.kinds[slots[t].kind]
+        stops = list(trip.stops)
+        avail = np.array(
+            [
+                np.maximum(
+                    0,
+                    np.minimum(
+                        rules.reach_cap(int(st.visits[s]) + 1)[s] - st.taken[s],
+                        rules.kind_cap[kind, s] - st.taken_kind[kind, s],
+                    ),
+                )
+                for s in stops
+            ]
+        )
+        got, value = _allocate(rules, avail, trip.capacity * MINUTE_SCALE * slots[t].stations)
+        for i, s in enumerate(stops):
+            st.visits[s] += 1
+            st.taken[s] += got[i]
+            st.taken_kind[kind, s] += got[i]
+            st.takes[t].append((s, got[i]))
+        st.value += value
+    return st
+
+
+def _candidates(
+    rules: _Rules, inst: Instance, slot: _Slot, st: _State, t: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every trip of the slot's table valued against what the other slots take.
+
+    Returns the table rows, their values and whether every stop takes someone.
+    """
+    table = inst.group_table(slot.gi)
+    rows = group_rows(inst, slot.gi)
+    visits, taken = st.visits.copy(), st.taken.copy()
+    kind = rules.kinds[slot.kind]
+    taken_kind = st.taken_kind[kind].copy()
+    for s, got in st.takes[t]:
+        visits[s] -= 1
+        taken[s] -= got
+        taken_kind[s] -= got
+    n_sites = len(rules.demand)
+    nxt = np.empty((n_sites, 3), dtype=np.int64)
+    for v in np.unique(visits):
+        at = visits == v
+        nxt[at] = rules.reach_cap(int(v) + 1)[at]
+    avail = np.maximum(0, np.minimum(nxt - taken, rules.kind_cap[kind] - taken_kind))
+    avail = np.vstack([avail, np.zeros((1, 3), dtype=np.int64)])  # row -1: no stop
+    stops = table.stops[rows].astype(np.int64)
+    a = avail[stops]  # (m, size, 3)
+    budget = table.capacity[rows].astype(np.int64) * MINUTE_SCALE * slot.stations
+    got = np.zeros_like(a)
+    for b in rules.bands:
+        for i in range(stops.shape[1]):
+            n = np.minimum(a[:, i, b], budget // rules.mpa[b])
+            got[:, i, b] = n
+            budget = budget - n * rules.mpa[b]
+    value = (got * rules.w).sum(axis=(1, 2))
+    serves = ((got.sum(axis=2) > 0) | (stops < 0)).all(axis=1)
+    return rows, value, serves
+
+
+def _week_room(
+    inst: Instance, slots: list[_Slot], trips: list[Pattern | None], t: int
+) -> tuple[float, float]:
+    """Minutes and slots left to slot ``t``'s team-week with every other slot's trip kept."""
+    slot = slots[t]
+    cap_h = inst.problem.teams[slot.team].weekly_hour_cap
+    cap_n = inst.week_slot_cap.get((slot.team, slot.week))
+    minutes = 0
+    n = 0
+    for u, other in enumerate(slots):
+        if u != t and trips[u] is not None and (other.team, other.week) == (slot.team, slot.week):
+            minutes += trips[u].duration  # type: ignore[union-attr]
+            n += 1
+    hours = math.inf if cap_h is None else round(cap_h * 60) - minutes
+    count = math.inf if cap_n is None else cap_n - n
+    return hours, count
+
+
+def _needed(rules: _Rules, inst: Instance, trips: list[Pattern | None], t: int) -> set[int]:
+    """Communes that would fall below their minimum visits without slot ``t``'s trip."""
+    need = inst.problem.rules.min_visits_per_commune
+    trip = trips[t]
+    if not need or trip is None:
+        return set()
+    mine = {int(rules.commune[s]) for s in trip.stops}
+    visits: dict[int, int] = {}
+    for u, other in enumerate(trips):
+        if u != t and other is not None:
+            for c in {int(rules.commune[s]) for s in other.stops}:
+                visits[c] = visits.get(c, 0) + 1
+    return {c for c in mine if visits.get(c, 0) < need}
+
+
+def descend(
+    inst: Instance,
+    weights: tuple[float, float, float],
+    columns: list[list[Pattern]],
+    counts: Counts,
+    passes: int,
+) -> Counts | None:
+    """Improve whole route ``counts`` one slot at a time (see the module docstring).
+
+    Parameters
+    ----------
+    columns
+        The patterns per group; counts are keyed ``(group, index in columns[group])``. Trips
+        the search brings in are appended to them.
+    counts
+        The plan to start from.
+    passes
+        Passes over the slots at most.
+
+    Returns
+    -------
+    Counts or None
+        The improved counts, or None when no slot changed.
+    """
+    rules = _Rules(inst, weights)
+    slots: list[_Slot] = []
+    trips: list[Pattern | None] = []
+    dated = sorted(
+        ((slot.date, inst.groups[gi].team, gi, j) for gi, g in enumerate(inst.groups)
+         for j, slot in enumerate(g.slots)),
+    )  # fmt: skip
+    order = {(gi, j): o for o, (_d, _t, gi, j) in enumerate(dated)}
+    for gi, g in enumerate(inst.groups):
+        runs = [
+            columns[gi][k] for (gj, k), n in sorted(counts.items()) if gj == gi for _ in range(n)
+        ]
+        for j in range(len(g.slots)):
+            slots.append(
+                _Slot(gi, g.team, g.week, g.kind, inst.problem.teams[g.team].stations,
+                      order[(gi, j)])
+            )  # fmt: skip
+            trips.append(runs[j] if j < len(runs) else None)
+    state = _simulate(rules, slots, trips)
+    start = state.value
+    state = _passes(rules, inst, slots, trips, state, passes)
+    if state.value <= start:
+        return None
+    return _as_counts(inst, slots, trips, columns)
+
+
+def _passes(
+    rules: _Rules,
+    inst: Instance,
+    slots: list[_Slot],
+    trips: list[Pattern | None],
+    state: _State,
+    passes: int,
+) -> _State:
+    """Up to ``passes`` passes over the slots in date order (``trips`` changed in place)."""
+    for _ in range(passes):
+        moved = False
+        for t in sorted(range(len(slots)), key=lambda t: slots[t].order):
+            better = _better_trip(rules, inst, slots, trips, state, t)
+            if better is None:
+                continue
+            old = trips[t]
+            trips[t] = better
+            trial = _simulate(rules, slots, trips)
+            if trial.value > state.value:
+                state, moved = trial, True
+            else:
+                trips[t] = old
+        if not moved:
+            break
+    return state
+
+
+def _better_trip(
+    rules: _Rules,
+    inst: Instance,
+    slots: list[_Slot],
+    trips: list[Pattern | None],
+    state: _State,
+    t: int,
+) -> Pattern | None:
+    """The trip of slot ``t`` that takes more than its own, or None."""
+    slot, trip = slots[t], trips[t]
+    rows, value, serves = _candidates(rules, inst, slot, state, t)
+    table = inst.group_table(slot.gi)
+    hours, count = _week_room(inst, slots, trips, t)
+    ok = serves & (table.duration[rows] <= hours) & (count >= 1)
+    needed = _needed(rules, inst, trips, t)
+    if needed:
+        stops = table.stops[rows].astype(np.int64)
+        communes = np.where(stops >= 0, rules.commune[np.maximum(stops, 0)], -1)
+        for c in sorted(needed):
+            ok &= (communes == c).any(axis=1)
+    if not ok.any():
+        return None
+    own = sum(int((got * rules.w).sum()) for _s, got in state.takes[t]) if trip else 0
+    best = int(np.argmax(np.where(ok, value, -1)))
+    if value[best] <= own:
+        return None
+    return table.pattern(int(rows[best]))
+
+
+def _as_counts(
+    inst: Instance, slots: list[_Slot], trips: list[Pattern | None], columns: list[list[Pattern]]
+) -> Counts:
+    """Counts keyed by column index, the new trips appended to ``columns``."""
+    counts: Counts = {}
+    index = [{p.stops: k for k, p in enumerate(cols)} for cols in columns]
+    for slot, trip in zip(slots, trips, strict=True):
+        if trip is None:
+            continue
+        k = index[slot.gi].get(trip.stops)
+        if k is None:
+            columns[slot.gi].append(trip)
+            k = index[slot.gi][trip.stops] = len(columns[slot.gi]) - 1
+        counts[(slot.gi, k)] = counts.get((slot.gi, k), 0) + 1
+    return counts
+
+
+__all__ = ["descend"]
