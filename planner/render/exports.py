@@ -18,6 +18,7 @@ import hashlib
 import io
 import json
 import re
+import zipfile
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +33,8 @@ from openpyxl.styles import (  # type: ignore[import-untyped]
 )
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
+from openpyxl.xml.constants import ARC_CORE as CORE_PROPERTIES  # type: ignore[import-untyped]
+from openpyxl.xml.functions import tostring  # type: ignore[import-untyped]
 
 from planner.i18n import band_name, check_lang, format_date, label, nfc, slot_name
 from planner.model import BANDS, Plan, Route, format_clock
@@ -191,7 +194,24 @@ def assignments_xlsx(plan: Plan, lang: str = "vi") -> bytes:
     wb.properties.modified = stamp
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    wb.properties.modified = stamp  # saving dated it now
+    core = {CORE_PROPERTIES: tostring(wb.properties.to_tree())}
+    return _stamped_zip(buffer.getvalue(), stamp, core)
+
+
+def _stamped_zip(data: bytes, stamp: dt.datetime, replace: dict[str, bytes]) -> bytes:
+    """The zip archive with every member dated ``stamp`` and those of ``replace`` replaced.
+
+    The writer dates the members, and the workbook's last change, at the time of writing.
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            fixed.compress_type = info.compress_type
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, replace.get(info.filename) or src.read(info.filename))
+    return out.getvalue()
 
 
 # --------------------------------------------------------------------------- GeoJSON
