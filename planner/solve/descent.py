@@ -66,6 +66,12 @@ class _Rules:
             else np.zeros((0, len(self.demand), 3), dtype=np.int64)
         )
         self._reach: list[np.ndarray] = []
+        self._reach_lists: list[list[list[int]]] = []
+        self.w_list = [int(x) for x in w]
+        self.mpa_list = [max(1, int(x)) for x in mpa]
+        self.kind_cap_list: list[list[list[int]]] = self.kind_cap.tolist()
+        self._order: list[int] | None = None
+        self._trips: dict[tuple[int, str, int | None], tuple[np.ndarray, np.ndarray]] = {}
         self.commune = np.array([s.commune for s in inst.sites], dtype=np.int64)
 
     def reach_cap(self, visits: int) -> np.ndarray:
@@ -75,6 +81,31 @@ class _Rules:
             share = 1.0 if self.q >= 1 and j > 0 else reach(self.q, j)
             self._reach.append(np.floor(self.demand * share + EPS).astype(np.int64))
         return self._reach[visits]
+
+    def reach_list(self, visits: int) -> list[list[int]]:
+        """:meth:`reach_cap` as nested lists."""
+        while len(self._reach_lists) <= visits:
+            self._reach_lists.append(self.reach_cap(len(self._reach_lists)).tolist())
+        return self._reach_lists[visits]
+
+    def trips(self, inst: Instance, gi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Stops (-1 padded, as int64) and capacities of the trips group ``gi`` may run."""
+        g = inst.groups[gi]
+        key = (inst.profile_of_team[g.team], g.kind, g.pinned)
+        if key not in self._trips:
+            table = inst.group_table(gi)
+            rows = group_rows(inst, gi)
+            self._trips[key] = (
+                table.stops[rows].astype(np.int64),
+                table.capacity[rows].astype(np.int64),
+            )
+        return self._trips[key]
+
+    def by_date(self, slots: list[_Slot]) -> list[int]:
+        """Slot indices in date order (the slots never change during a search)."""
+        if self._order is None:
+            self._order = sorted(range(len(slots)), key=lambda t: slots[t].order)
+        return self._order
 
 
 @dataclass
@@ -88,53 +119,51 @@ class _State:
     value: int
 
 
-def _allocate(rules: _Rules, avail: np.ndarray, budget: int) -> tuple[np.ndarray, int]:
-    """One trip's applications per stop and band from ``avail`` (stops × 3) and its minutes."""
-    got = np.zeros_like(avail)
-    for b in rules.bands:
-        for i in range(len(avail)):
-            n = min(int(avail[i, b]), budget // int(rules.mpa[b]))
-            got[i, b] = n
-            budget -= n * int(rules.mpa[b])
-    return got, int((got * rules.w).sum())
-
-
 def _simulate(rules: _Rules, slots: list[_Slot], trips: list[Pattern | None]) -> _State:
-    """Value a plan visit by visit in date order (see the module docstring)."""
+    """Value a plan visit by visit in date order (see the module docstring).
+
+    Plain Python integers: a plan is valued once per tried move, and small numpy arrays would
+    cost more than the arithmetic.
+    """
     n_sites = len(rules.demand)
-    st = _State(
-        visits=np.zeros(n_sites, dtype=np.int64),
-        taken=np.zeros((n_sites, 3), dtype=np.int64),
-        taken_kind=np.zeros((len(rules.kinds), n_sites, 3), dtype=np.int64),
-        takes=[[] for _ in slots],
-        value=0,
-    )
-    for t in sorted(range(len(slots)), key=lambda t: slots[t].order):
+    visits = [0] * n_sites
+    taken = [[0, 0, 0] for _ in range(n_sites)]
+    taken_kind = [[[0, 0, 0] for _ in range(n_sites)] for _ in rules.kinds]
+    takes: list[list[tuple[int, np.ndarray]]] = [[] for _ in slots]
+    w, mpa, bands = rules.w_list, rules.mpa_list, rules.bands
+    value = 0
+    for t in rules.by_date(slots):
         trip = trips[t]
         if trip is None:
             continue
         kind = rules.kinds[slots[t].kind]
-        stops = list(trip.stops)
-        avail = np.array(
-            [
-                np.maximum(
-                    0,
-                    np.minimum(
-                        rules.reach_cap(int(st.visits[s]) + 1)[s] - st.taken[s],
-                        rules.kind_cap[kind, s] - st.taken_kind[kind, s],
-                    ),
-                )
-                for s in stops
-            ]
-        )
-        got, value = _allocate(rules, avail, trip.capacity * MINUTE_SCALE * slots[t].stations)
+        kcap, tk = rules.kind_cap_list[kind], taken_kind[kind]
+        stops = trip.stops
+        avail = []
+        for s in stops:
+            rc, ts, ks = rules.reach_list(visits[s] + 1)[s], taken[s], tk[s]
+            avail.append([max(0, min(rc[b] - ts[b], kcap[s][b] - ks[b])) for b in range(3)])
+        budget = trip.capacity * MINUTE_SCALE * slots[t].stations
+        got = [[0, 0, 0] for _ in stops]
+        for b in bands:
+            for i in range(len(stops)):
+                n = min(avail[i][b], budget // mpa[b])
+                got[i][b] = n
+                budget -= n * mpa[b]
+                value += n * w[b]
         for i, s in enumerate(stops):
-            st.visits[s] += 1
-            st.taken[s] += got[i]
-            st.taken_kind[kind, s] += got[i]
-            st.takes[t].append((s, got[i]))
-        st.value += value
-    return st
+            visits[s] += 1
+            for b in range(3):
+                taken[s][b] += got[i][b]
+                tk[s][b] += got[i][b]
+            takes[t].append((s, np.array(got[i], dtype=np.int64)))
+    return _State(
+        visits=np.array(visits, dtype=np.int64),
+        taken=np.array(taken, dtype=np.int64).reshape(-1, 3),
+        taken_kind=np.array(taken_kind, dtype=np.int64).reshape(len(rules.kinds), n_sites, 3),
+        takes=takes,
+        value=value,
+    )
 
 
 def _candidates(
@@ -144,7 +173,6 @@ def _candidates(
 
     Returns the table rows, their values and whether every stop takes someone.
     """
-    table = inst.group_table(slot.gi)
     rows = group_rows(inst, slot.gi)
     visits, taken = st.visits.copy(), st.taken.copy()
     kind = rules.kinds[slot.kind]
@@ -160,18 +188,19 @@ def _candidates(
         nxt[at] = rules.reach_cap(int(v) + 1)[at]
     avail = np.maximum(0, np.minimum(nxt - taken, rules.kind_cap[kind] - taken_kind))
     avail = np.vstack([avail, np.zeros((1, 3), dtype=np.int64)])  # row -1: no stop
-    stops = table.stops[rows].astype(np.int64)
-    a = avail[stops]  # (m, size, 3)
-    budget = table.capacity[rows].astype(np.int64) * MINUTE_SCALE * slot.stations
-    got = np.zeros_like(a)
+    stops, capacity = rules.trips(inst, slot.gi)
+    budget = capacity * (MINUTE_SCALE * slot.stations)
+    value = np.zeros(len(rows), dtype=np.int64)
+    served = [stops[:, i] < 0 for i in range(stops.shape[1])]
     for b in rules.bands:
+        col = avail[:, b]
+        mpa, w = rules.mpa_list[b], rules.w_list[b]
         for i in range(stops.shape[1]):
-            n = np.minimum(a[:, i, b], budget // rules.mpa[b])
-            got[:, i, b] = n
-            budget = budget - n * rules.mpa[b]
-    value = (got * rules.w).sum(axis=(1, 2))
-    serves = ((got.sum(axis=2) > 0) | (stops < 0)).all(axis=1)
-    return rows, value, serves
+            n = np.minimum(col[stops[:, i]], budget // mpa)
+            budget -= n * mpa
+            value += n * w
+            served[i] |= n > 0
+    return rows, value, np.logical_and.reduce(served)
 
 
 def _week_room(

@@ -15,13 +15,17 @@ the :class:`~planner.solve.budget.Budget`, so the same input and seed give the s
    between; visits missing for the minimum-visit rule are repaired. Then a **dive**
    (:mod:`planner.solve.dive`) on the LP of a pool of patterns (those the LPs used, the trips
    joining their stops, every single-stop pattern) raises the largest fractions a batch at a
-   time, for at most ``dive_lps`` LP solves; the better of the two plans goes on.
+   time, for at most ``dive_lps`` LP solves; the better of the two plans goes on. Then
+   **slot by slot** (:mod:`planner.solve.descent`): each working slot in turn gets the whole
+   trip that takes the most, the others kept, for at most ``descent_passes`` passes; the
+   trips it brings in join the pool.
 4. **SCIP** polishes on the same pool, warm-started from that plan: most applications first,
    then least travel, each under a node limit.
 5. **Team by team** (:mod:`planner.solve.teams`): when the plan is still more than 2% below
    its bound, SCIP re-plans one team's routes at a time on the pool, the others kept. When
    some trips were too many to list (many small sites, such as village service points), this
-   replaces step 4, whose nodes are then spent at the root of a far larger model.
+   replaces step 4, whose nodes are then spent at the root of a far larger model. Slot by
+   slot runs once more from the plan it leaves.
 
 When an LP cannot be solved within its limits, the plan falls back to a greedy one
 (:func:`planner.solve.rounding.greedy`) and the bound to taking everyone; a note says so.
@@ -392,7 +396,7 @@ def _improve(
     status: str,
     seed: int,
 ) -> tuple[tuple[Counts, Minutes, Apps], int, str]:
-    """Steps 3b-4: the dive, then SCIP from the better plan; the best plan, value and status."""
+    """Steps 3b-5: the dive, slot by slot, SCIP, team by team; the best plan, value, status."""
     inst, weights = st.inst, st.weights
     best = weigh(weights, plan[2])
     pool = _pool(st, support, plan[0])
