@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.i18n import all_labels, escape, keys, label, nfc, nfc_strip
+from planner.i18n import Step, all_labels, escape, keys, label, nfc, nfc_strip, step, step_text
 from planner.i18n.catalogue import AREAS
 
 PACKAGE = Path(__file__).resolve().parent.parent / "planner"
@@ -64,14 +64,15 @@ def test_fields_are_filled_and_braces_kept() -> None:
 
 
 def _literal_keys() -> set[str]:
-    """Every key written as a literal (or an f-string prefix) in a ``label(...)`` call."""
+    """Every key written as a literal (or an f-string prefix) in a ``label(...)`` or
+    ``step(...)`` call."""
     found: set[str] = set()
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
-                and node.func.id == "label"
+                and node.func.id in ("label", "step")
                 and node.args
             ):
                 arg = node.args[0]
@@ -154,3 +155,25 @@ def test_terminal_summary_numbers_in_vietnamese(capsys: pytest.CaptureFixture[st
     k = plan.kpis
     assert f"{k.applications_outstanding:,}".replace(",", ".") in printed
     assert f"{k.team_hours:.1f}".replace(".", ",") in printed
+
+
+def test_progress_steps_read_in_either_language() -> None:
+    """The optimizer's progress messages are English strings that carry their key, so the
+    terminal and the web app show them in the user's language."""
+    s = step("progress.lp_round", round=2, variables=10)
+    assert s == "linear relaxation, round 2: 10 variables"
+    assert step_text(s, "vi") == "bài toán nới lỏng tuyến tính, vòng 2: 10 biến"
+    assert step_text("plain text", "vi") == "plain text"
+    with pytest.raises(KeyError):
+        step("progress.no_such_step")
+
+
+def test_every_progress_message_of_a_solve_is_in_vietnamese() -> None:
+    from planner.solve import solve
+    from tests.test_ops import busy_district_problem
+
+    seen: list[str] = []
+    solve(busy_district_problem(), progress=lambda message, _fraction: seen.append(message))
+    assert seen
+    assert all(isinstance(m, Step) for m in seen)
+    assert all(step_text(m, "vi") != step_text(m, "en") for m in seen)

@@ -27,7 +27,7 @@ from planner.cli.common import (
     stop_on_ctrl_c,
 )
 from planner.errors import InputError
-from planner.i18n import band_name, label
+from planner.i18n import band_name, label, step_text
 from planner.i18n.formats import fmt_number, fmt_share
 from planner.model import Plan
 
@@ -126,11 +126,12 @@ def run_plan(
 
                 def progress(message: str, fraction: float) -> None:
                     status.update(
-                        f"Optimizing … {fraction:4.0%} {message} ({time.perf_counter() - t0:.0f} s)"
+                        f"{label('cli.optimizing', lang)} {fraction:4.0%} "
+                        f"{step_text(message, lang)} ({time.perf_counter() - t0:.0f} s)"
                     )
 
                 plan = solve(problem, progress=progress, scheduler=scheduler)
-            with err.status(f"Writing map, route sheets and tables to {out_dir} …"):
+            with err.status(f"{label('cli.writing', lang)} {out_dir} …"):
                 write_plan_outputs(plan, out_dir, lang=lang, online_tiles=online_tiles)
     except InputError as exc:
         raise fail(str(exc)) from None

@@ -12,6 +12,7 @@ import typer
 from planner.cli.common import check_lang, err, fail, load_plan_dir, out, parse_date, stop_on_ctrl_c
 from planner.cli.plan import print_summary
 from planner.errors import InputError
+from planner.i18n import label, step_text
 
 if TYPE_CHECKING:
     from planner.model import Plan
@@ -147,7 +148,7 @@ def replan_cmd(
             check_out_dir(out_dir, "plan", inputs=[plan_dir, actuals])
             changes = _changes(changes_file, team_away, add_visit, close, min_gain)
             reported = _read_reported(actuals, prev, day)
-            result = _replan(prev, reported, day, keep_days, changes, time_limit, seed)
+            result = _replan(prev, reported, day, keep_days, changes, time_limit, seed, lang)
             with err.status(f"Writing the new plan to {out_dir} …"):
                 _write_replan(result, out_dir, lang)
     except InputError as exc:
@@ -190,11 +191,13 @@ def _replan(
     changes: Changes,
     time_limit: float | None,
     seed: int | None,
+    lang: str,
 ) -> ReplanResult:
     """Re-plan from ``day`` on, with the optimizer's progress on the status line."""
     from planner.ops.replan import replan
 
-    with err.status("Re-planning …") as status:
+    doing = label("cli.replanning", lang)
+    with err.status(doing) as status:
         return replan(
             prev,
             reported,
@@ -203,7 +206,7 @@ def _replan(
             changes=changes,
             time_limit=time_limit,
             seed=seed,
-            progress=lambda m: status.update(f"Re-planning … {m}"),
+            progress=lambda m: status.update(f"{doing} {step_text(m, lang)}"),
         )
 
 

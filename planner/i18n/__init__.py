@@ -10,7 +10,17 @@ written by :mod:`~planner.i18n.formats`.
 
 from __future__ import annotations
 
-from planner.i18n.catalogue import LANGS, Lang, all_labels, check_lang, keys, label
+from planner.i18n.catalogue import (
+    LANGS,
+    Lang,
+    Step,
+    all_labels,
+    check_lang,
+    keys,
+    label,
+    step,
+    step_text,
+)
 from planner.i18n.formats import (
     band_name,
     fmt_number,
@@ -25,6 +35,7 @@ from planner.i18n.text import escape, nfc, nfc_strip
 __all__ = [
     "LANGS",
     "Lang",
+    "Step",
     "all_labels",
     "band_name",
     "check_lang",
@@ -39,4 +50,6 @@ __all__ = [
     "nfc",
     "nfc_strip",
     "slot_name",
+    "step",
+    "step_text",
 ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from planner.i18n import cli, general, load, ops, render, web, whatif
+from planner.i18n import cli, general, load, ops, progress, render, web, whatif
 from planner.i18n.text import nfc
 
 Lang = Literal["vi", "en"]
@@ -32,6 +32,7 @@ AREAS: dict[str, Mapping[str, tuple[str, str]]] = {
     "web": web.LABELS,
     "ops": ops.LABELS,
     "cli": cli.LABELS,
+    "progress": progress.LABELS,
     "load.stage": load.STAGES,
     "load.heading": load.HEADINGS,
     "load.section": load.SECTIONS,
@@ -115,6 +116,35 @@ def label(key: str, lang: str, /, **values: object) -> str:
     """
     i = check_lang(lang)
     return nfc(all_labels(key)[i].format(**values))
+
+
+class Step(str):
+    """A progress message that any consumer can show in its own language.
+
+    It is the English text (so a callback that only prints strings still works) and carries
+    its catalogue ``key`` and ``values``; :func:`step_text` gives it in another language.
+    """
+
+    key: str
+    values: dict[str, object]
+
+    def __new__(cls, key: str, /, **values: object) -> Step:
+        """The step ``key`` (a ``progress.`` label) with its ``{name}`` fields."""
+        obj = super().__new__(cls, label(key, "en", **values))
+        obj.key, obj.values = key, values
+        return obj
+
+
+def step(key: str, /, **values: object) -> Step:
+    """A progress message (see :class:`Step`); unknown keys raise ``KeyError``."""
+    return Step(key, **values)
+
+
+def step_text(message: str, lang: str) -> str:
+    """``message`` in ``lang`` when it is a :class:`Step`, else as it is."""
+    if isinstance(message, Step):
+        return label(message.key, lang, **message.values)
+    return nfc(message)
 
 
 def keys() -> list[str]:

@@ -10,6 +10,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "time_limit": ("giới hạn thời gian", "time limit"),
     "reading": ("Đang đọc", "Reading"),
     "optimizing": ("Đang tối ưu …", "Optimizing …"),
+    "replanning": ("Đang lập lại kế hoạch …", "Re-planning …"),
     "planning": ("Đang lập kế hoạch", "Planning"),
     "writing": ("Đang ghi kết quả vào", "Writing the outputs to"),
     "preparing": ("Đang kiểm tra các phương án", "Checking the scenarios"),

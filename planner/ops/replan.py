@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 
 from planner.calendar import team_slots
 from planner.errors import InputError
+from planner.i18n import step
 from planner.kpi import compute_kpis
 from planner.model import BANDS, ActualStop, BandCounts, Pin, Plan, Problem, Route, Team
 from planner.ops.changes import Changes, check_changes
@@ -659,7 +660,7 @@ def _most_stable(
     full = _attempt(ctx, kept, blocked_kept, published, dates[-1] + dt.timedelta(days=1))
     attempts.append(full)
     if progress:
-        progress("stable re-plan solved")
+        progress(step("progress.replan_stable"))
     if good(full):
         return full, attempts
     lo, hi = 0, len(dates)  # keeping before dates[lo] is fine; before dates[hi] is not
@@ -670,7 +671,7 @@ def _most_stable(
         a = _attempt(ctx, kept, blocked_kept, published, dates[mid])
         attempts.append(a)
         if progress:
-            progress(f"re-plan keeping sheets before {dates[mid]} solved")
+            progress(step("progress.replan_until", date=dates[mid].isoformat()))
         if good(a):
             lo, chosen = mid, a
         else:
@@ -727,7 +728,7 @@ def replan(
     )
     free = _attempt(ctx, kept, blocked_kept, published, None)
     if progress:
-        progress("free re-plan solved")
+        progress(step("progress.replan_free"))
     chosen, attempts = _most_stable(ctx, kept, blocked_kept, published, free, min_gain, progress)
     plan = _result_plan(ctx, chosen, free, actuals, t0)
     sheet_changes = _sheet_changes(ctx, chosen, kept, dropped, free, min_gain)

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.errors import InputError
+from planner.i18n import step
 from planner.solve.budget import Budget, Guard
 from planner.solve.descent import descend
 from planner.solve.dive import dive
@@ -143,7 +144,7 @@ def _column_generation(st: _Search) -> dict[int, set[int]]:
     widened = False
     for rnd in range(st.budget.cg_rounds):
         h = build(inst, st.weights, st.columns)
-        st.tell(f"linear relaxation, round {rnd + 1}: {h.variables} variables", 0.05)
+        st.tell(step("progress.lp_round", round=rnd + 1, variables=h.variables), 0.05)
         lp = solve_lp(h, st.budget.lp_limit(h.rows), st.guard)
         if lp.status == "infeasible" and st.lp is None and not widened:
             widened = True  # the rules may need longer trips than the first columns hold
@@ -245,7 +246,8 @@ def _round(st: _Search, support: dict[int, set[int]]) -> Counts:
             if gi not in done and v > EPS:
                 support.setdefault(gi, set()).add(k)
         st.tell(
-            f"rounding routes: {len(done)}/{ng} team-weeks", 0.35 + 0.2 * (bi + 1) / len(batches)
+            step("progress.rounding", done=len(done), total=ng),
+            0.35 + 0.2 * (bi + 1) / len(batches),
         )
     repair_min_visits(inst, st.columns, fixed)
     return fixed
@@ -314,7 +316,7 @@ def _pool(st: _Search, support: dict[int, set[int]], counts: Counts) -> _Pool:
 
 def _dive(st: _Search, pool: _Pool) -> tuple[Counts, Minutes, Apps] | None:
     """Step 3b: whole counts by diving on the pool's LP, with their best service split."""
-    st.tell("rounding routes: diving", 0.55)
+    st.tell(step("progress.diving"), 0.55)
     counts = dive(st.inst, st.weights, pool.patterns, st.budget, st.guard)
     if counts is None:
         return None
@@ -329,7 +331,7 @@ def _polish(
     h = build(inst, st.weights, pool.patterns, integer=True)
     back = {(gi, j): (gi, k) for gi, ks in enumerate(pool.keep) for j, k in enumerate(ks)}
     hints = {key: counts.get(back[key], 0) for key in h.n}
-    st.tell(f"improving the plan (MIP): {h.variables} variables", 0.6)
+    st.tell(step("progress.mip", variables=h.variables), 0.6)
     res = solve_polish(h, hints, st.budget.mip_nodes, st.budget.travel_nodes, seed, st.guard)
     values = res.travel_phase or res.value_phase
     if values is None:
@@ -445,7 +447,7 @@ def _descend(
     """Slot by slot from ``plan``; the pool with the trips it brought in, and a better plan."""
     if st.budget.descent_passes <= 0 or min_visits_short(st.inst, st.columns, plan[0]):
         return pool, None
-    st.tell("improving the plan slot by slot", 0.6)
+    st.tell(step("progress.slot_by_slot"), 0.6)
     counts = descend(st.inst, st.weights, st.columns, plan[0], st.budget.descent_passes)
     if counts is None:
         return pool, None

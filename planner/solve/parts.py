@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.errors import InputError
+from planner.i18n import step
 from planner.model import Problem, Route
 from planner.solve.budget import Budget, Guard
 from planner.solve.instance import build_instance
@@ -212,7 +213,7 @@ def run_parts(
                     False,
                 )
             if progress:
-                progress(f"area {done}/{len(parts)} planned", done / len(parts))
+                progress(step("progress.area_done", done=done, total=len(parts)), done / len(parts))
     return [results[i] for i in range(len(parts))]
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from planner.i18n import step
 from planner.solve.budget import Budget, Guard
 from planner.solve.instance import Instance, Pattern
 from planner.solve.ortools_adapter import build, solve_mip
@@ -72,7 +73,9 @@ def team_search(
                 return found
             done += 1
             if tell:
-                tell(f"improving the plan team by team: {done}/{steps}", 0.7 + 0.25 * done / steps)
+                tell(
+                    step("progress.team_by_team", done=done, total=steps), 0.7 + 0.25 * done / steps
+                )
             free = frozenset(gi for gi, g in enumerate(inst.groups) if g.team == team)
             h = build(
                 inst,

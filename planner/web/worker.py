@@ -44,6 +44,7 @@ def run(
 ) -> int:
     """Plan ``scenario`` into ``out``; return the exit code (0 done, 1 input error)."""
     from planner.errors import InputError
+    from planner.i18n import step_text
     from planner.outputs import write_plan_outputs
     from planner.scenario import load_scenario
     from planner.solve import solve
@@ -67,7 +68,7 @@ def run(
             if now - last[0] >= 0.25:
                 last[0] = now
                 share = LOAD_SHARE + SOLVE_SHARE * max(0.0, min(1.0, fraction))
-                emit(stage="solving", fraction=round(share, 4), message=message)
+                emit(stage="solving", fraction=round(share, 4), message=step_text(message, lang))
 
         plan = solve(problem, progress=progress)
         emit(stage="writing", fraction=LOAD_SHARE + SOLVE_SHARE)
@@ -109,6 +110,7 @@ def run_replan(
 ) -> int:
     """Re-plan the plan in ``plan_dir`` from ``today`` with ``actuals`` into ``out``."""
     from planner.errors import InputError
+    from planner.i18n import step_text
     from planner.ops.form import read_actuals
     from planner.ops.replan import BISECTION_STEPS, replan
     from planner.outputs import read_plan, write_plan_outputs
@@ -125,7 +127,7 @@ def run_replan(
         def progress(message: str) -> None:
             done[0] += 1
             share = LOAD_SHARE + SOLVE_SHARE * min(1.0, done[0] / solves)
-            emit(stage="solving", fraction=round(share, 4), message=message)
+            emit(stage="solving", fraction=round(share, 4), message=step_text(message, lang))
 
         result = replan(
             prev, reported, today, keep_days=keep_days, time_limit=time_limit, progress=progress
