@@ -21,14 +21,13 @@ the same input gives the same plan on any machine.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from planner.solve.instance import Instance, Pattern
 from planner.solve.rounding import Counts
-from planner.solve.rules import EPS, MINUTE_SCALE, WEIGHT_SCALE, group_rows, reach
+from planner.solve.rules import EPS, MINUTE_SCALE, WEIGHT_SCALE, group_rows, reach, week_limits
 
 
 @dataclass(frozen=True)
@@ -47,12 +46,9 @@ class _Rules:
     """The numbers a plan is valued with, as arrays."""
 
     def __init__(self, inst: Instance, weights: tuple[float, float, float]) -> None:
-        self.inst = inst
-        w = [round(x * WEIGHT_SCALE) for x in weights]
-        mpa = [round(x * MINUTE_SCALE) for x in inst.minutes_per_app]
-        self.w = np.array(w, dtype=np.int64)
-        self.mpa = np.array(mpa, dtype=np.int64)
-        self.bands = sorted(range(3), key=lambda b: (-w[b] / max(1, mpa[b]), b))
+        self.w = [round(x * WEIGHT_SCALE) for x in weights]
+        self.mpa = [max(1, round(x * MINUTE_SCALE)) for x in inst.minutes_per_app]
+        self.bands = sorted(range(3), key=lambda b: (-self.w[b] / self.mpa[b], b))
         self.demand = np.array(inst.demand, dtype=np.int64).reshape(-1, 3)
         turnout = inst.problem.turnout
         self.q = turnout.repeat_visit_share
@@ -67,8 +63,6 @@ class _Rules:
         )
         self._reach: list[np.ndarray] = []
         self._reach_lists: list[list[list[int]]] = []
-        self.w_list = [int(x) for x in w]
-        self.mpa_list = [max(1, int(x)) for x in mpa]
         self.kind_cap_list: list[list[list[int]]] = self.kind_cap.tolist()
         self._order: list[int] | None = None
         self._trips: dict[tuple[int, str, int | None], tuple[np.ndarray, np.ndarray]] = {}
@@ -130,7 +124,7 @@ def _simulate(rules: _Rules, slots: list[_Slot], trips: list[Pattern | None]) ->
     taken = [[0, 0, 0] for _ in range(n_sites)]
     taken_kind = [[[0, 0, 0] for _ in range(n_sites)] for _ in rules.kinds]
     takes: list[list[tuple[int, np.ndarray]]] = [[] for _ in slots]
-    w, mpa, bands = rules.w_list, rules.mpa_list, rules.bands
+    w, mpa, bands = rules.w, rules.mpa, rules.bands
     value = 0
     for t in rules.by_date(slots):
         trip = trips[t]
@@ -194,7 +188,7 @@ def _candidates(
     served = [stops[:, i] < 0 for i in range(stops.shape[1])]
     for b in rules.bands:
         col = avail[:, b]
-        mpa, w = rules.mpa_list[b], rules.w_list[b]
+        mpa, w = rules.mpa[b], rules.w[b]
         for i in range(stops.shape[1]):
             n = np.minimum(col[stops[:, i]], budget // mpa)
             budget -= n * mpa
@@ -208,17 +202,14 @@ def _week_room(
 ) -> tuple[float, float]:
     """Minutes and slots left to slot ``t``'s team-week with every other slot's trip kept."""
     slot = slots[t]
-    cap_h = inst.problem.teams[slot.team].weekly_hour_cap
-    cap_n = inst.week_slot_cap.get((slot.team, slot.week))
+    cap_minutes, cap_n = week_limits(inst, slot.team, slot.week)
     minutes = 0
     n = 0
     for u, other in enumerate(slots):
         if u != t and trips[u] is not None and (other.team, other.week) == (slot.team, slot.week):
             minutes += trips[u].duration  # type: ignore[union-attr]
             n += 1
-    hours = math.inf if cap_h is None else round(cap_h * 60) - minutes
-    count = math.inf if cap_n is None else cap_n - n
-    return hours, count
+    return cap_minutes - minutes, cap_n - n
 
 
 def _needed(rules: _Rules, inst: Instance, trips: list[Pattern | None], t: int) -> set[int]:
@@ -335,7 +326,7 @@ def _better_trip(
             ok &= (communes == c).any(axis=1)
     if not ok.any():
         return None
-    own = sum(int((got * rules.w).sum()) for _s, got in state.takes[t]) if trip else 0
+    own = sum(int(got @ rules.w) for _s, got in state.takes[t]) if trip else 0
     best = int(np.argmax(np.where(ok, value, -1)))
     if value[best] <= own:
         return None

@@ -32,6 +32,7 @@ from planner.solve.rules import (
     max_visits,
     reach,
     reachable_communes,
+    week_limits,
 )
 
 Key2 = tuple[int, int]
@@ -444,15 +445,15 @@ def _team_week_rows(inst: Instance, h: LinearModel, acc: _Terms) -> None:
     """Weekly hour caps and rest days of each team."""
     m = h.model
     for key, terms in acc.week.items():
-        cap_h = inst.problem.teams[key[0]].weekly_hour_cap
-        if cap_h is not None:
+        minutes = week_limits(inst, *key)[0]
+        if not math.isinf(minutes):
             h.week_row[key] = m.add(
-                mb.LinearExpr.sum(terms) <= round(cap_h * 60) - acc.week_fixed.get(key, 0)
+                mb.LinearExpr.sum(terms) <= minutes - acc.week_fixed.get(key, 0)
             )
     for key, terms in acc.rest.items():
-        cap_n = inst.week_slot_cap.get(key)
-        if cap_n is not None:
-            h.rest_row[key] = m.add(mb.LinearExpr.sum(terms) <= cap_n - acc.rest_fixed.get(key, 0))
+        slots = week_limits(inst, *key)[1]
+        if not math.isinf(slots):
+            h.rest_row[key] = m.add(mb.LinearExpr.sum(terms) <= slots - acc.rest_fixed.get(key, 0))
 
 
 def fix_groups(h: LinearModel, fixed: dict[Key2, int], groups: frozenset[int]) -> None:

@@ -17,6 +17,7 @@ from planner.solve.rules import (
     groups_by_date,
     reach,
     reachable_communes,
+    week_limits,
 )
 
 Counts = dict[tuple[int, int], int]
@@ -37,9 +38,7 @@ class WeekRoom:
         g = self.inst.groups[gi]
         key = (g.team, g.week)
         if key not in self.hours:
-            cap_h = self.inst.problem.teams[g.team].weekly_hour_cap
-            self.hours[key] = math.inf if cap_h is None else round(cap_h * 60)
-            self.slots[key] = self.inst.week_slot_cap.get(key, math.inf)
+            self.hours[key], self.slots[key] = week_limits(self.inst, g.team, g.week)
         return key
 
     def fits(self, gi: int, duration: int) -> bool:
@@ -159,7 +158,7 @@ def fits(
 ) -> bool:
     """Whether swapping pattern ``drop`` (or nothing) for ``add`` keeps the team-week's caps."""
     g = inst.groups[gi]
-    cap_h = inst.problem.teams[g.team].weekly_hour_cap
+    cap_minutes, cap_n = week_limits(inst, g.team, g.week)
     minutes = 0
     n = 0
     for (gj, k), cnt in counts.items():
@@ -169,10 +168,7 @@ def fits(
             n += cnt
     minutes += columns[gi][add].duration - (columns[gi][drop].duration if drop is not None else 0)
     n += 1 - (1 if drop is not None else 0)
-    if cap_h is not None and minutes > cap_h * 60:
-        return False
-    cap_n = inst.week_slot_cap.get((g.team, g.week))
-    return not (cap_n is not None and n > cap_n)
+    return minutes <= cap_minutes and n <= cap_n
 
 
 def min_visits_short(inst: Instance, columns: list[list[Pattern]], counts: Counts) -> list[int]:

@@ -5,6 +5,8 @@ The model builder, the pricing step and the rounding share them.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from planner.solve.instance import Instance, Pattern
@@ -43,6 +45,16 @@ def group_site_visits(
             mine = visits.setdefault(gi, {})
             mine[s] = mine.get(s, 0) + n
     return visits
+
+
+def week_limits(inst: Instance, team: int, week: tuple[int, int]) -> tuple[float, float]:
+    """Minutes and slots a team may work in an ISO week, as the model's rows count them.
+
+    They come from its weekly hour cap and rest days, and are infinite when it has none.
+    """
+    cap_h = inst.problem.teams[team].weekly_hour_cap
+    minutes = math.inf if cap_h is None else round(cap_h * 60)
+    return minutes, inst.week_slot_cap.get((team, week), math.inf)
 
 
 def reachable_communes(inst: Instance) -> set[int]:
@@ -91,5 +103,6 @@ __all__ = [
     "reach",
     "reachable_communes",
     "usable_rows",
+    "week_limits",
     "weighted",
 ]
