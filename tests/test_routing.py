@@ -195,6 +195,20 @@ def test_time_limit_is_honoured() -> None:
     assert res.pool > 0
 
 
+@needs_data
+def test_steady_worker_runs_one_search_through_the_rounds() -> None:
+    """For two or three vehicles the second worker's search is never restarted."""
+    inst = random_instance(120, vehicles=2, seed=11, horizon=600)
+    res = solve_orienteering(inst, seconds=2.0, seed=0, workers=2)
+    assert res.feasible and check_routes(inst, routes_of(res)) == []
+    runs = {e.name: e for e in res.engines}
+    assert [e.name for e in res.engines].count("pyvrp#1") == 1
+    assert "pyvrp" in runs and "pyvrp(warm)" in runs  # the first worker restarted
+    # the steady search ran through both rounds: longer than either of the first's
+    assert runs["pyvrp#1"].seconds > runs["pyvrp"].seconds + runs["pyvrp(warm)"].seconds * 0.9
+    verify(inst, res)
+
+
 BUSY = "import time\nend = time.time() + 60\nwhile time.time() < end:\n    pass\n"
 
 
