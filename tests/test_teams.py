@@ -14,6 +14,9 @@ from planner.solve.teams import team_search
 from tests.conftest import assert_within_slots_and_hours
 from tests.test_ops import busy_district_problem
 
+#: One pass of few nodes (the quick effort skips team by team).
+ONE_PASS = replace(Budget.of("quick"), team_passes=1, team_nodes=5)
+
 
 def _setup() -> tuple[Instance, tuple[float, float, float], list[list[Pattern]]]:
     problem = busy_district_problem()
@@ -48,7 +51,7 @@ def _search(budget: Budget):
 
 def test_each_team_is_replanned_within_its_slots_and_hours() -> None:
     """From the greedy plan, re-planning the teams in turn takes more, within every rule."""
-    inst, pool, start, found = _search(Budget.of("quick"))
+    inst, pool, start, found = _search(ONE_PASS)
     assert found is not None
     (counts, _minutes, apps), value = found
     assert value > start
@@ -58,7 +61,7 @@ def test_each_team_is_replanned_within_its_slots_and_hours() -> None:
 
 
 def test_team_search_is_reproducible_and_can_be_switched_off() -> None:
-    budget = Budget.of("quick")
+    budget = ONE_PASS
     first = _search(budget)[3]
     assert first is not None and first == _search(budget)[3]
     assert _search(replace(budget, team_passes=0))[3] is None

@@ -56,6 +56,9 @@ class Budget:
     descent_passes
         Passes over the working slots of the slot-by-slot search (:mod:`planner.solve.descent`),
         which gives each slot in turn the trip that takes the most; 0 skips it.
+    descent_kicks
+        Restarts of that search from its plan with one team-week cleared (drawn from the
+        seed), when the plan is more than 2% below its bound; 0 for none.
     time_limit
         Wall-clock guard in seconds for the whole solve.
     """
@@ -71,6 +74,7 @@ class Budget:
     team_passes: int = 2
     team_nodes: int = 50
     descent_passes: int = 4
+    descent_kicks: int = 40
     time_limit: float = 600.0
 
     @classmethod
@@ -92,7 +96,7 @@ class Budget:
             f"{self.mip_nodes:,} + "
             f"{self.travel_nodes:,} branch-and-bound nodes per part, "
             f"{self.team_passes} team-by-team passes of {self.team_nodes:,} nodes, "
-            f"{self.descent_passes} slot-by-slot passes; "
+            f"{self.descent_passes} slot-by-slot passes and {self.descent_kicks} restarts; "
             f"time limit {self.time_limit:g} s as a guard"
         )
 
@@ -107,9 +111,10 @@ PRESETS: dict[Effort, Budget] = {
         dive_lps=50,
         mip_nodes=30,
         travel_nodes=0,
-        team_passes=1,
+        team_passes=0,
         team_nodes=5,
         descent_passes=2,
+        descent_kicks=16,
     ),
     "normal": Budget(),
     "thorough": Budget(
@@ -124,6 +129,7 @@ PRESETS: dict[Effort, Budget] = {
         team_passes=3,
         team_nodes=500,
         descent_passes=8,
+        descent_kicks=100,
     ),
 }
 

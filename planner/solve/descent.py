@@ -12,15 +12,23 @@ visit takes, band by band in order of weight per minute, what the site's repeat-
 and the turnout of its kind of slot leave, within the trip's service minutes. The plan kept is
 then valued exactly by the caller (the split of minutes and applications is an LP).
 
+One slot at a time cannot trade a week's hours or its working days between slots: when the
+weekly hour cap or the rest days bind, two evenings cannot become one weekend day. So each pass
+then re-chooses each team-week as a whole: a knapsack over the week's minutes and working days
+(a dynamic programme over the trips of each slot, valued without the week's own takes) shares
+them out, and the slots get their trips in date order within those minutes.
+
 Every rule of the model is kept: weekly hour caps and rest days, pins (a pinned slot's trip
 visits its commune), the minimum visits per commune (a commune's last visits are never taken
 away), and every stop of a new trip takes someone. The search runs for at most
-``descent_passes`` passes over the slots, in date order, or until a pass changes nothing, so
-the same input gives the same plan on any machine.
+``descent_passes`` passes, or until a pass changes nothing. With ``kicks``, an iterated local
+search then restarts it that many times from the best plan with one team-week cleared, drawn
+from ``seed``. So the same input and seed give the same plan on any machine.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,20 +169,24 @@ def _simulate(rules: _Rules, slots: list[_Slot], trips: list[Pattern | None]) ->
 
 
 def _candidates(
-    rules: _Rules, inst: Instance, slot: _Slot, st: _State, t: int
+    rules: _Rules, inst: Instance, slots: list[_Slot], st: _State, t: int, out: list[int]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every trip of the slot's table valued against what the other slots take.
+    """Every trip of slot ``t``'s table valued against what the slots not in ``out`` take.
 
     Returns the table rows, their values and whether every stop takes someone.
     """
+    slot = slots[t]
     rows = group_rows(inst, slot.gi)
     visits, taken = st.visits.copy(), st.taken.copy()
     kind = rules.kinds[slot.kind]
     taken_kind = st.taken_kind[kind].copy()
-    for s, got in st.takes[t]:
-        visits[s] -= 1
-        taken[s] -= got
-        taken_kind[s] -= got
+    for u in out:
+        same_kind = rules.kinds[slots[u].kind] == kind
+        for s, got in st.takes[u]:
+            visits[s] -= 1
+            taken[s] -= got
+            if same_kind:
+                taken_kind[s] -= got
     n_sites = len(rules.demand)
     nxt = np.empty((n_sites, 3), dtype=np.int64)
     for v in np.unique(visits):
@@ -233,6 +245,8 @@ def descend(
     columns: list[list[Pattern]],
     counts: Counts,
     passes: int,
+    kicks: int = 0,
+    seed: int = 0,
 ) -> Counts | None:
     """Improve whole route ``counts`` one slot at a time (see the module docstring).
 
@@ -245,6 +259,9 @@ def descend(
         The plan to start from.
     passes
         Passes over the slots at most.
+    kicks
+        Restarts of an iterated local search from the plan found (one team-week cleared at a
+        time, drawn with ``seed``); 0 for none.
 
     Returns
     -------
@@ -272,9 +289,64 @@ def descend(
     state = _simulate(rules, slots, trips)
     start = state.value
     state = _passes(rules, inst, slots, trips, state, passes)
+    if kicks > 0 and passes > 0:
+        state = _kicked(rules, inst, slots, trips, state, passes, kicks, seed)
     if state.value <= start:
         return None
     return _as_counts(inst, slots, trips, columns)
+
+
+#: Team-weeks a restart clears (on the village demo one did better than two or three).
+KICK_WEEKS = 1
+
+
+def _kicked(
+    rules: _Rules,
+    inst: Instance,
+    slots: list[_Slot],
+    trips: list[Pattern | None],
+    state: _State,
+    passes: int,
+    kicks: int,
+    seed: int,
+) -> _State:
+    """An iterated local search: clear team-weeks drawn at random, search again, keep if better.
+
+    The draws come from ``seed``, so the same input gives the same plan. A commune that a kick
+    leaves below its minimum visits gets them back (:func:`_repair`) before the plan is
+    compared; ``trips`` ends with the best plan.
+    """
+    rng = np.random.default_rng(seed)
+    need = inst.problem.rules.min_visits_per_commune
+    weeks = sorted(
+        {(slots[t].week, slots[t].team) for t in range(len(slots))
+         if inst.groups[slots[t].gi].pinned is None}
+    )  # fmt: skip
+    if not weeks:
+        return state
+    best = list(trips)
+    before = _commune_visits(rules, best)
+    for _ in range(kicks):
+        drawn = rng.choice(len(weeks), min(KICK_WEEKS, len(weeks)), replace=False)
+        cleared = {weeks[int(i)] for i in drawn}
+        trial = list(best)
+        for t, slot in enumerate(slots):
+            if (slot.week, slot.team) in cleared and inst.groups[slot.gi].pinned is None:
+                trial[t] = None
+        got = _passes(rules, inst, slots, trial, _simulate(rules, slots, trial), passes)
+        visits = _commune_visits(rules, trial)
+        short = sorted(c for c, n in before.items() if visits.get(c, 0) < min(need, n))
+        if short:
+            if not _repair(rules, inst, slots, trial, short):
+                continue
+            got = _passes(rules, inst, slots, trial, _simulate(rules, slots, trial), passes)
+            visits = _commune_visits(rules, trial)
+            if any(visits.get(c, 0) < min(need, n) for c, n in before.items()):
+                continue
+        if got.value > state.value:
+            state, best = got, trial
+    trips[:] = best
+    return state
 
 
 def _passes(
@@ -285,7 +357,14 @@ def _passes(
     state: _State,
     passes: int,
 ) -> _State:
-    """Up to ``passes`` passes over the slots in date order (``trips`` changed in place)."""
+    """Up to ``passes`` passes, each over the slots in date order, then over the team-weeks.
+
+    ``trips`` is changed in place.
+    """
+    weeks: dict[tuple[tuple[int, int], int], list[int]] = {}
+    for t in sorted(range(len(slots)), key=lambda t: slots[t].order):
+        if inst.groups[slots[t].gi].pinned is None:
+            weeks.setdefault((slots[t].week, slots[t].team), []).append(t)
     for _ in range(passes):
         moved = False
         for t in sorted(range(len(slots)), key=lambda t: slots[t].order):
@@ -299,9 +378,220 @@ def _passes(
                 state, moved = trial, True
             else:
                 trips[t] = old
+        for key in sorted(weeks):
+            shared = _week_move(rules, inst, slots, trips, state, [weeks[key]])
+            if shared is not None:
+                state, moved = shared, True
         if not moved:
             break
     return state
+
+
+def _options(
+    rules: _Rules, inst: Instance, slots: list[_Slot], state: _State, t: int, out: list[int]
+) -> list[tuple[int, int, int]]:
+    """Slot ``t``'s trips worth trying in a week move: (minutes, value, table row).
+
+    Valued with the takes of the slots in ``out`` left out; only the trips that take more than
+    every shorter one (the front of value against duration).
+    """
+    rows, value, serves = _candidates(rules, inst, slots, state, t, out)
+    duration = inst.group_table(slots[t].gi).duration[rows]
+    keep = np.flatnonzero(serves & (value > 0))
+    order = keep[np.lexsort((-value[keep], duration[keep]))]
+    front: list[tuple[int, int, int]] = []
+    top = 0
+    for i in order:
+        if value[i] > top:
+            top = int(value[i])
+            front.append((int(duration[i]), top, int(rows[i])))
+    return front
+
+
+def _week_move(
+    rules: _Rules,
+    inst: Instance,
+    slots: list[_Slot],
+    trips: list[Pattern | None],
+    state: _State,
+    weeks: list[list[int]],
+) -> _State | None:
+    """Re-choose the trips of some team-weeks' slots together; the better state, or None.
+
+    Single-slot moves cannot trade a week's hours or its working days between slots. Here each
+    slot's trips are valued without the takes of the slots being re-chosen, and for each
+    team-week a knapsack over its minutes and working days (:func:`_knapsack`) shares them out
+    between its slots. The slots then get their trips in date order (:func:`_fill`). The
+    result is kept if the plan as a whole takes more and no commune falls below its minimum
+    visits that it met before.
+    """
+    out = sorted((t for week in weeks for t in week), key=lambda t: slots[t].order)
+    room: dict[int, list[int]] = {}  # slot -> [its knapsack minutes, its week's key]
+    spare: list[int] = []  # per week: minutes the knapsack left unshared
+    for w, week in enumerate(weeks):
+        shared = _knapsack(rules, inst, slots, trips, state, week, out)
+        if shared is None:
+            return None
+        plan, left = shared
+        spare.append(left)
+        room.update({t: [d, w] for t, d in zip(week, plan, strict=True) if d is not None})
+    old = [trips[t] for t in out]
+    before = _commune_visits(rules, trips)
+    _fill(rules, inst, slots, trips, out, room, spare)
+    trial = _simulate(rules, slots, trips)
+    need = inst.problem.rules.min_visits_per_commune
+    after = _commune_visits(rules, trips)
+    kept = all(after.get(c, 0) >= min(need, n) for c, n in before.items())
+    if trial.value > state.value and kept:
+        return trial
+    for t, trip in zip(out, old, strict=True):
+        trips[t] = trip
+    return None
+
+
+def _knapsack(
+    rules: _Rules,
+    inst: Instance,
+    slots: list[_Slot],
+    trips: list[Pattern | None],
+    state: _State,
+    week: list[int],
+    out: list[int],
+) -> tuple[list[int | None], int] | None:
+    """Minutes of one team-week given to each of its slots ``week`` (None: not worked).
+
+    A dynamic programme over the week's minutes and working days picks at most one trip per
+    slot, each valued with the takes of ``out`` left out, for the most value. Returns the
+    minutes of each slot's trip and the week's minutes left over, or None when the week has
+    no room.
+    """
+    first = slots[week[0]]
+    cap_m, cap_n = week_limits(inst, first.team, first.week)
+    for u, other in enumerate(slots):  # pinned slots of the week keep their trips
+        trip = trips[u]
+        if u not in week and (other.team, other.week) == (first.team, first.week) and trip:
+            cap_m -= trip.duration
+            cap_n -= 1
+    options = [_options(rules, inst, slots, state, t, out) for t in week]
+    longest = sum(max((d for d, _v, _r in o), default=0) for o in options)
+    minutes = longest if math.isinf(cap_m) else min(longest, math.floor(cap_m + EPS))
+    count = int(min(len(week), cap_n))
+    if minutes < 0 or count < 0:
+        return None
+    dp = np.full((count + 1, minutes + 1), -1, dtype=np.int64)  # -1: not reachable
+    dp[0, 0] = 0
+    choices = []
+    for opts in options:
+        new = dp.copy()
+        pick = np.full(dp.shape, -1, dtype=np.int64)
+        for j, (d, v, _row) in enumerate(opts):
+            if d > minutes or count == 0:
+                continue
+            came = dp[:-1, : minutes + 1 - d]
+            cand = np.where(came >= 0, came + v, -1)
+            target = new[1:, d:]
+            better = cand > target
+            target[better] = cand[better]
+            pick[1:, d:][better] = j
+        dp = new
+        choices.append(pick)
+    c, m = (int(x) for x in np.unravel_index(int(np.argmax(dp)), dp.shape))
+    plan: list[int | None] = [None] * len(week)
+    used = 0
+    for i in range(len(week) - 1, -1, -1):
+        j = int(choices[i][c, m])
+        if j >= 0:
+            d = options[i][j][0]
+            plan[i], used = d, used + d
+            c, m = c - 1, m - d
+    return plan, minutes - used
+
+
+def _fill(
+    rules: _Rules,
+    inst: Instance,
+    slots: list[_Slot],
+    trips: list[Pattern | None],
+    out: list[int],
+    room: dict[int, list[int]],
+    spare: list[int],
+) -> None:
+    """Trips for the slots ``out``, in date order, within the knapsacks' minutes.
+
+    Each working slot gets its best trip given what the earlier slots now take, of at most its
+    own minutes plus what its week has left unused so far (``trips`` is changed in place).
+    """
+    for t in out:
+        trips[t] = None
+    for t in out:
+        if t not in room:
+            continue
+        minutes, w = room[t]
+        state = _simulate(rules, slots, trips)
+        rows, value, serves = _candidates(rules, inst, slots, state, t, [])
+        table = inst.group_table(slots[t].gi)
+        limit = minutes + spare[w]
+        ok = serves & (value > 0) & (table.duration[rows] <= limit)
+        if not ok.any():
+            spare[w] = limit
+            continue
+        best = int(np.argmax(np.where(ok, value, -1)))
+        trips[t] = table.pattern(int(rows[best]))
+        spare[w] = limit - int(table.duration[rows[best]])
+
+
+def _repair(
+    rules: _Rules,
+    inst: Instance,
+    slots: list[_Slot],
+    trips: list[Pattern | None],
+    short: list[int],
+) -> bool:
+    """Give each commune of ``short`` one more visit, where the plan loses least.
+
+    For each commune in turn, every unpinned slot whose own communes keep their visits
+    without it may take its best trip through one of the commune's sites; the move that
+    leaves the plan taking the most is made. Returns False when some commune found no slot
+    (``trips`` is changed in place).
+    """
+    need = inst.problem.rules.min_visits_per_commune
+    for c in short:
+        state = _simulate(rules, slots, trips)
+        best: tuple[int, int, Pattern] | None = None
+        for t in sorted(range(len(slots)), key=lambda t: slots[t].order):
+            slot = slots[t]
+            if inst.groups[slot.gi].pinned is not None or _needed(rules, inst, trips, t):
+                continue
+            rows, value, serves = _candidates(rules, inst, slots, state, t, [t])
+            table = inst.group_table(slot.gi)
+            hours, count = _week_room(inst, slots, trips, t)
+            stops = table.stops[rows].astype(np.int64)
+            communes = np.where(stops >= 0, rules.commune[np.maximum(stops, 0)], -1)
+            ok = serves & (table.duration[rows] <= hours) & (count >= 1)
+            ok &= (communes == c).any(axis=1)
+            if not ok.any():
+                continue
+            trip = table.pattern(int(rows[int(np.argmax(np.where(ok, value, -1)))]))
+            old, trips[t] = trips[t], trip
+            value_after = _simulate(rules, slots, trips).value
+            trips[t] = old
+            if best is None or value_after > best[0]:
+                best = (value_after, t, trip)
+        if best is None:
+            return False
+        trips[best[1]] = best[2]
+    visits = _commune_visits(rules, trips)
+    return all(visits.get(c, 0) >= need for c in short)
+
+
+def _commune_visits(rules: _Rules, trips: list[Pattern | None]) -> dict[int, int]:
+    """Visits per commune (a trip visits a commune once however many of its sites it stops at)."""
+    out: dict[int, int] = {}
+    for trip in trips:
+        if trip is not None:
+            for c in {int(rules.commune[s]) for s in trip.stops}:
+                out[c] = out.get(c, 0) + 1
+    return out
 
 
 def _better_trip(
@@ -314,7 +604,7 @@ def _better_trip(
 ) -> Pattern | None:
     """The trip of slot ``t`` that takes more than its own, or None."""
     slot, trip = slots[t], trips[t]
-    rows, value, serves = _candidates(rules, inst, slot, state, t)
+    rows, value, serves = _candidates(rules, inst, slots, state, t, [t])
     table = inst.group_table(slot.gi)
     hours, count = _week_room(inst, slots, trips, t)
     ok = serves & (table.duration[rows] <= hours) & (count >= 1)

@@ -410,15 +410,19 @@ def _improve(
         log.info("dived plan %.0f", best)
     if st.guard.expired():
         return plan, best, status
+    bound = min(st.bound, everyone_bound(inst, weights))
     pool, descended = _descend(st, pool, plan, best)
     if descended is not None:
         plan, best, status = descended[0], descended[1], "DESCENT"
-    bound = min(st.bound, everyone_bound(inst, weights))
+    if st.budget.descent_kicks > 0 and best < (1 - TEAM_SEARCH_GAP) * bound:
+        pool, descended = _descend(st, pool, plan, best, st.budget.descent_kicks, seed)
+        if descended is not None:
+            plan, best, status = descended[0], descended[1], "DESCENT"
     by_team = st.budget.team_passes > 0 and len({g.team for g in inst.groups}) > 1
     listed = all(inst.group_table(gi).complete for gi in range(len(inst.groups)))
     # with trips too many to list (many small sites) SCIP on the whole pool spends its nodes
-    # at the root; team by team goes further in the same work
-    skip_polish = by_team and not listed and best < (1 - TEAM_SEARCH_GAP) * bound
+    # at the root; slot by slot and team by team go further in the same work
+    skip_polish = not listed and best < (1 - TEAM_SEARCH_GAP) * bound
     if not skip_polish:
         polished = _polish(st, pool, plan[0], seed)
         if polished is not None and (
@@ -442,13 +446,20 @@ def _improve(
 
 
 def _descend(
-    st: _Search, pool: _Pool, plan: tuple[Counts, Minutes, Apps], best: int
+    st: _Search,
+    pool: _Pool,
+    plan: tuple[Counts, Minutes, Apps],
+    best: int,
+    kicks: int = 0,
+    seed: int = 0,
 ) -> tuple[_Pool, tuple[tuple[Counts, Minutes, Apps], int] | None]:
     """Slot by slot from ``plan``; the pool with the trips it brought in, and a better plan."""
     if st.budget.descent_passes <= 0 or min_visits_short(st.inst, st.columns, plan[0]):
         return pool, None
     st.tell(step("progress.slot_by_slot"), 0.6)
-    counts = descend(st.inst, st.weights, st.columns, plan[0], st.budget.descent_passes)
+    counts = descend(
+        st.inst, st.weights, st.columns, plan[0], st.budget.descent_passes, kicks, seed
+    )
     if counts is None:
         return pool, None
     pool = pool.widened(st.columns, counts)
