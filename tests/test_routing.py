@@ -204,8 +204,8 @@ def test_steady_worker_runs_one_search_through_the_rounds() -> None:
     runs = {e.name: e for e in res.engines}
     assert [e.name for e in res.engines].count("pyvrp#1") == 1
     assert "pyvrp" in runs and "pyvrp(warm)" in runs  # the first worker restarted
-    # the steady search ran through both rounds: longer than either of the first's
-    assert runs["pyvrp#1"].seconds > runs["pyvrp"].seconds + runs["pyvrp(warm)"].seconds * 0.9
+    # the steady search ran through both rounds (about twice as long as each of the first's)
+    assert runs["pyvrp#1"].seconds > 1.5 * max(runs["pyvrp"].seconds, runs["pyvrp(warm)"].seconds)
     verify(inst, res)
 
 
