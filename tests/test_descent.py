@@ -102,7 +102,9 @@ def test_slot_by_slot_is_reproducible_and_can_be_switched_off() -> None:
     assert descend(inst, weights, cols, greedy(inst, weights, cols)[0], passes=0) is None
 
 
-def test_a_week_move_trades_two_evenings_for_a_weekend_day(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_week_move_trades_two_evenings_for_a_weekend_day(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """With 10.5 hours a week, two evenings (390 reception minutes) or one weekend day (510)
     fit, not both: one slot at a time cannot make the swap, the week's knapsack does."""
     inst, weights = _instance(weekly_hour_cap=10.5)
@@ -118,7 +120,7 @@ def test_a_week_move_trades_two_evenings_for_a_weekend_day(monkeypatch: pytest.M
         for s in sites
     }
     assert _value(inst, weights, cols, start) > 0
-    monkeypatch.setattr(descent, "_week_move", lambda *args: None)
+    monkeypatch.setattr(descent, "week_move", lambda *args: None)
     alone = [list(c) for c in cols]
     slot_only = descend(inst, weights, alone, start, passes=4)
     monkeypatch.undo()
