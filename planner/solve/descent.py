@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.solve.instance import Instance, Pattern
+from planner.solve.instance import Instance, Pattern, PatternTable
 from planner.solve.rounding import Counts
 from planner.solve.valuation import (
     PlanState,
@@ -32,6 +32,7 @@ from planner.solve.valuation import (
     Slot,
     candidates,
     needed_communes,
+    short_of,
     simulate,
     visits_per_commune,
     week_room,
@@ -117,7 +118,6 @@ def _kicked(
     compared; ``trips`` ends with the best plan.
     """
     rng = np.random.default_rng(seed)
-    need = inst.problem.rules.min_visits_per_commune
     weeks = sorted(
         {(slots[t].week, slots[t].team) for t in range(len(slots))
          if inst.groups[slots[t].gi].pinned is None}
@@ -134,14 +134,12 @@ def _kicked(
             if (slot.week, slot.team) in cleared and inst.groups[slot.gi].pinned is None:
                 trial[t] = None
         got = _passes(rules, inst, slots, trial, simulate(rules, slots, trial), passes)
-        visits = visits_per_commune(rules, trial)
-        short = sorted(c for c, n in before.items() if visits.get(c, 0) < min(need, n))
+        short = short_of(inst, before, visits_per_commune(rules, trial))
         if short:
             if not _repair(rules, inst, slots, trial, short):
                 continue
             got = _passes(rules, inst, slots, trial, simulate(rules, slots, trial), passes)
-            visits = visits_per_commune(rules, trial)
-            if any(visits.get(c, 0) < min(need, n) for c, n in before.items()):
+            if short_of(inst, before, visits_per_commune(rules, trial)):
                 continue
         if got.value > state.value:
             state, best = got, trial
@@ -179,7 +177,7 @@ def _passes(
             else:
                 trips[t] = old
         for key in sorted(weeks):
-            shared = week_move(rules, inst, slots, trips, state, [weeks[key]])
+            shared = week_move(rules, inst, slots, trips, state, weeks[key])
             if shared is not None:
                 state, moved = shared, True
         if not moved:
@@ -206,16 +204,11 @@ def _repair(
         state = simulate(rules, slots, trips)
         best: tuple[int, int, Pattern] | None = None
         for t in sorted(range(len(slots)), key=lambda t: slots[t].order):
-            slot = slots[t]
-            if inst.groups[slot.gi].pinned is not None or needed_communes(rules, inst, trips, t):
+            if inst.groups[slots[t].gi].pinned is not None or needed_communes(
+                rules, inst, trips, t
+            ):
                 continue
-            rows, value, serves = candidates(rules, inst, slots, state, t, [t])
-            table = inst.group_table(slot.gi)
-            hours, count = week_room(inst, slots, trips, t)
-            stops = table.stops[rows].astype(np.int64)
-            communes = np.where(stops >= 0, rules.commune[np.maximum(stops, 0)], -1)
-            ok = serves & (table.duration[rows] <= hours) & (count >= 1)
-            ok &= (communes == c).any(axis=1)
+            table, rows, value, ok = _allowed(rules, inst, slots, trips, state, t, {c})
             if not ok.any():
                 continue
             trip = table.pattern(int(rows[int(np.argmax(np.where(ok, value, -1)))]))
@@ -231,6 +224,32 @@ def _repair(
     return all(visits.get(c, 0) >= need for c in short)
 
 
+def _allowed(
+    rules: Rules,
+    inst: Instance,
+    slots: list[Slot],
+    trips: list[Pattern | None],
+    state: PlanState,
+    t: int,
+    communes: set[int],
+) -> tuple[PatternTable, np.ndarray, np.ndarray, np.ndarray]:
+    """Slot ``t``'s table, its rows, their values and which of them it may run.
+
+    A trip may run when every stop takes someone, it fits the week's hours and working days
+    left with every other slot's trip kept, and it visits each of ``communes``.
+    """
+    rows, value, serves = candidates(rules, inst, slots, state, t, [t])
+    table = inst.group_table(slots[t].gi)
+    hours, count = week_room(inst, slots, trips, t)
+    ok = serves & (table.duration[rows] <= hours) & (count >= 1)
+    if communes:
+        stops = table.stops[rows].astype(np.int64)
+        visited = np.where(stops >= 0, rules.commune[np.maximum(stops, 0)], -1)
+        for c in sorted(communes):
+            ok &= (visited == c).any(axis=1)
+    return table, rows, value, ok
+
+
 def _better_trip(
     rules: Rules,
     inst: Instance,
@@ -240,17 +259,9 @@ def _better_trip(
     t: int,
 ) -> Pattern | None:
     """The trip of slot ``t`` that takes more than its own, or None."""
-    slot, trip = slots[t], trips[t]
-    rows, value, serves = candidates(rules, inst, slots, state, t, [t])
-    table = inst.group_table(slot.gi)
-    hours, count = week_room(inst, slots, trips, t)
-    ok = serves & (table.duration[rows] <= hours) & (count >= 1)
+    trip = trips[t]
     needed = needed_communes(rules, inst, trips, t)
-    if needed:
-        stops = table.stops[rows].astype(np.int64)
-        communes = np.where(stops >= 0, rules.commune[np.maximum(stops, 0)], -1)
-        for c in sorted(needed):
-            ok &= (communes == c).any(axis=1)
+    table, rows, value, ok = _allowed(rules, inst, slots, trips, state, t, needed)
     if not ok.any():
         return None
     own = sum(int(got @ rules.w) for _s, got in state.takes[t]) if trip else 0

@@ -209,13 +209,14 @@ def needed_communes(rules: Rules, inst: Instance, trips: list[Pattern | None], t
     trip = trips[t]
     if not need or trip is None:
         return set()
-    mine = {int(rules.commune[s]) for s in trip.stops}
-    visits: dict[int, int] = {}
-    for u, other in enumerate(trips):
-        if u != t and other is not None:
-            for c in {int(rules.commune[s]) for s in other.stops}:
-                visits[c] = visits.get(c, 0) + 1
-    return {c for c in mine if visits.get(c, 0) < need}
+    visits = visits_per_commune(rules, [other for u, other in enumerate(trips) if u != t])
+    return {c for c in {int(rules.commune[s]) for s in trip.stops} if visits.get(c, 0) < need}
+
+
+def short_of(inst: Instance, before: dict[int, int], trips_after: dict[int, int]) -> list[int]:
+    """Communes whose visits fell below their minimum, where ``before`` met it (or came closer)."""
+    need = inst.problem.rules.min_visits_per_commune
+    return sorted(c for c, n in before.items() if trips_after.get(c, 0) < min(need, n))
 
 
 def visits_per_commune(rules: Rules, trips: list[Pattern | None]) -> dict[int, int]:
@@ -234,6 +235,7 @@ __all__ = [
     "Slot",
     "candidates",
     "needed_communes",
+    "short_of",
     "simulate",
     "visits_per_commune",
     "week_room",

@@ -15,7 +15,15 @@ import numpy as np
 
 from planner.solve.instance import Instance, Pattern
 from planner.solve.rules import EPS, week_limits
-from planner.solve.valuation import PlanState, Rules, Slot, candidates, simulate, visits_per_commune
+from planner.solve.valuation import (
+    PlanState,
+    Rules,
+    Slot,
+    candidates,
+    short_of,
+    simulate,
+    visits_per_commune,
+)
 
 
 def _options(
@@ -45,37 +53,25 @@ def week_move(
     slots: list[Slot],
     trips: list[Pattern | None],
     state: PlanState,
-    weeks: list[list[int]],
+    week: list[int],
 ) -> PlanState | None:
-    """Re-choose the trips of some team-weeks' slots together; the better state, or None.
+    """Re-choose the trips of one team-week's slots ``week`` together; the better state, or None.
 
-    Single-slot moves cannot trade a week's hours or its working days between slots. Here each
-    slot's trips are valued without the takes of the slots being re-chosen, and for each
-    team-week a knapsack over its minutes and working days (:func:`_knapsack`) shares them out
-    between its slots. The slots then get their trips in date order (:func:`_fill`). The
-    result is kept if the plan as a whole takes more and no commune falls below its minimum
-    visits that it met before.
+    Each slot's trips are valued without the week's own takes, a knapsack over the week's
+    minutes and working days (:func:`_knapsack`) shares them out between its slots, and the
+    slots then get their trips in date order (:func:`_fill`). The result is kept if the plan
+    as a whole takes more and no commune falls below its minimum visits that it met before.
     """
-    out = sorted((t for week in weeks for t in week), key=lambda t: slots[t].order)
-    room: dict[int, list[int]] = {}  # slot -> [its knapsack minutes, its week's key]
-    spare: list[int] = []  # per week: minutes the knapsack left unshared
-    for w, week in enumerate(weeks):
-        shared = _knapsack(rules, inst, slots, trips, state, week, out)
-        if shared is None:
-            return None
-        plan, left = shared
-        spare.append(left)
-        room.update({t: [d, w] for t, d in zip(week, plan, strict=True) if d is not None})
-    old = [trips[t] for t in out]
+    shared = _knapsack(rules, inst, slots, trips, state, week)
+    if shared is None:
+        return None
+    old = [trips[t] for t in week]
     before = visits_per_commune(rules, trips)
-    _fill(rules, inst, slots, trips, out, room, spare)
+    _fill(rules, inst, slots, trips, week, *shared)
     trial = simulate(rules, slots, trips)
-    need = inst.problem.rules.min_visits_per_commune
-    after = visits_per_commune(rules, trips)
-    kept = all(after.get(c, 0) >= min(need, n) for c, n in before.items())
-    if trial.value > state.value and kept:
+    if trial.value > state.value and not short_of(inst, before, visits_per_commune(rules, trips)):
         return trial
-    for t, trip in zip(out, old, strict=True):
+    for t, trip in zip(week, old, strict=True):
         trips[t] = trip
     return None
 
@@ -87,12 +83,11 @@ def _knapsack(
     trips: list[Pattern | None],
     state: PlanState,
     week: list[int],
-    out: list[int],
 ) -> tuple[list[int | None], int] | None:
     """Minutes of one team-week given to each of its slots ``week`` (None: not worked).
 
     A dynamic programme over the week's minutes and working days picks at most one trip per
-    slot, each valued with the takes of ``out`` left out, for the most value. Returns the
+    slot, each valued with the week's own takes left out, for the most value. Returns the
     minutes of each slot's trip and the week's minutes left over, or None when the week has
     no room.
     """
@@ -103,7 +98,7 @@ def _knapsack(
         if u not in week and (other.team, other.week) == (first.team, first.week) and trip:
             cap_m -= trip.duration
             cap_n -= 1
-    options = [_options(rules, inst, slots, state, t, out) for t in week]
+    options = [_options(rules, inst, slots, state, t, week) for t in week]
     longest = sum(max((d for d, _v, _r in o), default=0) for o in options)
     minutes = longest if math.isinf(cap_m) else min(longest, math.floor(cap_m + EPS))
     count = int(min(len(week), cap_n))
@@ -143,32 +138,31 @@ def _fill(
     inst: Instance,
     slots: list[Slot],
     trips: list[Pattern | None],
-    out: list[int],
-    room: dict[int, list[int]],
-    spare: list[int],
+    week: list[int],
+    plan: list[int | None],
+    spare: int,
 ) -> None:
-    """Trips for the slots ``out``, in date order, within the knapsacks' minutes.
+    """Trips for the week's slots, in date order, within the knapsack's minutes ``plan``.
 
     Each working slot gets its best trip given what the earlier slots now take, of at most its
-    own minutes plus what its week has left unused so far (``trips`` is changed in place).
+    own minutes plus what the week has left unused so far (``trips`` is changed in place).
     """
-    for t in out:
+    for t in week:
         trips[t] = None
-    for t in out:
-        if t not in room:
+    for t, minutes in zip(week, plan, strict=True):
+        if minutes is None:
             continue
-        minutes, w = room[t]
         state = simulate(rules, slots, trips)
         rows, value, serves = candidates(rules, inst, slots, state, t, [])
         table = inst.group_table(slots[t].gi)
-        limit = minutes + spare[w]
+        limit = minutes + spare
         ok = serves & (value > 0) & (table.duration[rows] <= limit)
         if not ok.any():
-            spare[w] = limit
+            spare = limit
             continue
         best = int(np.argmax(np.where(ok, value, -1)))
         trips[t] = table.pattern(int(rows[best]))
-        spare[w] = limit - int(table.duration[rows[best]])
+        spare = limit - int(table.duration[rows[best]])
 
 
 __all__ = ["week_move"]
